@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createApplication } from './app.ts';
+import { loadConfig, loadDotEnv } from './config.ts';
+import { openDatabase } from './db/index.ts';
+import { connectRedis } from './redis/index.ts';
+import { resolveRedis } from './redis/resolve.ts';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
+
+  const redisHandle = await resolveRedis(config.redisUrl, path.join(config.dataDir, 'redis'));
+  const redis = await connectRedis(redisHandle.url);
+  const db = openDatabase(path.join(config.dataDir, 'beebeebee.db'));
+  const application = await createApplication({ config, db, redis, redisUrl: redisHandle.url });
+
+  await new Promise<void>((resolve, reject) => {
+    application.httpServer.once('error', reject);
+    application.httpServer.listen(config.port, () => resolve());
+  });
+  console.log(`BeeBeeBee is running on http://localhost:${config.port}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await application.close();
+      await redis.quit().catch(() => redis.disconnect());
+      db.close();
+      await redisHandle.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

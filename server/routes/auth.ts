@@ -1,0 +1,83 @@
+import bcrypt from 'bcrypt';
+import { Router } from 'express';
+import { z } from 'zod';
+import { credentialsSchema } from '../../src/lib/protocol/index.ts';
+import type { Queries } from '../db/queries.ts';
+import type { ServerEvents } from '../events.ts';
+import { currentUser, type Sessions } from '../auth/session.ts';
+import { parseBody } from '../http/validate.ts';
+import type { RequestHandler } from 'express';
+
+const BCRYPT_COST = 10;
+// Compared against when the name is unknown, so a miss costs the same time as a wrong password.
+const NO_SUCH_USER_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
+
+// Sign-in checks only the shape: naming the username rules here would help nobody but a guesser.
+const loginSchema = z.object({
+  username: z.string({ error: 'Username is required' }).min(1, 'Username is required').max(200),
+  password: z.string({ error: 'Password is required' }).min(1, 'Password is required').max(1000)
+});
+
+interface AuthDeps {
+  queries: Queries;
+  sessions: Sessions;
+  events: ServerEvents;
+  limitAttempts: RequestHandler;
+}
+
+export function createAuthRouter({ queries, sessions, events, limitAttempts }: AuthDeps): Router {
+  const router = Router();
+
+  router.post('/register', limitAttempts, async (req, res) => {
+    const body = parseBody(res, credentialsSchema, req.body);
+    if (!body) return;
+    if (queries.findUserByUsername.get(body.username)) {
+      res.status(409).json({ error: 'That username is taken' });
+      return;
+    }
+    const hash = await bcrypt.hash(body.password, BCRYPT_COST);
+    try {
+      queries.createUser.run(body.username, hash);
+    } catch (err) {
+      // Two registrations racing for one name: the UNIQUE constraint decides.
+      if (err instanceof Error && err.message.includes('UNIQUE')) {
+        res.status(409).json({ error: 'That username is taken' });
+        return;
+      }
+      throw err;
+    }
+    const user = queries.findUserByUsername.get(body.username)!;
+    sessions.issue(res, user);
+    res.status(201).json({ id: user.id, username: user.username });
+  });
+
+  router.post('/login', limitAttempts, async (req, res) => {
+    const body = parseBody(res, loginSchema, req.body);
+    if (!body) return;
+    const user = queries.findUserByUsername.get(body.username);
+    const matches = await bcrypt.compare(body.password, user?.password_hash ?? NO_SUCH_USER_HASH);
+    if (!user || !matches) {
+      res.status(401).json({ error: 'Invalid username or password' });
+      return;
+    }
+    sessions.issue(res, user);
+    res.json({ id: user.id, username: user.username });
+  });
+
+  router.post('/logout', (req, res) => {
+    const user = sessions.fromCookieHeader(req.headers.cookie);
+    if (user) {
+      // Every token issued before now stops working, and open sockets are closed.
+      queries.bumpTokenVersion.run(user.id);
+      events.emit('user:signed-out', user.id);
+    }
+    sessions.clear(res);
+    res.json({ ok: true });
+  });
+
+  router.get('/me', sessions.requireAuth, (req, res) => {
+    res.json(currentUser(req));
+  });
+
+  return router;
+}

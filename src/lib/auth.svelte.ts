@@ -1,0 +1,46 @@
+import type { PublicUser } from '$lib/protocol';
+import { api, ApiError } from './api';
+
+// The signed-in user, shared by every page. One instance for the app (createAuth() pattern).
+export function createAuth() {
+  let user = $state<PublicUser | null>(null);
+  let loading = $state(true);
+  let checked: Promise<void> | null = null;
+
+  async function load(): Promise<void> {
+    try {
+      user = await api.get<PublicUser>('/api/auth/me');
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) console.warn(err);
+      user = null;
+    } finally {
+      loading = false;
+    }
+  }
+
+  return {
+    get user() {
+      return user;
+    },
+    get loading() {
+      return loading;
+    },
+    /** Asks the server once who is signed in; later calls wait for the same answer. */
+    checkAuth(): Promise<void> {
+      checked ??= load();
+      return checked;
+    },
+    async login(username: string, password: string): Promise<void> {
+      user = await api.post<PublicUser>('/api/auth/login', { username, password });
+    },
+    async register(username: string, password: string): Promise<void> {
+      user = await api.post<PublicUser>('/api/auth/register', { username, password });
+    },
+    async logout(): Promise<void> {
+      await api.post('/api/auth/logout').catch(() => undefined);
+      user = null;
+    }
+  };
+}
+
+export const auth = createAuth();

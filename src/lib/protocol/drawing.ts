@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+// The drawing is data, not pixels: a list of operations replayed onto a 600 x 200 canvas.
+
+export const CANVAS_WIDTH = 600;
+export const CANVAS_HEIGHT = 200;
+
+/** The MS Paint XP palette: the only colours a drawing may use. */
+export const PALETTE = [
+  '#000000', '#808080', '#800000', '#808000', '#008000', '#008080', '#000080', '#800080',
+  '#808040', '#004040', '#0080FF', '#004080', '#4000FF', '#804000',
+  '#FFFFFF', '#C0C0C0', '#FF0000', '#FFFF00', '#00FF00', '#00FFFF', '#0000FF', '#FF00FF',
+  '#FFFF80', '#00FF80', '#80FFFF', '#8080FF', '#FF0080', '#FF8000'
+] as const;
+export type PaletteColor = (typeof PALETTE)[number];
+
+export const BRUSH_SIZES = [2, 4, 8, 14, 22] as const;
+export const FONT_SIZES = [12, 16, 20, 24] as const;
+export const SHAPES = ['line', 'rect', 'ellipse'] as const;
+
+/** Built-in vector stamps; their path data lives in src/lib/canvas/stamps.ts. */
+export const STAMP_IDS = [
+  'heart', 'star', 'smile', 'frown', 'sun', 'moon', 'cloud', 'flower',
+  'tree', 'cat', 'dog', 'fish', 'bird', 'note', 'bolt', 'drop',
+  'house', 'car', 'bee', 'crown', 'ghost', 'skull', 'check', 'cross'
+] as const;
+export type StampId = (typeof STAMP_IDS)[number];
+
+export const DRAWING_LIMITS = {
+  maxOperations: 1000,
+  maxPointsTotal: 20_000,
+  maxTextChars: 200,
+  maxSerializedBytes: 256 * 1024,
+  /** Coordinates may stray this far outside the canvas (a stroke that leaves the edge). */
+  coordinateMargin: 100
+} as const;
+
+const m = DRAWING_LIMITS.coordinateMargin;
+const xCoord = z.number().finite().min(-m).max(CANVAS_WIDTH + m);
+const yCoord = z.number().finite().min(-m).max(CANVAS_HEIGHT + m);
+const color = z.enum(PALETTE);
+const brushSize = z.union(BRUSH_SIZES.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<4>, ...z.ZodLiteral<number>[]]);
+const fontSize = z.union(FONT_SIZES.map((s) => z.literal(s)) as [z.ZodLiteral<12>, z.ZodLiteral<16>, ...z.ZodLiteral<number>[]]);
+
+export const pointSchema = z.strictObject({
+  x: xCoord,
+  y: yCoord,
+  pressure: z.number().finite().min(0).max(1)
+});
+
+export const strokeOpSchema = z.strictObject({
+  type: z.literal('stroke'),
+  points: z.array(pointSchema).min(2).max(DRAWING_LIMITS.maxPointsTotal),
+  color,
+  size: brushSize,
+  eraser: z.boolean()
+});
+export const shapeOpSchema = z.strictObject({
+  type: z.literal('shape'),
+  shape: z.enum(SHAPES),
+  x1: xCoord,
+  y1: yCoord,
+  x2: xCoord,
+  y2: yCoord,
+  color,
+  size: brushSize
+});
+export const fillOpSchema = z.strictObject({
+  type: z.literal('fill'),
+  x: z.number().int().min(0).max(CANVAS_WIDTH - 1),
+  y: z.number().int().min(0).max(CANVAS_HEIGHT - 1),
+  color
+});
+export const textOpSchema = z.strictObject({
+  type: z.literal('text'),
+  x: xCoord,
+  y: yCoord,
+  content: z.string().min(1).max(DRAWING_LIMITS.maxTextChars),
+  color,
+  fontSize
+});
+export const stampOpSchema = z.strictObject({
+  type: z.literal('stamp'),
+  x: xCoord,
+  y: yCoord,
+  stampId: z.enum(STAMP_IDS),
+  size: brushSize,
+  color
+});
+export const clearOpSchema = z.strictObject({ type: z.literal('clear') });
+
+export const operationSchema = z.discriminatedUnion('type', [
+  strokeOpSchema,
+  shapeOpSchema,
+  fillOpSchema,
+  textOpSchema,
+  stampOpSchema,
+  clearOpSchema
+]);
+
+export type Point = z.infer<typeof pointSchema>;
+export type StrokeOp = z.infer<typeof strokeOpSchema>;
+export type ShapeOp = z.infer<typeof shapeOpSchema>;
+export type FillOp = z.infer<typeof fillOpSchema>;
+export type TextOp = z.infer<typeof textOpSchema>;
+export type StampOp = z.infer<typeof stampOpSchema>;
+export type ClearOp = z.infer<typeof clearOpSchema>;
+export type Operation = z.infer<typeof operationSchema>;
+
+export const drawingSchema = z
+  .strictObject({
+    operations: z.array(operationSchema).max(DRAWING_LIMITS.maxOperations),
+    width: z.literal(CANVAS_WIDTH),
+    height: z.literal(CANVAS_HEIGHT)
+  })
+  .superRefine((drawing, ctx) => {
+    let points = 0;
+    for (const op of drawing.operations) if (op.type === 'stroke') points += op.points.length;
+    if (points > DRAWING_LIMITS.maxPointsTotal) {
+      ctx.addIssue({ code: 'custom', message: `A drawing may hold at most ${DRAWING_LIMITS.maxPointsTotal} points` });
+    }
+    if (JSON.stringify(drawing).length > DRAWING_LIMITS.maxSerializedBytes) {
+      ctx.addIssue({ code: 'custom', message: 'Drawing is too large' });
+    }
+  });
+
+export type Drawing = z.infer<typeof drawingSchema>;

@@ -1,0 +1,27 @@
+// Error codes of the real-time contract and the shapes errors travel in.
+
+export const ERROR_CODES = [
+  'RATE_LIMITED',
+  'ROOM_FULL',
+  'NOT_MEMBER',
+  'NOT_FOUND',
+  'UNAUTHORIZED',
+  'VALIDATION_ERROR',
+  // Added beyond the plan: the server could not reach its storage (Redis down); try again.
+  'UNAVAILABLE'
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The socket's `error` event and the failure side of every acknowledgement. */
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  /** The client event that failed, so a client can show the error where the user acted. */
+  event?: string;
+  roomId?: string;
+}
+
+/** Every JSON error over HTTP. */
+export interface HttpError {
+  error: string;
+}

@@ -1,0 +1,9 @@
+// The one contract shared by the server, the browser, the tests and the benchmark. Pure: no DOM,
+// Svelte or Node imports.
+export * from './limits';
+export * from './errors';
+export * from './auth';
+export * from './drawing';
+export * from './events';
+export * from './rooms';
+export * from './validation';

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ROOM_NAME_MAX, ROOM_PASSWORD_MAX } from './limits';
+
+// Rooms over REST: request bodies and the room objects the API answers with.
+
+export const roomNameSchema = z
+  .string({ error: 'Room name must be a string' })
+  .transform((s) => s.trim())
+  .pipe(z.string().min(1, 'Room name is required').max(ROOM_NAME_MAX, `Room name must be at most ${ROOM_NAME_MAX} characters`));
+
+const roomPasswordSchema = z
+  .string({ error: 'Password must be a string' })
+  .max(ROOM_PASSWORD_MAX, `Password must be at most ${ROOM_PASSWORD_MAX} characters`);
+
+export const createRoomSchema = z.object({
+  name: roomNameSchema,
+  // An empty password means none.
+  password: roomPasswordSchema.optional()
+});
+export const joinRoomSchema = z.object({ password: roomPasswordSchema.optional() });
+export const joinByCodeSchema = z.object({
+  inviteCode: z.string({ error: 'Invite code is required' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'Invalid invite code'),
+  password: roomPasswordSchema.optional()
+});
+
+export interface RoomSummary {
+  id: string;
+  name: string;
+  ownerId: number;
+  inviteCode: string;
+  hasPassword: boolean;
+  maxMembers: number;
+  memberCount: number;
+  isOwner: boolean;
+  createdAt: string;
+}
+
+export interface RoomMember {
+  userId: number;
+  username: string;
+  joinedAt: string;
+}
+
+export interface RoomDetails extends RoomSummary {
+  members: RoomMember[];
+}

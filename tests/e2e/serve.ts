@@ -1,0 +1,34 @@
+// The server the browser tests talk to: the real built app, a private Redis and a temp data dir.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startRedisServer } from '../../server/redis/resolve.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bbb-e2e-'));
+const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
+const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    PORT: process.env.E2E_PORT ?? '3917',
+    NODE_ENV: 'test',
+    JWT_SECRET: 'e2e-secret',
+    REDIS_URL: redis.url,
+    DATA_DIR: path.join(dir, 'data'),
+    UPLOADS_DIR: path.join(dir, 'uploads'),
+    AUTH_RATE_LIMIT: '0'
+  }
+});
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  server.kill('SIGTERM');
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop());
+server.on('exit', () => void stop());

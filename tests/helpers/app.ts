@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApplication, type Application } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { openDatabase, type DB } from '../../server/db/index.ts';
+import { connectRedis, type Redis } from '../../server/redis/index.ts';
+
+export interface TestApp {
+  baseUrl: string;
+  port: number;
+  application: Application;
+  config: Config;
+  db: DB;
+  redis: Redis;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on an ephemeral port with its own SQLite file and upload folder, talking to the
+ * given Redis. Sign-in attempts are unlimited unless the test asks for a limit.
+ */
+export async function startTestApp(redisUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bbb-app-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: 'test-secret-for-this-run-only',
+    DATA_DIR: dataDir,
+    UPLOADS_DIR: path.join(dataDir, 'uploads'),
+    AUTH_RATE_LIMIT: '0',
+    REDIS_URL: redisUrl,
+    ...env
+  });
+  mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
+  const db = openDatabase(path.join(dataDir, 'test.db'));
+  const redis = await connectRedis(redisUrl, 'test');
+  const application = await createApplication({ config, db, redis, redisUrl, clientDir: path.join(dataDir, 'no-client') });
+  await new Promise<void>((resolve) => application.httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = application.httpServer.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    application,
+    config,
+    db,
+    redis,
+    dataDir,
+    async close() {
+      await application.close();
+      redis.disconnect();
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+}
