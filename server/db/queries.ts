@@ -24,6 +24,14 @@ export interface RoomMemberRow {
   joined_at: string;
 }
 
+export interface UploadRow {
+  filename: string;
+  user_id: number;
+  room_id: string | null;
+  message_id: string | null;
+  created_at: string;
+}
+
 export interface UserRoomRow extends RoomRow {
   member_count: number;
 }
@@ -58,7 +66,12 @@ export function createQueries(db: DB) {
     getUserRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?'),
 
     recordUpload: db.prepare<[string, number], never>('INSERT INTO uploads (filename, user_id) VALUES (?, ?)'),
-    findUpload: db.prepare<[string], { filename: string; user_id: number }>('SELECT filename, user_id FROM uploads WHERE filename = ?'),
+    findUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE filename = ?'),
+    /** Claims an unused upload of this user for a message; changes === 1 when it succeeded. */
+    claimUpload: db.prepare<[string, string, string, number], never>(
+      'UPDATE uploads SET room_id = ?, message_id = ? WHERE filename = ? AND user_id = ? AND message_id IS NULL'
+    ),
+    getRoomUploads: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE room_id = ?'),
     deleteUpload: db.prepare<[string], never>('DELETE FROM uploads WHERE filename = ?')
   };
 }

@@ -30,9 +30,13 @@ CREATE TABLE IF NOT EXISTS room_members (
 CREATE INDEX IF NOT EXISTS room_members_user ON room_members(user_id);
 
 -- Who uploaded each image: an image message may only name its sender's own upload.
+-- A file serves one message: sending it claims it for that room and message.
 CREATE TABLE IF NOT EXISTS uploads (
   filename TEXT PRIMARY KEY,
   user_id INTEGER NOT NULL,
+  room_id TEXT,
+  message_id TEXT,
   created_at TEXT NOT NULL DEFAULT (datetime('now')),
   FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
+CREATE INDEX IF NOT EXISTS uploads_room ON uploads(room_id);
