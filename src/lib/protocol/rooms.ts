@@ -44,3 +44,24 @@ export interface RoomMember {
 export interface RoomDetails extends RoomSummary {
   members: RoomMember[];
 }
+
+/** GET /api/rooms/invite/:code: what the invite page shows before joining. */
+export interface RoomInvitePreview {
+  id: string;
+  name: string;
+  hasPassword: boolean;
+  memberCount: number;
+  maxMembers: number;
+  isMember: boolean;
+}
+
+/** POST /api/rooms/:id/leave. `deleted` is true when the owner left, which deletes the room. */
+export interface LeaveRoomResult {
+  ok: true;
+  deleted: boolean;
+}
+
+/** POST /api/upload (multipart, field `image`): where the stored image is served. */
+export interface UploadResult {
+  url: string;
+}
