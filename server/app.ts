@@ -15,6 +15,7 @@ import { createAuthRouter } from './routes/auth.ts';
 import { createRoomsRouter } from './routes/rooms.ts';
 import { createUploadRouter } from './routes/upload.ts';
 import { initSocket, type IoServer } from './socket/index.ts';
+import { startUploadCleanup } from './uploads/cleanup.ts';
 
 /** What every route and handler may use: built once per app, passed down, never global. */
 export interface AppContext {
@@ -132,6 +133,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
 
   const httpServer = createServer(app);
   const socket = await initSocket(httpServer, context);
+  // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.
+  const uploadCleanup = startUploadCleanup({ uploadsDir: config.uploadsDir, queries });
 
   return {
     app,
@@ -139,6 +142,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     io: socket.io,
     context,
     async close() {
+      await uploadCleanup.stop();
       await socket.close();
       await new Promise<void>((resolve) => {
         if (!httpServer.listening) return resolve();

@@ -72,7 +72,9 @@ export function createQueries(db: DB) {
       'UPDATE uploads SET room_id = ?, message_id = ? WHERE filename = ? AND user_id = ? AND message_id IS NULL'
     ),
     getRoomUploads: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE room_id = ?'),
-    deleteUpload: db.prepare<[string], never>('DELETE FROM uploads WHERE filename = ?')
+    deleteUpload: db.prepare<[string], never>('DELETE FROM uploads WHERE filename = ?'),
+    /** Rows older than the cut-off (`YYYY-MM-DD HH:MM:SS`, UTC, as SQLite writes created_at). */
+    deleteUploadsCreatedBefore: db.prepare<[string], never>('DELETE FROM uploads WHERE created_at < ?')
   };
 }
 

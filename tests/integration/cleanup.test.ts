@@ -1,0 +1,181 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApplication } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openDatabase } from '../../server/db/index.ts';
+import { connectRedis } from '../../server/redis/index.ts';
+import { removeExpiredUploads, startUploadCleanup } from '../../server/uploads/cleanup.ts';
+import { UPLOAD_MAX_AGE_HOURS } from '../../src/lib/protocol/index.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { registerUser } from '../helpers/http.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+
+const HOUR = 60 * 60 * 1000;
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+let app: TestApp;
+let uploaderId: number;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  app = await startTestApp(redis.url);
+  uploaderId = (await registerUser(app.baseUrl)).id;
+});
+afterAll(async () => {
+  await app?.close();
+  await redis?.stop();
+});
+
+let serial = 0;
+/** A name shaped like our uploads: 21 id characters and an image extension. */
+const uploadName = (ext = 'png') => `${`cleanup${++serial}`.padEnd(21, 'x')}.${ext}`;
+
+/** Writes a file and sets its modification time `hours` in the past. */
+function fileAged(file: string, hours: number, content: Buffer | string = GIF): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  age(file, hours);
+  return file;
+}
+function age(file: string, hours: number): void {
+  const when = new Date(Date.now() - hours * HOUR);
+  utimesSync(file, when, when);
+}
+
+const rowExists = (filename: string) => app.db.prepare('SELECT 1 FROM uploads WHERE filename = ?').get(filename) !== undefined;
+const deps = () => ({ uploadsDir: app.config.uploadsDir, queries: app.application.context.queries });
+
+describe('removeExpiredUploads', () => {
+  it(`removes only our own files in uploads/messages/ older than ${UPLOAD_MAX_AGE_HOURS} hours`, async () => {
+    const uploads = app.config.uploadsDir;
+    const messages = path.join(uploads, 'messages');
+    const outside = mkdtempSync(path.join(tmpdir(), 'bbb-outside-'));
+    try {
+      const oldPng = uploadName('png');
+      const oldWebp = uploadName('webp');
+      const fresh = uploadName('jpg');
+      const almost = uploadName('gif');
+      for (const [name, hours] of [
+        [oldPng, UPLOAD_MAX_AGE_HOURS + 1],
+        [oldWebp, 24 * 30],
+        [fresh, 1],
+        [almost, UPLOAD_MAX_AGE_HOURS - 0.1]
+      ] as const) {
+        fileAged(path.join(messages, name), hours);
+        app.application.context.queries.recordUpload.run(name, uploaderId);
+      }
+
+      // Old things that are not ours to delete.
+      const foreign = ['notes.txt', 'short.png', `${'a'.repeat(21)}.html`, `${'b'.repeat(21)}.png.bak`, '.hidden.png'];
+      for (const name of foreign) fileAged(path.join(messages, name), 100);
+      const dirLikeUpload = uploadName('png');
+      const inDir = fileAged(path.join(messages, dirLikeUpload, uploadName('png')), 100);
+      age(path.join(messages, dirLikeUpload), 100);
+      const target = fileAged(path.join(outside, uploadName('png')), 100);
+      const link = uploadName('png');
+      symlinkSync(target, path.join(messages, link));
+      const inRoot = fileAged(path.join(uploads, uploadName('png')), 100);
+      const inSibling = fileAged(path.join(uploads, 'avatars', uploadName('png')), 100);
+
+      const removed = await removeExpiredUploads(deps());
+
+      expect(removed).toBe(2);
+      const left = readdirSync(messages);
+      expect(left).not.toContain(oldPng);
+      expect(left).not.toContain(oldWebp);
+      expect(rowExists(oldPng)).toBe(false);
+      expect(rowExists(oldWebp)).toBe(false);
+      expect(left).toContain(fresh);
+      expect(left).toContain(almost);
+      expect(rowExists(fresh)).toBe(true);
+      expect(rowExists(almost)).toBe(true);
+      for (const name of [...foreign, dirLikeUpload, link]) expect(left).toContain(name);
+      for (const file of [inDir, target, inRoot, inSibling]) expect(existsSync(file)).toBe(true);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('forgets rows of old uploads whose file is already gone', async () => {
+    const gone = uploadName('png');
+    const recent = uploadName('png');
+    const queries = app.application.context.queries;
+    queries.recordUpload.run(gone, uploaderId);
+    queries.recordUpload.run(recent, uploaderId);
+    app.db.prepare(`UPDATE uploads SET created_at = datetime('now', ?) WHERE filename = ?`).run(`-${UPLOAD_MAX_AGE_HOURS + 1} hours`, gone);
+    await removeExpiredUploads(deps());
+    expect(rowExists(gone)).toBe(false);
+    expect(rowExists(recent)).toBe(true);
+  });
+
+  it('removes an aged upload made over HTTP, which is then no longer served', async () => {
+    const uploader = await registerUser(app.baseUrl);
+    const body = new FormData();
+    body.append('image', new Blob([new Uint8Array(GIF)], { type: 'image/gif' }), 'old.gif');
+    const res = await uploader.client.post('/api/upload', body);
+    expect(res.status).toBe(201);
+    const url = res.json.url as string;
+    const filename = path.basename(url);
+    expect((await fetch(app.baseUrl + url)).status).toBe(200);
+
+    await removeExpiredUploads(deps());
+    expect((await fetch(app.baseUrl + url)).status).toBe(200);
+
+    age(path.join(app.config.uploadsDir, 'messages', filename), UPLOAD_MAX_AGE_HOURS + 1);
+    await removeExpiredUploads(deps());
+    expect((await fetch(app.baseUrl + url)).status).toBe(404);
+    expect(rowExists(filename)).toBe(false);
+  });
+
+  it('does nothing when the folder does not exist', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'bbb-empty-'));
+    try {
+      expect(await removeExpiredUploads({ uploadsDir: empty, queries: app.application.context.queries })).toBe(0);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the cleanup schedule', () => {
+  it('runs again on its interval until stopped', async () => {
+    const cleanup = startUploadCleanup(deps(), 50);
+    try {
+      const late = fileAged(path.join(app.config.uploadsDir, 'messages', uploadName('png')), UPLOAD_MAX_AGE_HOURS + 1);
+      await vi.waitFor(() => expect(existsSync(late)).toBe(false), { timeout: 5000, interval: 20 });
+    } finally {
+      await cleanup.stop();
+    }
+    const afterStop = fileAged(path.join(app.config.uploadsDir, 'messages', uploadName('png')), UPLOAD_MAX_AGE_HOURS + 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(existsSync(afterStop)).toBe(true);
+  });
+
+  it('runs once when the app starts', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bbb-startup-'));
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'test-secret-for-this-run-only',
+      DATA_DIR: dataDir,
+      UPLOADS_DIR: path.join(dataDir, 'uploads'),
+      REDIS_URL: redis.url
+    });
+    const old = fileAged(path.join(config.uploadsDir, 'messages', uploadName('gif')), UPLOAD_MAX_AGE_HOURS + 1);
+    const fresh = fileAged(path.join(config.uploadsDir, 'messages', uploadName('gif')), 1);
+    const db = openDatabase(path.join(dataDir, 'test.db'));
+    const client = await connectRedis(redis.url, 'test');
+    const application = await createApplication({ config, db, redis: client, redisUrl: redis.url, clientDir: path.join(dataDir, 'none') });
+    try {
+      await vi.waitFor(() => expect(existsSync(old)).toBe(false), { timeout: 5000, interval: 20 });
+      expect(existsSync(fresh)).toBe(true);
+    } finally {
+      await application.close();
+      client.disconnect();
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
