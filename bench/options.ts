@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+
+// Command line of `npm run bench`: a full run by default, `--quick` for the reduced one.
+
+export const SCENARIOS = ['chat', 'join', 'drawing'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Base URL of a server already running; none is started then. */
+  url?: string;
+  /** Its Redis, for seeding the join scenario; without it that scenario is skipped. */
+  redisUrl?: string;
+  /** Its pid, for CPU and memory figures. */
+  pid?: number;
+  scenarios: Scenario[];
+  /** Also measure the bare relay (chat only). */
+  relay: boolean;
+  workers: number;
+  steps: number[];
+  warmupMs: number;
+  measureMs: number;
+  drainMs: number;
+  chatBudgetMs: number;
+  joinSizes: number[];
+  joinRepeats: number;
+  /** Write a V8 CPU profile of the server here (started servers only). */
+  profileDir?: string;
+  outDir: string;
+}
+
+const USAGE = `npm run bench -- [options]
+  --quick               reduced run (under a minute), used by bench/bench.test.ts
+  --url <base>          benchmark a server already running there (none is started)
+  --redis-url <url>     that server's Redis, to seed the join scenario
+  --pid <n>             that server's pid, for CPU and RSS figures
+  --only <list>         scenarios to run: chat,join,drawing (default all)
+  --no-relay            skip the bare Socket.IO relay baseline
+  --steps <list>        rooms per chat step, e.g. 5,10,20
+  --measure <s>         measured seconds per chat step
+  --budget <min>        no chat step starts after this many minutes
+  --workers <n>         client worker processes, 2-4
+  --profile <dir>       write a CPU profile of the started server into <dir>
+  --out <dir>           where the JSON result goes (default bench/results)`;
+
+function list(raw: string | undefined): string[] | undefined {
+  return raw
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function positive(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      url: { type: 'string' },
+      'redis-url': { type: 'string' },
+      pid: { type: 'string' },
+      only: { type: 'string' },
+      'no-relay': { type: 'boolean', default: false },
+      steps: { type: 'string' },
+      measure: { type: 'string' },
+      budget: { type: 'string' },
+      workers: { type: 'string' },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false }
+    },
+    strict: true
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const scenarios = (list(values.only) ?? [...SCENARIOS]).map((s) => {
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
+    return s as Scenario;
+  });
+  const steps = list(values.steps)?.map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new Error('--steps takes positive integers');
+    return n;
+  });
+  const measureS = positive('measure', values.measure);
+  const workers = Math.round(positive('workers', values.workers) ?? 2);
+  if (workers < 1 || workers > 8) throw new Error('--workers must be between 1 and 8');
+  const url = values.url?.replace(/\/$/, '');
+  if (url) {
+    const host = new URL(url).hostname;
+    if (host !== '127.0.0.1' && host !== 'localhost') throw new Error('--url must point at this machine (127.0.0.1)');
+  }
+  return {
+    quick,
+    url,
+    redisUrl: values['redis-url'],
+    pid: positive('pid', values.pid),
+    scenarios,
+    relay: !values['no-relay'],
+    workers,
+    // Past 250 rooms the step grows by 50 rooms at a time until saturation or the budget.
+    steps: steps ?? (quick ? [1, 3] : [5, 10, 20, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500]),
+    warmupMs: quick ? 1500 : 3000,
+    measureMs: (measureS ?? (quick ? 3 : 10)) * 1000,
+    drainMs: quick ? 1000 : 2000,
+    chatBudgetMs: (positive('budget', values.budget) ?? (quick ? 0.5 : 20)) * 60_000,
+    joinSizes: quick ? [100, 10_000] : [100, 10_000, 100_000],
+    joinRepeats: quick ? 7 : 31,
+    profileDir: values.profile,
+    outDir: values.out ?? 'bench/results'
+  };
+}

@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startRedisServer } from '../server/redis/resolve.ts';
+
+// The processes under test: a private Redis, the production server and the bare relay, each on
+// a free loopback port, plus what /proc says about their CPU and memory.
+
+export const repoRoot = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+const PAGE_BYTES = 4096;
+
+export interface ProcSample {
+  /** Seconds of CPU (user + system) since the process started. */
+  cpuSeconds: number;
+  rssBytes: number;
+  atMs: number;
+}
+
+/** Reads utime, stime and rss of a process; null when it is gone or not on Linux. */
+export function sampleProcess(pid: number | undefined): ProcSample | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces; fields after it are space separated.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    const rssPages = Number(fields[21]);
+    return { cpuSeconds: (utime + stime) / CLOCK_TICKS, rssBytes: rssPages * PAGE_BYTES, atMs: performance.now() };
+  } catch {
+    return null;
+  }
+}
+
+/** Share of one core used between two samples (1.0 = one core busy). */
+export function coresBetween(a: ProcSample | null, b: ProcSample | null): number | null {
+  if (!a || !b || b.atMs <= a.atMs) return null;
+  return (b.cpuSeconds - a.cpuSeconds) / ((b.atMs - a.atMs) / 1000);
+}
+
+/** Busy CPU seconds of the whole machine (all cores, every process) from /proc/stat. */
+export function sampleMachine(): ProcSample | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+    return { cpuSeconds: (user + nice + system + irq + softirq) / CLOCK_TICKS, rssBytes: 0, atMs: performance.now() };
+  } catch {
+    return null;
+  }
+}
+
+export interface Target {
+  name: 'server' | 'relay';
+  baseUrl: string;
+  /** Pid of the process answering sockets, when this run started it. */
+  pid?: number;
+  /** Pid of its Redis, when this run started it. */
+  redisPid?: number;
+  redisUrl?: string;
+  stop(): Promise<void>;
+}
+
+function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Spawns `node --import tsx <script>` and resolves once its stdout prints `readyText`. */
+async function spawnNode(script: string, env: Record<string, string>, readyText: string, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    // Only the start-up lines matter; later output is dropped so a chatty server cannot fill memory.
+    if (output.length < 20_000) output += chunk.toString();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not start within 30 s:\n${output}`));
+    }, 30_000);
+    const check = () => {
+      if (output.includes(readyText)) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with code ${code}:\n${output}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  return child;
+}
+
+/** Private Redis + `node --import tsx server/index.ts` in production mode with temp storage. */
+export async function startServer(options: { cpuProfileDir?: string } = {}): Promise<Target> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bbb-bench-'));
+  const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
+  const port = await freePort();
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  let child: ChildProcess;
+  try {
+    child = await spawnNode(
+      'server/index.ts',
+      {
+        NODE_ENV: 'production',
+        PORT: String(port),
+        REDIS_URL: redis.url,
+        DATA_DIR: path.join(dir, 'data'),
+        UPLOADS_DIR: path.join(dir, 'uploads'),
+        JWT_SECRET: `bench-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        AUTH_RATE_LIMIT: '0'
+      },
+      'is running on',
+      nodeArgs
+    );
+  } catch (err) {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    name: 'server',
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    redisPid: redis.child.pid,
+    redisUrl: redis.url,
+    async stop() {
+      // A profiled server writes its profile on a clean exit, which SIGTERM gives it.
+      await stopChild(child, 15_000);
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** The bare Socket.IO relay of bench/relay.ts on a free port. */
+export async function startRelay(): Promise<Target> {
+  const port = await freePort();
+  const child = await spawnNode('bench/relay.ts', { PORT: String(port) }, 'relay listening');
+  return {
+    name: 'relay',
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: () => stopChild(child)
+  };
+}

@@ -1,0 +1,128 @@
+import { Redis } from 'ioredis';
+import { nanoid } from 'nanoid';
+import { MESSAGE_TTL_SECONDS, type Message } from '../../src/lib/protocol/index.ts';
+import { createRoom, registerUser } from '../api.ts';
+import { connectClient, nextEvent } from '../client.ts';
+import { median } from '../histogram.ts';
+import type { BenchOptions } from '../options.ts';
+import type { Target } from '../processes.ts';
+
+// Scenario "join": time from `room:join` to `room:history` and the size of that history frame,
+// for rooms holding 100 to 100,000 messages. The room and its membership are made over REST;
+// the messages are written straight into Redis in the server's own key layout.
+
+export interface JoinSize {
+  messages: number;
+  /** The first join after seeding, on its own: caches are cold. */
+  firstMs: number;
+  medianMs: number;
+  p90Ms: number;
+  minMs: number;
+  repeats: number;
+  historyFrameBytes: number | null;
+  historyMessages: number;
+  hasMore: boolean;
+  seedSeconds: number;
+}
+
+export interface JoinResult {
+  sizes: JoinSize[];
+  /** Median join of the largest room over the median join of the smallest. */
+  largestOverSmallest: number | null;
+}
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** A plain text message about as long as the chat scenario's, as the server would store it. */
+function seededMessage(roomId: string, author: { id: number; username: string }, index: number, at: number): Message {
+  return {
+    roomId,
+    id: nanoid(),
+    userId: author.id,
+    username: author.username,
+    type: 'text',
+    content: `seeded message ${index} `.padEnd(200, 'x'),
+    reactions: [],
+    timestamp: at
+  };
+}
+
+/**
+ * Writes `count` messages into a room the way the server's store does: one string per message
+ * with the 48 h TTL, ids appended to the room's list, oldest first. Pipelined in batches.
+ */
+async function seedRoom(redis: Redis, roomId: string, author: { id: number; username: string }, count: number): Promise<void> {
+  const batch = 5000;
+  const start = Date.now() - count;
+  for (let done = 0; done < count; done += batch) {
+    const pipeline = redis.pipeline();
+    const ids: string[] = [];
+    for (let i = done; i < Math.min(count, done + batch); i++) {
+      const message = seededMessage(roomId, author, i, start + i);
+      ids.push(message.id);
+      pipeline.set(`bbb:msg:${message.id}`, JSON.stringify(message), 'EX', MESSAGE_TTL_SECONDS);
+    }
+    pipeline.rpush(`bbb:room:${roomId}:msglist`, ...ids);
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+}
+
+export async function runJoin(server: Target, options: BenchOptions, tag: string, log: (line: string) => void): Promise<JoinResult> {
+  if (!server.redisUrl) throw new Error('the join scenario seeds Redis: pass --redis-url with --url');
+  const redis = new Redis(server.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  const user = await registerUser(server.baseUrl, `b${tag}_join`);
+  const { socket, frames } = await connectClient(server.baseUrl, user);
+  const sizes: JoinSize[] = [];
+  try {
+    for (const count of options.joinSizes) {
+      const room = await createRoom(server.baseUrl, user, `bench ${tag} join ${count}`);
+      const seedStart = Date.now();
+      await seedRoom(redis, room.id, user, count);
+      const seedSeconds = (Date.now() - seedStart) / 1000;
+      log(`join: ${count} messages seeded in ${seedSeconds.toFixed(1)} s; joining ${options.joinRepeats} times`);
+      const times: number[] = [];
+      let last: { messages: number; hasMore: boolean } = { messages: 0, hasMore: false };
+      for (let i = 0; i < options.joinRepeats; i++) {
+        const history = nextEvent(socket, 'room:history', (p) => p.roomId === room.id);
+        const sentAt = nowMs();
+        socket.emit('room:join', { roomId: room.id });
+        const page = await history;
+        times.push(nowMs() - sentAt);
+        last = { messages: page.messages.length, hasMore: page.hasMore };
+        socket.emit('room:leave', { roomId: room.id });
+        // Let the leave settle so the next join starts from the same state.
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      const [first, ...rest] = times;
+      const sorted = [...rest].sort((a, b) => a - b);
+      sizes.push({
+        messages: count,
+        firstMs: round(first),
+        medianMs: round(median(rest)),
+        p90Ms: round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? first),
+        minMs: round(sorted[0] ?? first),
+        repeats: rest.length,
+        historyFrameBytes: frames.lastReceived('room:history') ?? null,
+        historyMessages: last.messages,
+        hasMore: last.hasMore,
+        seedSeconds: round(seedSeconds, 1)
+      });
+      // The seeded room is removed so a long run does not leave a big Redis behind.
+      await redis.del(`bbb:room:${room.id}:msglist`);
+    }
+  } finally {
+    socket.disconnect();
+    redis.disconnect();
+  }
+  const smallest = sizes[0];
+  const largest = sizes.at(-1);
+  return {
+    sizes,
+    largestOverSmallest: smallest && largest && smallest.medianMs > 0 ? round(largest.medianMs / smallest.medianMs) : null
+  };
+}
