@@ -1,4 +1,3 @@
-import bcrypt from 'bcrypt';
 import { customAlphabet, nanoid } from 'nanoid';
 import {
   ROOM_MAX_MEMBERS,
@@ -8,12 +7,11 @@ import {
   type RoomInvitePreview,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { DB } from '../db/index.ts';
 import type { Queries, RoomRow } from '../db/queries.ts';
 import type { ServerEvents } from '../events.ts';
 import { removeUpload } from '../uploads/files.ts';
-
-const BCRYPT_COST = 10;
 
 // Invite codes end up in links and are sometimes typed: no look-alike characters (0/O, 1/l/I).
 // 55^12 is about 2^69 codes, far beyond guessing.
@@ -136,7 +134,7 @@ export function createRoomService({ db, queries, events, uploadsDir }: RoomServi
   async function checkPassword(room: RoomRow, password: string | undefined): Promise<void> {
     if (room.password_hash === null) return;
     if (!password) throw needsPassword();
-    if (!(await bcrypt.compare(password, room.password_hash))) throw wrongPassword();
+    if (!(await verifyPassword(password, room.password_hash))) throw wrongPassword();
   }
 
   async function joinRoom(user: PublicUser, room: RoomRow, password: string | undefined): Promise<RoomDetails> {
@@ -154,7 +152,7 @@ export function createRoomService({ db, queries, events, uploadsDir }: RoomServi
   return {
     async create(owner: PublicUser, input: { name: string; password?: string }): Promise<RoomDetails> {
       // An empty password means none.
-      const passwordHash = input.password ? await bcrypt.hash(input.password, BCRYPT_COST) : null;
+      const passwordHash = input.password ? await hashPassword(input.password) : null;
       const id = nanoid();
       insertRoom.immediate({ id, name: input.name, ownerId: owner.id, passwordHash });
       events.emit('room:member-joined', { roomId: id, userId: owner.id, username: owner.username });

@@ -1,16 +1,13 @@
-import bcrypt from 'bcrypt';
 import { Router } from 'express';
 import { z } from 'zod';
 import { credentialsSchema } from '../../src/lib/protocol/index.ts';
 import type { Queries } from '../db/queries.ts';
 import type { ServerEvents } from '../events.ts';
+import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../auth/passwords.ts';
 import { currentUser, type Sessions } from '../auth/session.ts';
 import { parseBody } from '../http/validate.ts';
 import type { RequestHandler } from 'express';
 
-const BCRYPT_COST = 10;
-// Compared against when the name is unknown, so a miss costs the same time as a wrong password.
-const NO_SUCH_USER_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
 
 // Sign-in checks only the shape: naming the username rules here would help nobody but a guesser.
 const loginSchema = z.object({
@@ -35,7 +32,7 @@ export function createAuthRouter({ queries, sessions, events, limitAttempts }: A
       res.status(409).json({ error: 'That username is taken' });
       return;
     }
-    const hash = await bcrypt.hash(body.password, BCRYPT_COST);
+    const hash = await hashPassword(body.password);
     try {
       queries.createUser.run(body.username, hash);
     } catch (err) {
@@ -55,7 +52,7 @@ export function createAuthRouter({ queries, sessions, events, limitAttempts }: A
     const body = parseBody(res, loginSchema, req.body);
     if (!body) return;
     const user = queries.findUserByUsername.get(body.username);
-    const matches = await bcrypt.compare(body.password, user?.password_hash ?? NO_SUCH_USER_HASH);
+    const matches = await verifyPassword(body.password, user?.password_hash ?? UNUSABLE_HASH);
     if (!user || !matches) {
       res.status(401).json({ error: 'Invalid username or password' });
       return;

@@ -3,18 +3,12 @@ import multer from 'multer';
 import { nanoid } from 'nanoid';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { IMAGE_MAX_BYTES, type UploadResult } from '../../src/lib/protocol/index.ts';
+import { IMAGE_MAX_BYTES, UPLOADS_PER_HOUR, type UploadResult } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
 import { currentUser } from '../auth/session.ts';
 import type { Redis } from '../redis/index.ts';
 import { imageUrlFor, removeUpload, uploadPath } from '../uploads/files.ts';
 import { checkImage } from '../uploads/validate.ts';
-
-/**
- * Uploads per user per hour. At 2 MB each that bounds one account to 120 MB an hour (about 6 GB
- * over the 50 hours a file is kept), while a chat never needs more than one image a minute.
- */
-export const UPLOADS_PER_HOUR = 60;
 
 const TOO_LARGE = 'Image must be 2 MB or smaller';
 

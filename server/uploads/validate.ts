@@ -1,16 +1,12 @@
 import { crc32 } from 'node:zlib';
-import { IMAGE_MAX_BYTES, type ImageExtension } from '../../src/lib/protocol/index.ts';
+import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_MAX_SIDE, type ImageExtension } from '../../src/lib/protocol/index.ts';
 
 // What an uploaded file must be: one of four image formats, named so by the browser AND by its
 // own bytes, and well-formed from its first byte to its end marker. Walking the structure (not
 // just the first bytes) refuses polyglots such as a JPEG header followed by an HTML page.
 
-/**
- * Larger images decode to hundreds of megabytes in every member's browser; a 2 MB PNG of one
- * colour can claim 30000 x 30000 pixels. 40 megapixels keeps any phone photo.
- */
-export const MAX_IMAGE_PIXELS = 40_000_000;
-const MAX_IMAGE_SIDE = 16_384;
+// A 2 MB PNG of one colour can claim 30000 x 30000 pixels: the pixel bound keeps any phone photo
+// and refuses such bombs.
 
 export const IMAGE_MIME_TYPES: Record<ImageExtension, readonly string[]> = {
   png: ['image/png'],
@@ -49,8 +45,8 @@ export function checkImage(bytes: Buffer, declaredMime: string): ImageCheck {
   if (!size) return damaged;
   const { width, height } = size;
   if (width < 1 || height < 1) return damaged;
-  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
-    return { ok: false, status: 422, error: `Image is too large to show: at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels` };
+  if (width > IMAGE_MAX_SIDE || height > IMAGE_MAX_SIDE || width * height > IMAGE_MAX_PIXELS) {
+    return { ok: false, status: 422, error: `Image is too large to show: at most ${IMAGE_MAX_PIXELS / 1_000_000} megapixels` };
   }
   return { ok: true, ext, width, height };
 }

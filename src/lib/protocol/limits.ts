@@ -23,3 +23,9 @@ export const PASSWORD_MAX = 128;
 /** Sign-in and register attempts per minute per IP unless AUTH_RATE_LIMIT says otherwise. */
 export const AUTH_RATE_LIMIT_DEFAULT = 10;
 export const SESSION_DAYS = 7;
+
+/** Uploads per user per hour, so nobody fills the disk. */
+export const UPLOADS_PER_HOUR = 60;
+/** Larger images decode to hundreds of megabytes in every member's browser. */
+export const IMAGE_MAX_PIXELS = 40_000_000;
+export const IMAGE_MAX_SIDE = 16_384;
