@@ -1,0 +1,225 @@
+import type { Emoji, ErrorPayload, HistoryPage, Member, Message, MessageSend, Reaction, ServerToClientEvents } from '$lib/protocol';
+import { chatSocket, type SocketClient } from '$lib/socket.svelte';
+import { addMessage, mergeNewest, prependOlder } from './merge';
+
+// The state of one open room: feed, members, typing, and the requests the room view makes.
+
+/** "Now entering" / "Now leaving" lines between messages, PictoChat style. Local only. */
+export interface Notice {
+  kind: 'notice';
+  id: string;
+  text: string;
+  timestamp: number;
+}
+export type FeedItem = { kind: 'message'; id: string; message: Message } | Notice;
+
+type TypingUser = { userId: number; username: string };
+type Result = { ok: true } | { ok: false; error: string; code: ErrorPayload['code'] };
+
+const fail = (error: ErrorPayload): Result => ({ ok: false, error: error.message, code: error.code });
+
+export class ChatRoom {
+  messages = $state.raw<Message[]>([]);
+  members = $state.raw<Member[]>([]);
+  typing = $state.raw<TypingUser[]>([]);
+  notices = $state.raw<Notice[]>([]);
+  hasMore = $state(false);
+  /** The first page has arrived. */
+  loaded = $state(false);
+  loadingOlder = $state(false);
+  olderError = $state<string | null>(null);
+  /** Set when this room is no longer mine (deleted, or I left it elsewhere). */
+  closed = $state<'deleted' | 'left' | null>(null);
+  joinError = $state<ErrorPayload | null>(null);
+  /** A one-line problem not tied to an action of mine (a delete or reaction that failed). */
+  notice = $state<string | null>(null);
+  /** Counts messages from others; the feed watches it for its "new messages" pill. */
+  arrivals = $state(0);
+
+  /** Other people typing, never me. */
+  readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId));
+  readonly feed: FeedItem[] = $derived.by(() => {
+    const items: FeedItem[] = this.messages.map((message) => ({ kind: 'message', id: message.id, message }));
+    if (this.notices.length === 0) return items;
+    const all = [...items, ...this.notices];
+    // Stable: a notice sits after messages of the same instant.
+    return all.sort((a, b) => time(a) - time(b));
+  });
+
+  /** Server clock minus mine, learnt from arriving messages, so notices land in the right place. */
+  #clockSkew = 0;
+  #noticeSeq = 0;
+  #onMessage: ((message: Message) => void) | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly myId: number,
+    private readonly client: SocketClient = chatSocket
+  ) {}
+
+  /** Joins the room and listens to it; returns the function that stops both. */
+  open(options: { onMessage?: (message: Message) => void } = {}): () => void {
+    this.#onMessage = options.onMessage;
+    const socket = this.client.socket;
+    const mine = (roomId: string) => roomId === this.id;
+
+    const handlers: { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] } = {
+      'room:history': (page) => {
+        if (!mine(page.roomId)) return;
+        const oldest = this.messages[0];
+        const newestOfPage = page.messages.at(-1);
+        // A page entirely older than the feed is a "load older" answer, not a fresh join.
+        if (oldest && newestOfPage && newestOfPage.timestamp < oldest.timestamp) {
+          this.messages = prependOlder(this.messages, page.messages);
+          this.hasMore = page.hasMore;
+        } else this.applyNewest(page);
+      },
+      'room:members': ({ roomId, members }) => {
+        if (mine(roomId)) this.members = members;
+      },
+      'message:new': (message) => {
+        if (!mine(message.roomId)) return;
+        this.#clockSkew = message.timestamp - Date.now();
+        const before = this.messages;
+        this.messages = addMessage(before, message);
+        if (this.messages !== before && message.userId !== this.myId) {
+          this.arrivals += 1;
+          this.#onMessage?.(message);
+        }
+        // Whoever sent a message has stopped typing it.
+        if (this.typing.some((u) => u.userId === message.userId)) this.typing = this.typing.filter((u) => u.userId !== message.userId);
+      },
+      'message:deleted': ({ roomId, messageId }) => {
+        if (mine(roomId)) this.messages = this.messages.filter((m) => m.id !== messageId);
+      },
+      'reaction:updated': ({ roomId, messageId, reactions }) => {
+        if (mine(roomId)) this.setReactions(messageId, reactions);
+      },
+      'room:user-joined': ({ roomId, userId, username }) => {
+        if (!mine(roomId)) return;
+        const known = this.members.find((m) => m.userId === userId);
+        if (known?.online) return;
+        this.members = known
+          ? this.members.map((m) => (m.userId === userId ? { ...m, online: true } : m))
+          : [...this.members, { userId, username, online: true }];
+        if (userId !== this.myId) this.addNotice(`Now entering: ${username}`);
+      },
+      'room:user-left': ({ roomId, userId, username }) => {
+        if (!mine(roomId)) return;
+        this.members = this.members.map((m) => (m.userId === userId ? { ...m, online: false } : m));
+        this.typing = this.typing.filter((u) => u.userId !== userId);
+        if (userId !== this.myId) this.addNotice(`Now leaving: ${username}`);
+      },
+      'typing:update': ({ roomId, users }) => {
+        if (mine(roomId)) this.typing = users;
+      },
+      'room:closed': ({ roomId, reason }) => {
+        if (mine(roomId)) this.closed = reason;
+      },
+      error: (error) => {
+        // Errors of requests made with an acknowledgement are shown where the user acted.
+        if (error.roomId && !mine(error.roomId)) return;
+        if (error.event === 'typing:start' || error.event === 'typing:stop') return;
+        if (error.event && ACKED_EVENTS.has(error.event)) return;
+        this.notice = error.message;
+      }
+    };
+    for (const [event, handler] of Object.entries(handlers)) socket.on(event as 'error', handler as ServerToClientEvents['error']);
+
+    const leave = this.client.enterRoom({
+      roomId: this.id,
+      joined: (page) => this.applyNewest(page),
+      failed: (error) => {
+        if (error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND') this.joinError = error;
+        else if (!this.loaded) this.joinError = error;
+        else this.notice = error.message;
+      }
+    });
+
+    return () => {
+      leave();
+      for (const [event, handler] of Object.entries(handlers)) socket.off(event as 'error', handler as ServerToClientEvents['error']);
+    };
+  }
+
+  private applyNewest(page: HistoryPage) {
+    if (page.roomId !== this.id) return;
+    const merged = mergeNewest(this.messages, page.messages, page.hasMore, this.hasMore);
+    this.messages = merged.messages;
+    this.hasMore = merged.hasMore;
+    this.loaded = true;
+    this.joinError = null;
+  }
+
+  private setReactions(messageId: string, reactions: Reaction[]) {
+    this.messages = this.messages.map((m) => (m.id === messageId ? { ...m, reactions } : m));
+  }
+
+  private addNotice(text: string) {
+    const lastMessage = this.messages.at(-1)?.timestamp ?? 0;
+    const timestamp = Math.max(Date.now() + this.#clockSkew, lastMessage);
+    this.notices = [...this.notices, { kind: 'notice', id: `notice-${++this.#noticeSeq}`, text, timestamp }];
+  }
+
+  /** Fetches the page before the oldest message shown. */
+  async loadOlder(): Promise<void> {
+    const oldest = this.messages[0];
+    if (!oldest || !this.hasMore || this.loadingOlder) return;
+    this.loadingOlder = true;
+    this.olderError = null;
+    const result = await this.client.request<HistoryPage>('room:history-older', (ack) =>
+      this.client.socket.emit('room:history-older', { roomId: this.id, beforeId: oldest.id }, ack)
+    );
+    this.loadingOlder = false;
+    if (!result.ok) {
+      this.olderError = result.error.message;
+      return;
+    }
+    this.messages = prependOlder(this.messages, result.data.messages);
+    this.hasMore = result.data.hasMore && result.data.messages.length > 0;
+  }
+
+  async send(payload: Omit<MessageSend, 'roomId'>): Promise<Result> {
+    const full = { ...payload, roomId: this.id } as MessageSend;
+    const result = await this.client.request<Message>('message:send', (ack) => this.client.socket.emit('message:send', full, ack));
+    if (!result.ok) return fail(result.error);
+    this.messages = addMessage(this.messages, result.data);
+    return { ok: true };
+  }
+
+  async remove(messageId: string): Promise<Result> {
+    const result = await this.client.request('message:delete', (ack) =>
+      this.client.socket.emit('message:delete', { roomId: this.id, messageId }, ack)
+    );
+    if (!result.ok) return fail(result.error);
+    this.messages = this.messages.filter((m) => m.id !== messageId);
+    return { ok: true };
+  }
+
+  async toggleReaction(messageId: string, emoji: Emoji): Promise<Result> {
+    const message = this.messages.find((m) => m.id === messageId);
+    const reacted = message?.reactions.some((r) => r.emoji === emoji && r.userIds.includes(this.myId)) ?? false;
+    const event = reacted ? 'reaction:remove' : 'reaction:add';
+    const result = await this.client.request<Reaction[]>(event, (ack) => this.client.socket.emit(event, { roomId: this.id, messageId, emoji }, ack));
+    if (!result.ok) return fail(result.error);
+    this.setReactions(messageId, result.data);
+    return { ok: true };
+  }
+
+  typingStart() {
+    if (this.client.status === 'connected') this.client.socket.emit('typing:start', { roomId: this.id });
+  }
+  typingStop() {
+    if (this.client.status === 'connected') this.client.socket.emit('typing:stop', { roomId: this.id });
+  }
+
+  usernameOf(userId: number): string {
+    return this.members.find((m) => m.userId === userId)?.username ?? this.messages.find((m) => m.userId === userId)?.username ?? 'someone';
+  }
+}
+
+const ACKED_EVENTS = new Set(['room:join', 'room:history-older', 'message:send', 'message:delete', 'reaction:add', 'reaction:remove']);
+
+function time(item: FeedItem): number {
+  return item.kind === 'message' ? item.message.timestamp : item.timestamp;
+}

@@ -1,0 +1,168 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, AckFn, ClientToServerEvents, ErrorPayload, HistoryPage, ServerToClientEvents } from '$lib/protocol';
+
+// The one Socket.IO connection of the app (createAuth() pattern): typed with the shared contract,
+// exposing its state as runes, and re-joining the open room whenever it (re)connects.
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * idle: not started (or closed after sign-out); connecting: first attempt; connected;
+ * reconnecting: lost after having been connected, retrying; offline: the browser has no network,
+ * or the server refused us (session ended) and retrying would not help.
+ */
+export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** How long an acknowledged request may take before the user is told it failed. */
+const ACK_TIMEOUT_MS = 8000;
+
+/** What the open room page hands the socket so it can be re-joined after every reconnect. */
+export interface RoomSubscription {
+  roomId: string;
+  /** Called with the newest page after each (re)join; `rejoin` is true after a reconnect. */
+  joined(page: HistoryPage, rejoin: boolean): void;
+  failed(error: ErrorPayload): void;
+}
+
+function timeoutError(event: string): ErrorPayload {
+  return { code: 'UNAVAILABLE', message: 'The server did not answer. Check your connection and try again.', event };
+}
+
+export function createSocketClient() {
+  let socket: ChatSocket | null = null;
+  let status = $state<ConnectionStatus>('idle');
+  /** Why the server refused the connection, when it did. */
+  let refusal = $state<string | null>(null);
+  let everConnected = false;
+  let joinsSinceConnect = 0;
+  let room: RoomSubscription | null = null;
+
+  function joinOpenRoom(rejoin: boolean) {
+    const current = room;
+    if (!current || !socket?.connected) return;
+    void request<HistoryPage>('room:join', (ack) => socket!.emit('room:join', { roomId: current.roomId }, ack)).then((result) => {
+      // The user may have moved to another room while the answer was on its way.
+      if (room !== current) return;
+      if (result.ok) current.joined(result.data, rejoin);
+      else current.failed(result.error);
+    });
+  }
+
+  function onBrowserOnline() {
+    // Retry at once instead of waiting out the back-off delay.
+    if (socket && !socket.connected) {
+      status = everConnected ? 'reconnecting' : 'connecting';
+      socket.connect();
+    }
+  }
+  function onBrowserOffline() {
+    if (socket && !socket.connected) status = 'offline';
+  }
+
+  function ensure(): ChatSocket {
+    if (socket) {
+      if (!socket.connected && !socket.active) {
+        status = everConnected ? 'reconnecting' : 'connecting';
+        socket.connect();
+      }
+      return socket;
+    }
+    const s: ChatSocket = io({
+      transports: ['websocket', 'polling'],
+      withCredentials: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000
+    });
+    socket = s;
+    status = 'connecting';
+    refusal = null;
+    s.on('connect', () => {
+      const rejoin = everConnected;
+      everConnected = true;
+      status = 'connected';
+      refusal = null;
+      joinsSinceConnect += 1;
+      joinOpenRoom(rejoin);
+    });
+    s.on('disconnect', (reason) => {
+      status = navigator.onLine ? 'reconnecting' : 'offline';
+      // Socket.IO does not retry after the server closed us on purpose (for instance while it
+      // shuts down for a restart). Try once more: a session that has really ended is refused by
+      // the handshake and shows as offline.
+      if (reason === 'io server disconnect') setTimeout(() => socket === s && !s.connected && s.connect(), 1000);
+    });
+    s.on('connect_error', (err) => {
+      if (!s.active) {
+        // The server's middleware said no (signed out, session revoked): retrying will not help.
+        status = 'offline';
+        refusal = err.message || 'The server refused the connection';
+      } else {
+        status = !navigator.onLine ? 'offline' : everConnected ? 'reconnecting' : 'connecting';
+      }
+    });
+    window.addEventListener('online', onBrowserOnline);
+    window.addEventListener('offline', onBrowserOffline);
+    return s;
+  }
+
+  /** Sends one event that takes an acknowledgement, with a timeout and an offline check. */
+  function request<T>(event: string, send: (ack: AckFn<T>) => void): Promise<Ack<T>> {
+    if (!socket?.connected) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'UNAVAILABLE', message: 'You are offline. Your message is kept; send it again once you are back.', event }
+      });
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, error: timeoutError(event) }), ACK_TIMEOUT_MS);
+      send((result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+    });
+  }
+
+  return {
+    get status() {
+      return status;
+    },
+    get refusal() {
+      return refusal;
+    },
+    /** How many times the socket has connected; tests and the banner use it to see a reconnect. */
+    get connections() {
+      return joinsSinceConnect;
+    },
+    /** The live socket, connecting it if needed. */
+    get socket(): ChatSocket {
+      return ensure();
+    },
+    /** Opens a room: joins it now and after every reconnect. Returns the function that leaves it. */
+    enterRoom(subscription: RoomSubscription): () => void {
+      const s = ensure();
+      room = subscription;
+      if (s.connected) joinOpenRoom(false);
+      return () => {
+        if (room !== subscription) return;
+        room = null;
+        if (s.connected) s.emit('room:leave', { roomId: subscription.roomId });
+      };
+    },
+    request,
+    /** Closes the connection for good (sign-out); the next use opens a fresh one. */
+    close() {
+      room = null;
+      everConnected = false;
+      window.removeEventListener('online', onBrowserOnline);
+      window.removeEventListener('offline', onBrowserOffline);
+      socket?.removeAllListeners();
+      socket?.disconnect();
+      socket = null;
+      status = 'idle';
+    }
+  };
+}
+
+export type SocketClient = ReturnType<typeof createSocketClient>;
+
+export const chatSocket = createSocketClient();
