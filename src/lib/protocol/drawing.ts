@@ -15,8 +15,11 @@ export const PALETTE = [
 export type PaletteColor = (typeof PALETTE)[number];
 
 export const BRUSH_SIZES = [2, 4, 8, 14, 22] as const;
+export type BrushSize = (typeof BRUSH_SIZES)[number];
 export const FONT_SIZES = [12, 16, 20, 24] as const;
+export type FontSize = (typeof FONT_SIZES)[number];
 export const SHAPES = ['line', 'rect', 'ellipse'] as const;
+export type ShapeKind = (typeof SHAPES)[number];
 
 /** Built-in vector stamps; their path data lives in src/lib/canvas/stamps.ts. */
 export const STAMP_IDS = [
@@ -39,8 +42,10 @@ const m = DRAWING_LIMITS.coordinateMargin;
 const xCoord = z.number().finite().min(-m).max(CANVAS_WIDTH + m);
 const yCoord = z.number().finite().min(-m).max(CANVAS_HEIGHT + m);
 const color = z.enum(PALETTE);
-const brushSize = z.union(BRUSH_SIZES.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<4>, ...z.ZodLiteral<number>[]]);
-const fontSize = z.union(FONT_SIZES.map((s) => z.literal(s)) as [z.ZodLiteral<12>, z.ZodLiteral<16>, ...z.ZodLiteral<number>[]]);
+const brushSize = z.literal(BRUSH_SIZES);
+const fontSize = z.literal(FONT_SIZES);
+// Text is one line typed at a cursor: control characters (newlines, tabs, NUL...) never come from the editor.
+const CONTROL_CHARS = /[\u0000-\u001F\u007F]/;
 
 export const pointSchema = z.strictObject({
   x: xCoord,
@@ -75,7 +80,11 @@ export const textOpSchema = z.strictObject({
   type: z.literal('text'),
   x: xCoord,
   y: yCoord,
-  content: z.string().min(1).max(DRAWING_LIMITS.maxTextChars),
+  content: z
+    .string()
+    .min(1)
+    .max(DRAWING_LIMITS.maxTextChars)
+    .refine((text) => !CONTROL_CHARS.test(text), 'Text may not contain control characters'),
   color,
   fontSize
 });
@@ -107,6 +116,13 @@ export type StampOp = z.infer<typeof stampOpSchema>;
 export type ClearOp = z.infer<typeof clearOpSchema>;
 export type Operation = z.infer<typeof operationSchema>;
 
+const utf8 = new TextEncoder();
+
+/** Size of a value as JSON in UTF-8 bytes: what the payload limit measures (not UTF-16 length). */
+export function serializedBytes(value: unknown): number {
+  return utf8.encode(JSON.stringify(value)).length;
+}
+
 export const drawingSchema = z
   .strictObject({
     operations: z.array(operationSchema).max(DRAWING_LIMITS.maxOperations),
@@ -119,7 +135,7 @@ export const drawingSchema = z
     if (points > DRAWING_LIMITS.maxPointsTotal) {
       ctx.addIssue({ code: 'custom', message: `A drawing may hold at most ${DRAWING_LIMITS.maxPointsTotal} points` });
     }
-    if (JSON.stringify(drawing).length > DRAWING_LIMITS.maxSerializedBytes) {
+    if (serializedBytes(drawing) > DRAWING_LIMITS.maxSerializedBytes) {
       ctx.addIssue({ code: 'custom', message: 'Drawing is too large' });
     }
   });
