@@ -1,13 +1,53 @@
 import type { Server as HttpServer } from 'node:http';
+import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
 import { SOCKET_MAX_FRAME_BYTES } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
+import { createStreamsAdapter } from './adapter.ts';
+import { authenticate } from './auth.ts';
+import { createRealtime, userChannel, type IoServer } from './context.ts';
+import { registerHandlers } from './handlers.ts';
+import { followMembership } from './membership.ts';
+import { createPresence } from './presence.ts';
+import { startTypingSweep } from './typing.handlers.ts';
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
+export type { IoServer } from './context.ts';
 
-// Socket.IO with the plan's events: built by the real-time issue.
-export async function initSocket(httpServer: HttpServer, _ctx: AppContext): Promise<{ io: IoServer; close(): Promise<void> }> {
-  const io: IoServer = new Server(httpServer, { maxHttpBufferSize: SOCKET_MAX_FRAME_BYTES, serveClient: false });
-  return { io, close: async () => void (await io.close()) };
+/** How long start-up waits for the adapter to listen before serving anyway. */
+const ADAPTER_READY_TIMEOUT_MS = 3000;
+
+/** Socket.IO with the plan's events, authenticated by the session cookie, shared across processes. */
+export async function initSocket(httpServer: HttpServer, ctx: AppContext): Promise<{ io: IoServer; close(): Promise<void> }> {
+  const instanceId = nanoid(12);
+  const adapter = createStreamsAdapter(ctx.redisUrl, instanceId);
+  const io: IoServer = new Server(httpServer, {
+    maxHttpBufferSize: SOCKET_MAX_FRAME_BYTES,
+    serveClient: false,
+    adapter: adapter.factory
+  });
+  const rt = createRealtime(io, ctx, instanceId);
+  const presence = createPresence(rt);
+
+  io.use(authenticate(ctx));
+  io.on('connection', (socket) => {
+    void socket.join(userChannel(socket.data.user.id));
+    registerHandlers(socket, rt, presence);
+  });
+
+  const membership = followMembership(rt, presence);
+  const typingSweep = startTypingSweep(rt);
+  await presence.start();
+  await adapter.ready(ADAPTER_READY_TIMEOUT_MS);
+
+  return {
+    io,
+    async close() {
+      typingSweep.stop();
+      membership.stop();
+      await presence.stop();
+      rt.closing = true;
+      await io.close();
+      adapter.disconnect();
+    }
+  };
 }

@@ -1,0 +1,75 @@
+import type { Redis } from './index.ts';
+import { typingKey } from './keys.ts';
+import { asStrings, LuaScript } from './script.ts';
+
+// Who is typing in a room: the plan's hash of user id -> timestamp (ms) of their last
+// typing:start. An entry older than TYPING_EXPIRE_MS no longer counts and is swept away.
+// Each function answers the user ids still typing when the set changed, or null when it did not,
+// so only real changes are broadcast.
+
+/** Lua helper shared with the message store: ids whose entry is at or after the cut-off. */
+export const FRESH_TYPERS_LUA = `
+local function freshTypers(key, cutoff)
+  local entries = redis.call('HGETALL', key)
+  local users = {}
+  for i = 1, #entries, 2 do
+    if tonumber(entries[i + 1]) >= tonumber(cutoff) then users[#users + 1] = entries[i] end
+  end
+  return users
+end
+`;
+
+const startScript = new LuaScript(`
+${FRESH_TYPERS_LUA}
+-- KEYS: typing; ARGV: user id, now, cut-off
+if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 0 then return false end
+return freshTypers(KEYS[1], ARGV[3])
+`);
+
+const stopScript = new LuaScript(`
+${FRESH_TYPERS_LUA}
+-- KEYS: typing; ARGV: user id, cut-off
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return false end
+return freshTypers(KEYS[1], ARGV[2])
+`);
+
+const sweepScript = new LuaScript(`
+-- KEYS: typing; ARGV: cut-off
+local entries = redis.call('HGETALL', KEYS[1])
+local users, removed = {}, 0
+for i = 1, #entries, 2 do
+  if tonumber(entries[i + 1]) < tonumber(ARGV[1]) then
+    redis.call('HDEL', KEYS[1], entries[i])
+    removed = removed + 1
+  else
+    users[#users + 1] = entries[i]
+  end
+end
+if removed == 0 then return false end
+return users
+`);
+
+function userIds(reply: unknown): number[] | null {
+  return reply === null ? null : asStrings(reply).map(Number);
+}
+
+/** Marks the user typing (again); the new list when they were not typing before. */
+export async function startTyping(redis: Redis, roomId: string, userId: number, now: number, cutoff: number): Promise<number[] | null> {
+  return userIds(await startScript.run(redis, [typingKey(roomId)], [userId, now, cutoff]));
+}
+
+export async function stopTyping(redis: Redis, roomId: string, userId: number, cutoff: number): Promise<number[] | null> {
+  return userIds(await stopScript.run(redis, [typingKey(roomId)], [userId, cutoff]));
+}
+
+/** Drops entries older than the cut-off; the new list when any was dropped. */
+export async function sweepTyping(redis: Redis, roomId: string, cutoff: number): Promise<number[] | null> {
+  return userIds(await sweepScript.run(redis, [typingKey(roomId)], [cutoff]));
+}
+
+export async function getTyping(redis: Redis, roomId: string, cutoff: number): Promise<number[]> {
+  const entries = await redis.hgetall(typingKey(roomId));
+  return Object.entries(entries)
+    .filter(([, at]) => Number(at) >= cutoff)
+    .map(([userId]) => Number(userId));
+}

@@ -1,0 +1,65 @@
+import type { Ack, ClientToServerEvents } from '../../src/lib/protocol/index.ts';
+import type { AppSocket, Realtime } from './context.ts';
+import { SocketError, toErrorPayload } from './errors.ts';
+import type { Presence } from './presence.ts';
+import { createMessageHandlers } from './messages.handlers.ts';
+import { createReactionHandlers } from './reactions.handlers.ts';
+import { createRoomHandlers } from './rooms.handlers.ts';
+import { createTypingHandlers } from './typing.handlers.ts';
+
+// Wires every client event of the contract to its handler. Called synchronously in the
+// connection handler, before any await, so an event sent the instant the socket connects (or
+// queued before) always finds its listener.
+
+type Handler = (payload: unknown) => Promise<unknown>;
+
+/**
+ * Runs a handler safely: the payload is the one argument before an optional acknowledgement
+ * function; success acknowledges `{ ok: true, data }`; any failure emits `error` and acknowledges
+ * `{ ok: false, error }`. Nothing escapes the promise.
+ */
+function listen(socket: AppSocket, event: keyof ClientToServerEvents, handler: Handler): void {
+  const listener = (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (args.pop() as (result: Ack<unknown>) => void) : undefined;
+    const payload = args[0];
+    const reply = (result: Ack<unknown>) => {
+      try {
+        ack?.(result);
+      } catch {
+        // The client is gone; nothing left to tell.
+      }
+    };
+    const run =
+      args.length === 1 ? handler(payload) : Promise.reject(new SocketError('VALIDATION_ERROR', 'Send exactly one payload object'));
+    run.then(
+      (data) => reply({ ok: true, data }),
+      (err: unknown) => {
+        const error = toErrorPayload(err, event, payload);
+        if (socket.connected) socket.emit('error', error);
+        reply({ ok: false, error });
+      }
+    );
+  };
+  // One listener shape serves every event: payloads are parsed inside, never trusted by type.
+  socket.on(event, listener as ClientToServerEvents[typeof event]);
+}
+
+export function registerHandlers(socket: AppSocket, rt: Realtime, presence: Presence): void {
+  const rooms = createRoomHandlers(socket, rt, presence);
+  const messages = createMessageHandlers(socket, rt);
+  const reactions = createReactionHandlers(socket, rt);
+  const typing = createTypingHandlers(socket, rt);
+
+  listen(socket, 'room:join', rooms.join);
+  listen(socket, 'room:leave', rooms.leave);
+  listen(socket, 'room:history-older', rooms.historyOlder);
+  listen(socket, 'message:send', messages.send);
+  listen(socket, 'message:delete', messages.remove);
+  listen(socket, 'reaction:add', reactions.add);
+  listen(socket, 'reaction:remove', reactions.remove);
+  listen(socket, 'typing:start', typing.start);
+  listen(socket, 'typing:stop', typing.stop);
+
+  socket.on('disconnecting', () => rooms.disconnecting());
+}

@@ -1,0 +1,80 @@
+import { access } from 'node:fs/promises';
+import { nanoid } from 'nanoid';
+import { messageRefSchema, messageSendSchema, TYPING_EXPIRE_MS, type Message } from '../../src/lib/protocol/index.ts';
+import { deleteMessage, storeMessage } from '../redis/messages.ts';
+import { filenameFromImageUrl, removeUpload, uploadPath } from '../uploads/files.ts';
+import { namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
+import { parsePayload, rateLimited, SocketError } from './errors.ts';
+import { checkRateLimit, SEND_LIMIT_MESSAGE } from './rateLimiter.ts';
+
+// message:send and message:delete.
+
+const imageRefused = () => new SocketError('VALIDATION_ERROR', 'Send an image you uploaded yourself; each upload can be sent once');
+
+export function createMessageHandlers(socket: AppSocket, rt: Realtime) {
+  const { user } = socket.data;
+  const { queries, redis, config, db } = rt.app;
+  // Gives an upload back when its message could not be stored, so the user can send it again.
+  const releaseUpload = db.prepare<[string, string], never>(
+    'UPDATE uploads SET room_id = NULL, message_id = NULL WHERE filename = ? AND message_id = ?'
+  );
+
+  /** An image message may only carry the sender's own upload, unused so far, still on disk. */
+  async function storeImage(message: Message & { type: 'image' }): Promise<number[] | null> {
+    const filename = filenameFromImageUrl(message.content);
+    if (!filename) throw imageRefused();
+    if (!(await checkRateLimit(redis, user.id))) throw rateLimited(SEND_LIMIT_MESSAGE);
+    try {
+      await access(uploadPath(config.uploadsDir, filename));
+    } catch {
+      throw imageRefused();
+    }
+    if (queries.claimUpload.run(message.roomId, message.id, filename, user.id).changes !== 1) throw imageRefused();
+    try {
+      const result = await storeMessage(redis, message, { limitSends: false, typingCutoff: Date.now() - TYPING_EXPIRE_MS });
+      return result.stored ? result.typing : null;
+    } catch (err) {
+      releaseUpload.run(filename, message.id);
+      throw err;
+    }
+  }
+
+  /** Deletes exactly the file an image message claimed, and its record. */
+  async function removeImage(message: Message): Promise<void> {
+    const filename = message.type === 'image' ? filenameFromImageUrl(message.content) : null;
+    if (!filename || queries.findUpload.get(filename)?.message_id !== message.id) return;
+    queries.deleteUpload.run(filename);
+    await removeUpload(config.uploadsDir, filename).catch((err: unknown) => console.error('[socket] could not remove an image:', err));
+  }
+
+  return {
+    async send(payload: unknown): Promise<Message> {
+      const { roomId, ...body } = parsePayload(messageSendSchema, payload);
+      rt.requireMember(socket, roomId);
+      const message: Message = { reactions: [], roomId, userId: user.id, id: nanoid(), username: user.username, ...body, timestamp: Date.now() };
+      let typing: number[] | null;
+      if (message.type === 'image') {
+        typing = await storeImage(message);
+      } else {
+        const result = await storeMessage(redis, message, { limitSends: true, typingCutoff: Date.now() - TYPING_EXPIRE_MS });
+        if (!result.stored) throw rateLimited(SEND_LIMIT_MESSAGE);
+        typing = result.typing;
+      }
+      const channel = roomChannel(roomId);
+      rt.io.to(channel).emit('message:new', message);
+      if (typing) rt.io.to(channel).emit('typing:update', { roomId, users: namedUsers(rt, typing) });
+      return message;
+    },
+
+    async remove(payload: unknown): Promise<undefined> {
+      const { roomId, messageId } = parsePayload(messageRefSchema, payload);
+      rt.requireMember(socket, roomId);
+      const result = await deleteMessage(redis, roomId, messageId, user.id);
+      if (result.status === 'missing') throw new SocketError('NOT_FOUND', 'That message does not exist (it may have expired or been deleted)');
+      if (result.status === 'forbidden') throw new SocketError('UNAUTHORIZED', 'You can only delete your own messages');
+      await removeImage(result.message);
+      rt.io.to(roomChannel(roomId)).emit('message:deleted', { roomId, messageId });
+      return undefined;
+    }
+  };
+}

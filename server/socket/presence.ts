@@ -1,0 +1,148 @@
+import { TYPING_EXPIRE_MS } from '../../src/lib/protocol/index.ts';
+import {
+  addConnection,
+  claimReaping,
+  forgetInstance,
+  heartbeat,
+  HEARTBEAT_INTERVAL_MS,
+  instanceConnections,
+  instanceRooms,
+  pruneRoom,
+  removeConnection,
+  removeUser,
+  silentInstances,
+  type JoinResult,
+  type LeaveResult
+} from '../redis/presence.ts';
+import { getTyping } from '../redis/typing.ts';
+import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
+
+// Presence as the room sees it: records connections in Redis (see redis/presence.ts) and tells
+// the room when someone comes online or goes offline. Also keeps this process's heartbeat, cleans
+// up after processes that died, and resyncs after Redis comes back.
+
+export interface Presence {
+  /** Records the socket in the room; tells the others when the user just came online. */
+  enter(socket: AppSocket, roomId: string): Promise<JoinResult>;
+  /** Forgets one connection; tells the room when it was the user's last. */
+  exit(roomId: string, socketId: string, userId: number): Promise<void>;
+  /** Forgets every connection of a user removed from the room. */
+  removeUser(roomId: string, userId: number): Promise<void>;
+  /** Tells the room who is typing now. */
+  announceTyping(roomId: string, userIds?: number[]): Promise<void>;
+  start(): Promise<void>;
+  /** Forgets this process's connections (telling the rooms) and its heartbeat. */
+  stop(): Promise<void>;
+}
+
+export function createPresence(rt: Realtime): Presence {
+  const { io, instanceId } = rt;
+  const redis = rt.app.redis;
+
+  function announceLeft(roomId: string, userId: number): void {
+    const username = rt.usernameOf(userId);
+    if (username !== undefined) io.to(roomChannel(roomId)).emit('room:user-left', { roomId, userId, username });
+  }
+
+  async function announceTyping(roomId: string, userIds?: number[]): Promise<void> {
+    const typing = userIds ?? (await getTyping(redis, roomId, Date.now() - TYPING_EXPIRE_MS));
+    io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, typing) });
+  }
+
+  async function announceLeave(roomId: string, userId: number, result: LeaveResult): Promise<void> {
+    if (result.wentOffline) announceLeft(roomId, userId);
+    if (result.stoppedTyping) await announceTyping(roomId);
+  }
+
+  async function announceGone(roomId: string, userIds: number[]): Promise<void> {
+    for (const userId of userIds) announceLeft(roomId, userId);
+    if (userIds.length > 0) await announceTyping(roomId);
+  }
+
+  async function enter(socket: AppSocket, roomId: string): Promise<JoinResult> {
+    const { user } = socket.data;
+    const result = await addConnection(redis, { roomId, userId: user.id, instanceId, socketId: socket.id });
+    if (result.cameOnline) {
+      socket.to(roomChannel(roomId)).emit('room:user-joined', { roomId, userId: user.id, username: user.username });
+    }
+    await announceGone(roomId, result.wentOffline);
+    return result;
+  }
+
+  async function exit(roomId: string, socketId: string, userId: number): Promise<void> {
+    await announceLeave(roomId, userId, await removeConnection(redis, { roomId, userId, instanceId, socketId }));
+  }
+
+  // After Redis was away (or lost its data): record every live local connection again and forget
+  // the ones that ended meanwhile.
+  async function resync(): Promise<void> {
+    const sockets = io.of('/').sockets;
+    await heartbeat(redis, instanceId);
+    for (const socket of sockets.values()) {
+      for (const roomId of joinedRooms(socket)) await enter(socket, roomId);
+    }
+    for (const roomId of await instanceRooms(redis, instanceId)) {
+      for (const [socketId, userId] of await instanceConnections(redis, roomId, instanceId)) {
+        if (!sockets.get(socketId)?.rooms.has(roomChannel(roomId))) await exit(roomId, socketId, userId);
+      }
+    }
+  }
+
+  // A process seen silent on two beats in a row is dead (a live one re-registers within one beat,
+  // even after Redis lost its data); one survivor prunes its connections.
+  const silentSince = new Map<string, number>();
+  async function reapDeadInstances(): Promise<void> {
+    const now = Date.now();
+    const silent = await silentInstances(redis, instanceId);
+    for (const id of silentSince.keys()) if (!silent.includes(id)) silentSince.delete(id);
+    for (const id of silent) {
+      const since = silentSince.get(id) ?? now;
+      silentSince.set(id, since);
+      if (now - since < 2 * HEARTBEAT_INTERVAL_MS || !(await claimReaping(redis, id))) continue;
+      for (const roomId of await instanceRooms(redis, id)) await announceGone(roomId, await pruneRoom(redis, roomId, instanceId));
+      await forgetInstance(redis, id);
+      silentSince.delete(id);
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let resyncing: Promise<void> | null = null;
+  const onRedisReady = () => {
+    resyncing ??= resync()
+      .catch(() => undefined)
+      .finally(() => (resyncing = null));
+  };
+
+  return {
+    enter,
+    exit,
+    async removeUser(roomId, userId) {
+      await announceLeave(roomId, userId, await removeUser(redis, roomId, userId));
+    },
+    announceTyping,
+    async start() {
+      await heartbeat(redis, instanceId).catch(() => undefined);
+      timer = setInterval(() => {
+        heartbeat(redis, instanceId)
+          .then(reapDeadInstances)
+          .catch(() => undefined); // Redis away: the next beat tries again
+      }, HEARTBEAT_INTERVAL_MS);
+      timer.unref();
+      // Fired on every reconnection of the shared client (the first connection happened before).
+      redis.on('ready', onRedisReady);
+    },
+    async stop() {
+      clearInterval(timer);
+      redis.off('ready', onRedisReady);
+      await resyncing;
+      try {
+        for (const socket of io.of('/').sockets.values()) {
+          for (const roomId of joinedRooms(socket)) await exit(roomId, socket.id, socket.data.user.id);
+        }
+        await forgetInstance(redis, instanceId);
+      } catch {
+        // Redis away: the heartbeat expires and a survivor cleans up instead.
+      }
+    }
+  };
+}

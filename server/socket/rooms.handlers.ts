@@ -1,0 +1,90 @@
+import {
+  historyOlderSchema,
+  roomRefSchema,
+  TYPING_EXPIRE_MS,
+  type HistoryPage
+} from '../../src/lib/protocol/index.ts';
+import { getHistoryPage } from '../redis/messages.ts';
+import { getTyping } from '../redis/typing.ts';
+import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
+import { notMember, parsePayload, rateLimited, SocketError } from './errors.ts';
+import type { Presence } from './presence.ts';
+import { LocalRateLimiter, READS_PER_SECOND } from './rateLimiter.ts';
+
+// room:join, room:leave, room:history-older, and what a closing socket leaves behind.
+
+export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Presence) {
+  const { user } = socket.data;
+  const { queries, redis } = rt.app;
+  const reads = new LocalRateLimiter(READS_PER_SECOND);
+
+  function takeRead(): void {
+    if (!reads.take()) throw rateLimited('Too many requests: slow down');
+  }
+
+  /** Why a user who is not a member cannot join: gone, full, or simply not theirs. */
+  function refusal(roomId: string): SocketError {
+    const room = queries.findRoomById.get(roomId);
+    if (!room) return new SocketError('NOT_FOUND', 'This room does not exist');
+    if ((queries.getRoomMemberCount.get(roomId)?.count ?? 0) >= room.max_members) return new SocketError('ROOM_FULL', 'This room is full');
+    return notMember();
+  }
+
+  return {
+    /** Enters the room: its newest history page, its members, and everything said from now on. */
+    async join(payload: unknown): Promise<HistoryPage> {
+      const { roomId } = parsePayload(roomRefSchema, payload);
+      takeRead();
+      const channel = roomChannel(roomId);
+      if (!socket.rooms.has(channel)) {
+        if (!queries.isRoomMember.get(roomId, user.id)) throw refusal(roomId);
+        // Joined in the same tick as the check: a removal arriving while history loads still
+        // takes this socket out.
+        void socket.join(channel);
+      }
+      const cutoff = Date.now() - TYPING_EXPIRE_MS;
+      const [page, entered, typing] = await Promise.all([
+        getHistoryPage(redis, roomId),
+        presence.enter(socket, roomId),
+        getTyping(redis, roomId, cutoff)
+      ]);
+      const history = page ?? { roomId, messages: [], hasMore: false };
+      socket.emit('room:history', history);
+      socket.emit('room:members', { roomId, members: rt.membersOf(roomId, entered.online) });
+      if (typing.length > 0) socket.emit('typing:update', { roomId, users: namedUsers(rt, typing) });
+      return history;
+    },
+
+    async leave(payload: unknown): Promise<undefined> {
+      const { roomId } = parsePayload(roomRefSchema, payload);
+      takeRead();
+      const channel = roomChannel(roomId);
+      if (!socket.rooms.has(channel)) {
+        rt.requireMember(socket, roomId);
+        return undefined;
+      }
+      void socket.leave(channel);
+      await presence.exit(roomId, socket.id, user.id);
+      return undefined;
+    },
+
+    /** The page just before a message the client already shows (scrolling up). */
+    async historyOlder(payload: unknown): Promise<HistoryPage> {
+      const { roomId, beforeId } = parsePayload(historyOlderSchema, payload);
+      takeRead();
+      rt.requireMember(socket, roomId);
+      const page = await getHistoryPage(redis, roomId, beforeId);
+      if (!page) throw new SocketError('NOT_FOUND', 'That message is not in this room');
+      return page;
+    },
+
+    /** Called while the socket still knows its rooms: its connections there end. */
+    disconnecting(): void {
+      if (rt.closing) return;
+      for (const roomId of joinedRooms(socket)) {
+        // Redis away: the resync after it returns forgets this connection instead.
+        presence.exit(roomId, socket.id, user.id).catch(() => undefined);
+      }
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import { roomRefSchema, TYPING_EXPIRE_MS } from '../../src/lib/protocol/index.ts';
+import { startTyping, stopTyping, sweepTyping } from '../redis/typing.ts';
+import { localRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
+import { parsePayload, rateLimited } from './errors.ts';
+import { LocalRateLimiter, TYPING_EVENTS_PER_SECOND } from './rateLimiter.ts';
+
+// typing:start and typing:stop. The room hears typing:update with everyone typing, only when that
+// list changes; repeated typing:start only keeps the entry fresh.
+
+export function createTypingHandlers(socket: AppSocket, rt: Realtime) {
+  const { user } = socket.data;
+  const limiter = new LocalRateLimiter(TYPING_EVENTS_PER_SECOND);
+
+  function broadcast(roomId: string, userIds: number[] | null): void {
+    if (userIds) rt.io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, userIds) });
+  }
+
+  function check(payload: unknown): string {
+    const { roomId } = parsePayload(roomRefSchema, payload);
+    rt.requireMember(socket, roomId);
+    if (!limiter.take()) throw rateLimited('Too many typing events: slow down');
+    return roomId;
+  }
+
+  return {
+    async start(payload: unknown): Promise<undefined> {
+      const roomId = check(payload);
+      const now = Date.now();
+      broadcast(roomId, await startTyping(rt.app.redis, roomId, user.id, now, now - TYPING_EXPIRE_MS));
+      return undefined;
+    },
+    async stop(payload: unknown): Promise<undefined> {
+      const roomId = check(payload);
+      broadcast(roomId, await stopTyping(rt.app.redis, roomId, user.id, Date.now() - TYPING_EXPIRE_MS));
+      return undefined;
+    }
+  };
+}
+
+/** How often stale typing entries are looked for: a fifth of their lifetime. */
+const TYPING_SWEEP_MS = TYPING_EXPIRE_MS / 5;
+
+/**
+ * Typing expires even when the client never says stop (closed laptop). Every process sweeps the
+ * rooms it has sockets in; the script removes each stale entry once, so only one process tells
+ * the room.
+ */
+export function startTypingSweep(rt: Realtime): { stop(): void } {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running || rt.closing) return;
+    running = true;
+    const cutoff = Date.now() - TYPING_EXPIRE_MS;
+    Promise.all(
+      localRooms(rt.io).map(async (roomId) => {
+        const users = await sweepTyping(rt.app.redis, roomId, cutoff);
+        if (users) rt.io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, users) });
+      })
+    )
+      .catch(() => undefined) // Redis away: the next sweep tries again
+      .finally(() => (running = false));
+  }, TYPING_SWEEP_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
