@@ -22,13 +22,16 @@ export function createMessageHandlers(socket: AppSocket, rt: Realtime) {
   /** An image message may only carry the sender's own upload, unused so far, still on disk. */
   async function storeImage(message: Message & { type: 'image' }): Promise<number[] | null> {
     const filename = filenameFromImageUrl(message.content);
-    if (!filename) throw imageRefused();
-    if (!(await checkRateLimit(redis, user.id))) throw rateLimited(SEND_LIMIT_MESSAGE);
+    const upload = filename ? queries.findUpload.get(filename) : undefined;
+    if (!filename || !upload || upload.user_id !== user.id || upload.message_id !== null) throw imageRefused();
     try {
       await access(uploadPath(config.uploadsDir, filename));
     } catch {
       throw imageRefused();
     }
+    // Checked before the send limit so a refused image does not cost the user their second;
+    // the claim below settles a race between two sends of one upload.
+    if (!(await checkRateLimit(redis, user.id))) throw rateLimited(SEND_LIMIT_MESSAGE);
     if (queries.claimUpload.run(message.roomId, message.id, filename, user.id).changes !== 1) throw imageRefused();
     try {
       const result = await storeMessage(redis, message, { limitSends: false, typingCutoff: Date.now() - TYPING_EXPIRE_MS });

@@ -18,12 +18,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /**
+   * Share another app's data folder (SQLite file and uploads): two processes of one deployment.
+   * The folder then stays when this app closes; its owner removes it.
+   */
+  dataDir?: string;
+}
+
 /**
  * The real app on an ephemeral port with its own SQLite file and upload folder, talking to the
  * given Redis. Sign-in attempts are unlimited unless the test asks for a limit.
  */
-export async function startTestApp(redisUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bbb-app-'));
+export async function startTestApp(redisUrl: string, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'bbb-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-for-this-run-only',
@@ -51,7 +60,7 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
       await application.close();
       redis.disconnect();
       db.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   };
 }

@@ -100,9 +100,9 @@ export interface TestUser {
   client: HttpClient;
 }
 
-export async function createUsers(baseUrl: string, count: number, prefix = 'u'): Promise<TestUser[]> {
-  const stamp = `${process.pid % 1000}${Math.floor(Math.random() * 1000)}`;
-  return Promise.all(Array.from({ length: count }, (_, i) => registerUser(baseUrl, `${prefix}${stamp}_${i}`)));
+/** Fresh users registered over the real API (unique names), each with their session. */
+export async function createUsers(baseUrl: string, count: number): Promise<TestUser[]> {
+  return Promise.all(Array.from({ length: count }, () => registerUser(baseUrl)));
 }
 
 /** A room made through the REST API by `owner`, joined (over REST) by every other user. */
