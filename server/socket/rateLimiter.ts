@@ -11,8 +11,12 @@ import { sendRateKey } from '../redis/keys.ts';
 export const REACTIONS_PER_SECOND = 10;
 /** typing:start / typing:stop per socket per second: far above what a typing client sends. */
 export const TYPING_EVENTS_PER_SECOND = 20;
-/** room:join / room:leave / room:history-older per socket per second. */
-export const READS_PER_SECOND = 20;
+/**
+ * room:join / room:leave / room:history-older a socket may have in progress at once. A client
+ * scrolling through history asks page after page as fast as answers come; one flooding the server
+ * with requests in parallel is refused beyond this.
+ */
+export const READS_IN_FLIGHT = 4;
 
 export const SEND_LIMIT_MESSAGE = 'Slow down: one message per second';
 
@@ -35,5 +39,23 @@ export class LocalRateLimiter {
     }
     this.#count += 1;
     return this.#count <= this.perSecond;
+  }
+}
+
+/** Bounds how many requests of one socket run at the same time. */
+export class InFlightLimiter {
+  #running = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Runs `work` unless the socket already has `max` in progress (then null, without running it). */
+  async run<T>(work: () => Promise<T>): Promise<T | null> {
+    if (this.#running >= this.max) return null;
+    this.#running += 1;
+    try {
+      return await work();
+    } finally {
+      this.#running -= 1;
+    }
   }
 }

@@ -1,25 +1,23 @@
-import {
-  historyOlderSchema,
-  roomRefSchema,
-  TYPING_EXPIRE_MS,
-  type HistoryPage
-} from '../../src/lib/protocol/index.ts';
+import { historyOlderSchema, roomRefSchema, TYPING_EXPIRE_MS, type HistoryPage } from '../../src/lib/protocol/index.ts';
 import { getHistoryPage } from '../redis/messages.ts';
 import { getTyping } from '../redis/typing.ts';
 import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
 import { notMember, parsePayload, rateLimited, SocketError } from './errors.ts';
 import type { Presence } from './presence.ts';
-import { LocalRateLimiter, READS_PER_SECOND } from './rateLimiter.ts';
+import { InFlightLimiter, READS_IN_FLIGHT } from './rateLimiter.ts';
 
 // room:join, room:leave, room:history-older, and what a closing socket leaves behind.
 
 export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Presence) {
   const { user } = socket.data;
   const { queries, redis } = rt.app;
-  const reads = new LocalRateLimiter(READS_PER_SECOND);
+  const reads = new InFlightLimiter(READS_IN_FLIGHT);
 
-  function takeRead(): void {
-    if (!reads.take()) throw rateLimited('Too many requests: slow down');
+  /** Runs a read unless the socket already has too many in progress. */
+  async function read<T>(work: () => Promise<T>): Promise<T> {
+    const result = await reads.run(async () => ({ value: await work() }));
+    if (!result) throw rateLimited('Too many requests at once: slow down');
+    return result.value;
   }
 
   /** Why a user who is not a member cannot join: gone, full, or simply not theirs. */
@@ -30,50 +28,54 @@ export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Pr
     return notMember();
   }
 
+  /** The room's newest history page, its members, and from now on everything said in it. */
+  async function enter(roomId: string): Promise<HistoryPage> {
+    const channel = roomChannel(roomId);
+    if (!socket.rooms.has(channel)) {
+      if (!queries.isRoomMember.get(roomId, user.id)) throw refusal(roomId);
+      // Joined in the same tick as the check: a removal arriving while history loads still
+      // takes this socket out.
+      void socket.join(channel);
+    }
+    const [page, entered, typing] = await Promise.all([
+      getHistoryPage(redis, roomId),
+      presence.enter(socket, roomId),
+      getTyping(redis, roomId, Date.now() - TYPING_EXPIRE_MS)
+    ]);
+    const history = page ?? { roomId, messages: [], hasMore: false };
+    socket.emit('room:history', history);
+    socket.emit('room:members', { roomId, members: rt.membersOf(roomId, entered.online) });
+    if (typing.length > 0) socket.emit('typing:update', { roomId, users: namedUsers(rt, typing) });
+    return history;
+  }
+
+  async function exit(roomId: string): Promise<undefined> {
+    const channel = roomChannel(roomId);
+    if (!socket.rooms.has(channel)) {
+      rt.requireMember(socket, roomId);
+      return undefined;
+    }
+    void socket.leave(channel);
+    await presence.exit(roomId, socket.id, user.id);
+    return undefined;
+  }
+
   return {
-    /** Enters the room: its newest history page, its members, and everything said from now on. */
     async join(payload: unknown): Promise<HistoryPage> {
       const { roomId } = parsePayload(roomRefSchema, payload);
-      takeRead();
-      const channel = roomChannel(roomId);
-      if (!socket.rooms.has(channel)) {
-        if (!queries.isRoomMember.get(roomId, user.id)) throw refusal(roomId);
-        // Joined in the same tick as the check: a removal arriving while history loads still
-        // takes this socket out.
-        void socket.join(channel);
-      }
-      const cutoff = Date.now() - TYPING_EXPIRE_MS;
-      const [page, entered, typing] = await Promise.all([
-        getHistoryPage(redis, roomId),
-        presence.enter(socket, roomId),
-        getTyping(redis, roomId, cutoff)
-      ]);
-      const history = page ?? { roomId, messages: [], hasMore: false };
-      socket.emit('room:history', history);
-      socket.emit('room:members', { roomId, members: rt.membersOf(roomId, entered.online) });
-      if (typing.length > 0) socket.emit('typing:update', { roomId, users: namedUsers(rt, typing) });
-      return history;
+      return read(() => enter(roomId));
     },
 
     async leave(payload: unknown): Promise<undefined> {
       const { roomId } = parsePayload(roomRefSchema, payload);
-      takeRead();
-      const channel = roomChannel(roomId);
-      if (!socket.rooms.has(channel)) {
-        rt.requireMember(socket, roomId);
-        return undefined;
-      }
-      void socket.leave(channel);
-      await presence.exit(roomId, socket.id, user.id);
-      return undefined;
+      return read(() => exit(roomId));
     },
 
     /** The page just before a message the client already shows (scrolling up). */
     async historyOlder(payload: unknown): Promise<HistoryPage> {
       const { roomId, beforeId } = parsePayload(historyOlderSchema, payload);
-      takeRead();
       rt.requireMember(socket, roomId);
-      const page = await getHistoryPage(redis, roomId, beforeId);
+      const page = await read(() => getHistoryPage(redis, roomId, beforeId));
       if (!page) throw new SocketError('NOT_FOUND', 'That message is not in this room');
       return page;
     },

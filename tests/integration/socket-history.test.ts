@@ -1,0 +1,151 @@
+import { nanoid } from 'nanoid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeMessage } from '../../server/redis/messages.ts';
+import { HISTORY_PAGE_SIZE, type HistoryPage, type Message } from '../../src/lib/protocol/index.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+import { closeAllSockets, connectSocket, createRoom, createUsers, request, type ClientSocket, type TestUser } from '../helpers/socket.ts';
+
+// Paged history over a long room: a join carries only the newest page, older pages come back in
+// order with no gaps or duplicates down to the first message, and expired ids are trimmed.
+
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+let app: TestApp;
+let alice: TestUser;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  app = await startTestApp(redis.url);
+  [alice] = await createUsers(app.baseUrl, 1);
+});
+afterAll(async () => {
+  closeAllSockets();
+  await app?.close();
+  await redis?.stop();
+});
+
+/** Seeds `count` text messages straight into Redis through the store, many in flight at once. */
+async function seed(roomId: string, count: number, author: TestUser): Promise<string[]> {
+  const ids: string[] = [];
+  const start = Date.now() - count;
+  const BATCH = 2000;
+  for (let i = 0; i < count; i += BATCH) {
+    const batch: Message[] = [];
+    for (let j = i; j < Math.min(count, i + BATCH); j++) {
+      const id = nanoid();
+      ids.push(id);
+      batch.push({ reactions: [], roomId, userId: author.id, id, username: author.username, type: 'text', content: `message ${j}`, timestamp: start + j });
+    }
+    // One batch after the other keeps the list in the order of `ids`; inside a batch, ioredis
+    // writes the commands in call order on one connection, which Redis runs in that order.
+    await Promise.all(batch.map((m) => storeMessage(app.redis, m, { limitSends: false, typingCutoff: 0 })));
+  }
+  return ids;
+}
+
+const listKey = (roomId: string) => `bbb:room:${roomId}:msglist`;
+
+async function join(socket: ClientSocket, roomId: string): Promise<HistoryPage> {
+  const ack = await request<HistoryPage>(socket, 'room:join', { roomId });
+  if (!ack.ok) throw new Error(ack.error.message);
+  return ack.data;
+}
+
+async function older(socket: ClientSocket, roomId: string, beforeId: string): Promise<HistoryPage> {
+  const ack = await request<HistoryPage>(socket, 'room:history-older', { roomId, beforeId });
+  if (!ack.ok) throw new Error(ack.error.message);
+  return ack.data;
+}
+
+/** Scrolls all the way up from a page; every message id seen, oldest first. */
+async function scrollToTop(socket: ClientSocket, roomId: string, newest: HistoryPage): Promise<{ ids: string[]; pages: number }> {
+  let page = newest;
+  const seen = page.messages.map((m) => m.id);
+  let pages = 1;
+  while (page.hasMore) {
+    page = await older(socket, roomId, seen[0]);
+    expect(page.messages.length).toBeLessThanOrEqual(HISTORY_PAGE_SIZE);
+    seen.unshift(...page.messages.map((m) => m.id));
+    pages += 1;
+  }
+  return { ids: seen, pages };
+}
+
+describe('a room with 100,000 messages', () => {
+  const TOTAL = 100_000;
+  const EXPIRED = 500;
+  let roomId: string;
+  let ids: string[];
+  let socket: ClientSocket;
+
+  beforeAll(async () => {
+    roomId = (await createRoom(alice)).id;
+    ids = await seed(roomId, EXPIRED + TOTAL, alice);
+    // The oldest messages' keys have expired; their ids are still at the head of the list.
+    await app.redis.unlink(...ids.slice(0, EXPIRED).map((id) => `bbb:msg:${id}`));
+    ids = ids.slice(EXPIRED);
+    socket = await connectSocket(app.baseUrl, alice.cookie);
+  }, 60_000);
+
+  it('joins with only the newest page and trims the expired ids', async () => {
+    const page = await join(socket, roomId);
+    expect(page.hasMore).toBe(true);
+    expect(page.messages.map((m) => m.id)).toEqual(ids.slice(-HISTORY_PAGE_SIZE));
+    expect(page.messages.at(-1)?.content).toBe(`message ${EXPIRED + TOTAL - 1}`);
+    expect(await app.redis.llen(listKey(roomId))).toBe(TOTAL);
+    expect(await app.redis.lindex(listKey(roomId), 0)).toBe(ids[0]);
+  });
+
+  it('gives every older page in order, with no gaps or duplicates, down to the first message', async () => {
+    const { ids: seen, pages } = await scrollToTop(socket, roomId, await join(socket, roomId));
+    expect(pages).toBe(TOTAL / HISTORY_PAGE_SIZE);
+    expect(seen.length).toBe(TOTAL);
+    expect(seen).toEqual(ids);
+  }, 60_000);
+});
+
+describe('pages around deletions and expiry', () => {
+  it('deleted messages leave no hole in a page; paging stops where messages expired', async () => {
+    const [other] = await createUsers(app.baseUrl, 1);
+    const room = await createRoom(alice, [other]);
+    const ids = await seed(room.id, 300, alice);
+    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    // Delete 40 messages spread over the newest pages.
+    const deleted = ids.filter((_, i) => i >= 150 && i % 4 === 0).slice(0, 40);
+    for (const messageId of deleted) {
+      expect((await request(socket, 'message:delete', { roomId: room.id, messageId })).ok).toBe(true);
+    }
+    const newest = await join(socket, room.id);
+    expect(newest.messages).toHaveLength(HISTORY_PAGE_SIZE);
+    // A deleted message can still be the anchor of "older than this".
+    const anchored = await older(socket, room.id, deleted[deleted.length - 1]);
+    const anchorIndex = ids.indexOf(deleted[deleted.length - 1]);
+    expect(anchored.messages.map((m) => m.id)).toEqual(ids.slice(0, anchorIndex).filter((id) => !deleted.includes(id)).slice(-HISTORY_PAGE_SIZE));
+
+    const remaining = ids.filter((id) => !deleted.includes(id));
+    expect((await scrollToTop(socket, room.id, newest)).ids).toEqual(remaining);
+
+    // The oldest 100 expire while the user reads: paging ends there, and those ids are trimmed.
+    await app.redis.unlink(...ids.slice(0, 100).map((id) => `bbb:msg:${id}`));
+    const { ids: afterExpiry } = await scrollToTop(socket, room.id, newest);
+    expect(afterExpiry).toEqual(remaining.filter((id) => ids.indexOf(id) >= 100));
+    expect(await app.redis.lindex(listKey(room.id), 0)).toBe(ids[100]);
+    expect(await app.redis.llen(listKey(room.id))).toBe(200);
+    // Asking for what is older than an expired message: nothing, and nothing more.
+    expect(await older(socket, room.id, ids[50])).toEqual({ roomId: room.id, messages: [], hasMore: false });
+  }, 30_000);
+
+  it('a room whose messages all expired joins empty and forgets the ids', async () => {
+    const room = await createRoom(alice);
+    const ids = await seed(room.id, 120, alice);
+    await app.redis.unlink(...ids.map((id) => `bbb:msg:${id}`));
+    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    expect(await join(socket, room.id)).toEqual({ roomId: room.id, messages: [], hasMore: false });
+    expect(await app.redis.llen(listKey(room.id))).toBe(0);
+    // New messages after the trim still page correctly.
+    const fresh = await seed(room.id, 60, alice);
+    const page = await join(socket, room.id);
+    expect(page.messages.map((m) => m.id)).toEqual(fresh.slice(-HISTORY_PAGE_SIZE));
+    expect((await older(socket, room.id, page.messages[0].id)).messages.map((m) => m.id)).toEqual(fresh.slice(0, 10));
+  });
+});

@@ -1,0 +1,226 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CANVAS_HEIGHT,
+  CANVAS_WIDTH,
+  SOCKET_MAX_FRAME_BYTES,
+  TEXT_MAX_CHARS,
+  type HistoryPage,
+  type Message
+} from '../../src/lib/protocol/index.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+import {
+  closeAllSockets,
+  connectSocket,
+  createRoom,
+  createUsers,
+  eventually,
+  record,
+  request,
+  type ClientSocket,
+  type TestUser
+} from '../helpers/socket.ts';
+
+// Bad input on every client event: refused with VALIDATION_ERROR (as the error event and the
+// acknowledgement), nothing stored, and the very next good event is still answered. Non-members
+// get NOT_MEMBER on every event. Oversized frames are cut off without hurting the server.
+
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+let app: TestApp;
+let alice: TestUser;
+let bob: TestUser;
+let carol: TestUser;
+let outsider: TestUser;
+let roomId: string;
+let messageId: string;
+let socket: ClientSocket;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  app = await startTestApp(redis.url);
+  [alice, bob, carol, outsider] = await createUsers(app.baseUrl, 4);
+  roomId = (await createRoom(alice, [bob, carol])).id;
+  const bobSocket = await connectSocket(app.baseUrl, bob.cookie);
+  const sent = await request<Message>(bobSocket, 'message:send', { roomId, type: 'text', content: 'react here' });
+  if (!sent.ok) throw new Error('setup send failed');
+  messageId = sent.data.id;
+  bobSocket.disconnect();
+});
+afterEach(() => closeAllSockets());
+afterAll(async () => {
+  closeAllSockets();
+  await app?.close();
+  await redis?.stop();
+});
+
+/** Everything the events could have changed in Redis for the room. */
+async function snapshot() {
+  return {
+    ids: await app.redis.lrange(`bbb:room:${roomId}:msglist`, 0, -1),
+    message: await app.redis.get(`bbb:msg:${messageId}`),
+    typing: await app.redis.hgetall(`bbb:room:${roomId}:typing`),
+    online: await app.redis.smembers(`bbb:room:${roomId}:online`)
+  };
+}
+
+const huge = 'x'.repeat(300_000);
+const protoPayload = (good: Record<string, unknown>) => JSON.parse(`{${Object.entries(good).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')},"__proto__":{"isAdmin":true}}`);
+
+/** Payloads wrong in general, and per field of the good payload. */
+function badPayloads(good: Record<string, unknown>): [string, unknown[]][] {
+  const cases: [string, unknown[]][] = [
+    ['no payload', []],
+    ['null', [null]],
+    ['a number', [42]],
+    ['a string', [JSON.stringify(good)]],
+    ['true', [true]],
+    ['an array', [[good]]],
+    ['an empty object', [{}]],
+    ['an extra key', [{ ...good, admin: true }]],
+    ['a __proto__ key', [protoPayload(good)]],
+    ['a constructor key', [{ ...good, constructor: { prototype: { polluted: true } } }]],
+    ['two payloads', [good, good]]
+  ];
+  for (const key of Object.keys(good)) {
+    const { [key]: _dropped, ...missing } = good;
+    cases.push(
+      [`${key} missing`, [missing]],
+      [`${key} null`, [{ ...good, [key]: null }]],
+      [`${key} a number`, [{ ...good, [key]: 12345 }]],
+      [`${key} an array`, [{ ...good, [key]: [good[key]] }]],
+      [`${key} an object`, [{ ...good, [key]: { value: good[key] } }]],
+      [`${key} huge`, [{ ...good, [key]: huge }]]
+    );
+  }
+  return cases;
+}
+
+/** Every client event: a good payload, and how a good event is answered right after bad ones. */
+const events = (): { event: string; good: () => Record<string, unknown>; answered: (s: ClientSocket) => Promise<void> }[] => {
+  const ok = (event: string, payload: unknown) => async (s: ClientSocket) => {
+    expect(await request(s, event, payload), event).toMatchObject({ ok: true });
+  };
+  return [
+    { event: 'room:join', good: () => ({ roomId }), answered: (s) => ok('room:join', { roomId })(s) },
+    { event: 'room:leave', good: () => ({ roomId }), answered: (s) => ok('room:leave', { roomId })(s) },
+    { event: 'room:history-older', good: () => ({ roomId, beforeId: messageId }), answered: (s) => ok('room:history-older', { roomId, beforeId: messageId })(s) },
+    { event: 'message:send', good: () => ({ roomId, type: 'text', content: 'hello' }), answered: (s) => ok('message:send', { roomId, type: 'text', content: 'hello' })(s) },
+    {
+      event: 'message:delete',
+      good: () => ({ roomId, messageId }),
+      // The message is bob's: a real answer, refused for the right reason.
+      answered: async (s) => {
+        expect(await request(s, 'message:delete', { roomId, messageId })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+      }
+    },
+    { event: 'reaction:add', good: () => ({ roomId, messageId, emoji: 'heart' }), answered: (s) => ok('reaction:add', { roomId, messageId, emoji: 'heart' })(s) },
+    { event: 'reaction:remove', good: () => ({ roomId, messageId, emoji: 'heart' }), answered: (s) => ok('reaction:remove', { roomId, messageId, emoji: 'heart' })(s) },
+    { event: 'typing:start', good: () => ({ roomId }), answered: (s) => ok('typing:start', { roomId })(s) },
+    { event: 'typing:stop', good: () => ({ roomId }), answered: (s) => ok('typing:stop', { roomId })(s) }
+  ];
+};
+
+describe('bad payloads on every event', () => {
+  for (const { event, good, answered } of events()) {
+    it(`${event}: VALIDATION_ERROR, nothing stored, the next good event answered`, async () => {
+      socket = await connectSocket(app.baseUrl, alice.cookie);
+      const errors = record(socket, 'error');
+      const before = await snapshot();
+      const cases = badPayloads(good());
+      for (const [what, args] of cases) {
+        const ack = await request(socket, event, ...args);
+        expect(ack, what).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', event } });
+        if (!ack.ok) expect(ack.error.message.length, what).toBeGreaterThan(0);
+      }
+      expect(errors).toHaveLength(cases.length);
+      expect(errors.every((e) => e.code === 'VALIDATION_ERROR')).toBe(true);
+      expect(await snapshot()).toEqual(before);
+      expect(Object.prototype).not.toHaveProperty('isAdmin');
+      await answered(socket);
+    });
+  }
+
+  it('an event sent without any acknowledgement still gets the error event', async () => {
+    socket = await connectSocket(app.baseUrl, alice.cookie);
+    const errors = record(socket, 'error');
+    socket.emit('typing:start', null as never);
+    const ack = await request(socket, 'room:join', { roomId });
+    expect(ack.ok).toBe(true);
+    expect(errors).toEqual([{ code: 'VALIDATION_ERROR', message: expect.any(String), event: 'typing:start' }]);
+  });
+
+  it('message:send: content that breaks the rules of its type', async () => {
+    socket = await connectSocket(app.baseUrl, carol.cookie);
+    const before = await snapshot();
+    const drawing = { width: CANVAS_WIDTH, height: CANVAS_HEIGHT, operations: [] as unknown[] };
+    const stroke = { type: 'stroke', points: [{ x: 1, y: 1, pressure: 1 }, { x: 2, y: 2, pressure: 1 }], color: '#000000', size: 4, eraser: false };
+    const contents: [string, unknown][] = [
+      ['an unknown type', { roomId, type: 'video', content: 'x' }],
+      ['empty text', { roomId, type: 'text', content: '' }],
+      ['only spaces', { roomId, type: 'text', content: '   \n\t ' }],
+      ['text one over the limit', { roomId, type: 'text', content: 'a'.repeat(TEXT_MAX_CHARS + 1) }],
+      ['text as an object', { roomId, type: 'text', content: { text: 'hi' } }],
+      ['a drawing as a string', { roomId, type: 'drawing', content: 'drawing' }],
+      ['a drawing of the wrong size', { roomId, type: 'drawing', content: { ...drawing, width: CANVAS_WIDTH + 1 } }],
+      ['an unknown operation', { roomId, type: 'drawing', content: { ...drawing, operations: [{ type: 'script', code: 'x' }] } }],
+      ['a colour off the palette', { roomId, type: 'drawing', content: { ...drawing, operations: [{ ...stroke, color: '#123456' }] } }],
+      ['an unknown stamp', { roomId, type: 'drawing', content: { ...drawing, operations: [{ type: 'stamp', x: 1, y: 1, stampId: 'nope', size: 4, color: '#000000' }] } }],
+      ['coordinates far off the canvas', { roomId, type: 'drawing', content: { ...drawing, operations: [{ ...stroke, points: [{ x: 1e9, y: 1, pressure: 1 }, { x: 1, y: 1, pressure: 1 }] }] } }],
+      ['a brush size not in the set', { roomId, type: 'drawing', content: { ...drawing, operations: [{ ...stroke, size: 3 }] } }],
+      ['too many operations', { roomId, type: 'drawing', content: { ...drawing, operations: Array.from({ length: 1001 }, () => ({ type: 'clear' })) } }],
+      ['an image that is not an upload URL', { roomId, type: 'image', content: 'javascript:alert(1)' }]
+    ];
+    for (const [what, payload] of contents) {
+      const ack = await request(socket, 'message:send', payload);
+      expect(ack, what).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', event: 'message:send' } });
+    }
+    expect(await snapshot()).toEqual(before);
+    // Refused input did not spend the user's message of this second.
+    const good = await request<Message>(socket, 'message:send', { roomId, type: 'text', content: 'finally' });
+    expect(good).toMatchObject({ ok: true, data: { content: 'finally' } });
+  });
+
+  it('ids must be id-shaped strings', async () => {
+    socket = await connectSocket(app.baseUrl, alice.cookie);
+    for (const bad of ['', 'has space', '../etc', 'a'.repeat(65), 'ünïcode', 'x;DEL *']) {
+      const ack = await request(socket, 'room:join', { roomId: bad });
+      expect(ack, bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
+      const del = await request(socket, 'message:delete', { roomId, messageId: bad });
+      expect(del, bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
+    }
+  });
+});
+
+describe('not a member', () => {
+  it('every event answers NOT_MEMBER and changes nothing', async () => {
+    socket = await connectSocket(app.baseUrl, outsider.cookie);
+    const before = await snapshot();
+    for (const { event, good } of events()) {
+      const ack = await request(socket, event, good());
+      expect(ack, event).toEqual({ ok: false, error: { code: 'NOT_MEMBER', message: 'You are not a member of this room', event, roomId } });
+    }
+    const roomMessages = record(socket, 'message:new');
+    const member = await connectSocket(app.baseUrl, bob.cookie);
+    // (bob's send limit of the setup may still run for a moment)
+    await eventually(async () => (await request(member, 'message:send', { roomId, type: 'text', content: 'members only' })).ok);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(roomMessages).toEqual([]);
+    const after = await snapshot();
+    expect(after.message).toEqual(before.message);
+  });
+});
+
+describe('oversized frames', () => {
+  it('a frame over the limit closes that connection only; the server keeps serving', async () => {
+    socket = await connectSocket(app.baseUrl, alice.cookie);
+    const observer = await connectSocket(app.baseUrl, bob.cookie);
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    socket.emit('message:send', { roomId, type: 'text', content: 'x'.repeat(SOCKET_MAX_FRAME_BYTES + 1) });
+    expect(await closed).toBe('transport close');
+    expect(observer.connected).toBe(true);
+    const page = await request<HistoryPage>(observer, 'room:join', { roomId });
+    expect(page.ok).toBe(true);
+    const again = await connectSocket(app.baseUrl, alice.cookie);
+    expect((await request(again, 'room:join', { roomId })).ok).toBe(true);
+  });
+});
