@@ -8,8 +8,8 @@ const MAX_MB = IMAGE_MAX_BYTES / (1024 * 1024);
 
 /** Why this file cannot be sent, in words, or null when it can. */
 export function checkImage(file: File): string | null {
-  if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) return 'Only PNG, JPG, GIF or WebP pictures can be sent';
-  if (file.size > IMAGE_MAX_BYTES) return `Pictures must be ${MAX_MB} MB or smaller`;
+  if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) return 'Only PNG, JPEG, GIF and WebP images can be sent';
+  if (file.size > IMAGE_MAX_BYTES) return `Image must be ${MAX_MB} MB or smaller`;
   return null;
 }
 
@@ -38,7 +38,7 @@ export function uploadImage(file: File, onProgress: (fraction: number) => void):
         body && typeof body === 'object' && 'error' in body && typeof body.error === 'string'
           ? body.error
           : xhr.status === 413
-            ? `Pictures must be ${MAX_MB} MB or smaller`
+            ? `Image must be ${MAX_MB} MB or smaller`
             : `Upload failed (${xhr.status})`;
       reject(new Error(message));
     };
