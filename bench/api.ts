@@ -16,7 +16,7 @@ async function call<T>(baseUrl: string, method: string, route: string, body: unk
   const response = await fetch(baseUrl + route, {
     method,
     headers,
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000)
   });
   const text = await response.text();
@@ -37,6 +37,10 @@ export async function createRoom(baseUrl: string, owner: BenchUser, name: string
 
 export async function joinRoom(baseUrl: string, user: BenchUser, roomId: string): Promise<void> {
   await call<unknown>(baseUrl, 'POST', `/api/rooms/${encodeURIComponent(roomId)}/join`, {}, user.cookie);
+}
+
+export async function deleteRoom(baseUrl: string, owner: BenchUser, roomId: string): Promise<void> {
+  await call<unknown>(baseUrl, 'DELETE', `/api/rooms/${encodeURIComponent(roomId)}`, undefined, owner.cookie);
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; stops at the first failure. */

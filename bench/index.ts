@@ -98,7 +98,9 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
             warmupMs: options.warmupMs,
             measureMs: options.measureMs,
             drainMs: options.drainMs,
-            timeBudgetMs: options.chatBudgetMs
+            timeBudgetMs: options.chatBudgetMs,
+            attemptsAtSaturation: options.attemptsAtSaturation,
+            quietWaitMs: options.quietWaitMs
           },
           tag,
           log

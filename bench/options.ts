@@ -22,6 +22,8 @@ export interface BenchOptions {
   measureMs: number;
   drainMs: number;
   chatBudgetMs: number;
+  attemptsAtSaturation: number;
+  quietWaitMs: number;
   joinSizes: number[];
   joinRepeats: number;
   /** Write a V8 CPU profile of the server here (started servers only). */
@@ -112,7 +114,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     warmupMs: quick ? 1500 : 3000,
     measureMs: (measureS ?? (quick ? 3 : 10)) * 1000,
     drainMs: quick ? 1000 : 2000,
-    chatBudgetMs: (positive('budget', values.budget) ?? (quick ? 0.5 : 20)) * 60_000,
+    chatBudgetMs: (positive('budget', values.budget) ?? (quick ? 0.5 : 25)) * 60_000,
+    attemptsAtSaturation: quick ? 1 : 3,
+    quietWaitMs: quick ? 0 : 30_000,
     joinSizes: quick ? [100, 10_000] : [100, 10_000, 100_000],
     joinRepeats: quick ? 7 : 31,
     profileDir: values.profile,

@@ -88,6 +88,10 @@ export class WorkerPool {
     return this.workers.map((w) => sampleProcess(w.pid));
   }
 
+  get pids(): number[] {
+    return this.workers.map((w) => w.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
   async stop(): Promise<void> {
     await Promise.allSettled(this.workers.map((_, i) => this.send(i, { type: 'exit' }, 3000)));
     await Promise.all(

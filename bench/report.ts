@@ -62,7 +62,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       measured:
         server.rssPerSocketKB === null
           ? 'no RSS figure'
-          : `${fmt(server.rssPerSocketKB)} KB above idle (${fmt(server.rssTotalPerSocketKB)} KB total) at ${fmt(last?.sockets, 0)} sockets`,
+          : `${fmt(server.rssPerSocketKB)} KB per added socket (${fmt(server.rssTotalPerSocketKB)} KB total RSS / sockets) at ${fmt(last?.sockets, 0)} sockets`,
       met: server.rssPerSocketKB === null ? null : server.rssPerSocketKB < 64
     });
   }
@@ -103,8 +103,9 @@ function chatTable(chat: ChatResult): string {
         fmt(s.serverCores, 2),
         fmt(s.redisCores, 2),
         fmt(s.generatorCores, 2),
-        fmt(s.machineCores, 2),
+        fmt(s.otherCores, 2),
         fmt(s.serverRssMB, 0),
+        fmt(s.attempts, 0),
         s.saturated ? `**yes** (${s.reason})` : 'no'
       ]);
     }
@@ -113,7 +114,7 @@ function chatTable(chat: ChatResult): string {
     [
       'target', 'rooms', 'sockets', 'offered msg/s', 'expected deliveries/s', 'delivered/s', 'delivered share',
       'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'server cores', 'redis cores', 'generator cores',
-      'machine cores', 'server RSS MB', 'saturated'
+      'other cores', 'server RSS MB', 'attempts', 'saturated'
     ],
     rows
   );
@@ -130,7 +131,7 @@ function chatSummary(chat: ChatResult): string {
   ];
   return (
     table(
-      ['target', 'saturation step (rooms)', 'saturation deliveries/s', 'idle RSS MB', 'RSS KB/socket above idle (largest step)', 'RSS KB/socket total'],
+      ['target', 'saturation step (rooms)', 'saturation deliveries/s', 'idle RSS MB', 'RSS KB per added socket', 'RSS KB / sockets at largest step'],
       chat.targets.map(line)
     ) + `\n\nServer / relay saturation throughput: **${chat.ratio === null ? '-' : `${fmt(chat.ratio, 3)} x`}**`
   );
@@ -154,8 +155,10 @@ export function formatReport(report: BenchReport): string {
       `${o.roomSize} members a room, a ${o.textBytes}-byte text every ${o.sendIntervalMs / 1000} s +- ${o.jitterMs / 1000} s each; ` +
         `${o.warmupMs / 1000} s warm-up, ${o.measureMs / 1000} s measured, ${o.drainMs / 1000} s drain per step. ` +
         `Latency: sender's hrtime in the content to the receiver's, other members only. Saturated: p99 > ${o.p99LimitMs} ms ` +
-        `or under ${o.deliveryFloor * 100}% of expected deliveries. Cores: CPU time / wall time (1 = one core); the generator ` +
-        'and the server share this machine.'
+        `or under ${o.deliveryFloor * 100}% of expected deliveries; a saturated step is measured up to ${o.attemptsAtSaturation} times ` +
+        `(after waiting up to ${o.quietWaitMs / 1000} s for other work to drop under ${o.quietCores} cores) and the best attempt is shown. ` +
+        'Cores: CPU time / wall time (1 = one core busy); the generator and the server share the machine; other cores = ' +
+        'whole-machine CPU minus server, Redis and generator (other people\'s work).'
     );
     out.push('', chatTable(chat), '', chatSummary(chat));
   }

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
-import { MESSAGE_TTL_SECONDS, type Message } from '../../src/lib/protocol/index.ts';
-import { createRoom, registerUser } from '../api.ts';
+import { type Message } from '../../src/lib/protocol/index.ts';
+import { storeMessage } from '../../server/redis/messages.ts';
+import { createRoom, deleteRoom, registerUser } from '../api.ts';
 import { connectClient, nextEvent } from '../client.ts';
 import { median } from '../histogram.ts';
 import type { BenchOptions } from '../options.ts';
@@ -9,7 +10,7 @@ import type { Target } from '../processes.ts';
 
 // Scenario "join": time from `room:join` to `room:history` and the size of that history frame,
 // for rooms holding 100 to 100,000 messages. The room and its membership are made over REST;
-// the messages are written straight into Redis in the server's own key layout.
+// the messages are written straight into Redis by the server's own store function.
 
 export interface JoinSize {
   messages: number;
@@ -49,24 +50,18 @@ function seededMessage(roomId: string, author: { id: number; username: string },
 }
 
 /**
- * Writes `count` messages into a room the way the server's store does: one string per message
- * with the 48 h TTL, ids appended to the room's list, oldest first. Pipelined in batches.
+ * Writes `count` messages into a room with the server's own store function (the exact key layout
+ * and stored form the server reads), a few thousand commands in flight at a time.
  */
 async function seedRoom(redis: Redis, roomId: string, author: { id: number; username: string }, count: number): Promise<void> {
-  const batch = 5000;
+  const batch = 2000;
   const start = Date.now() - count;
   for (let done = 0; done < count; done += batch) {
-    const pipeline = redis.pipeline();
-    const ids: string[] = [];
+    const writes: Promise<unknown>[] = [];
     for (let i = done; i < Math.min(count, done + batch); i++) {
-      const message = seededMessage(roomId, author, i, start + i);
-      ids.push(message.id);
-      pipeline.set(`bbb:msg:${message.id}`, JSON.stringify(message), 'EX', MESSAGE_TTL_SECONDS);
+      writes.push(storeMessage(redis, seededMessage(roomId, author, i, start + i), { limitSends: false, typingCutoff: 0 }));
     }
-    pipeline.rpush(`bbb:room:${roomId}:msglist`, ...ids);
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
+    await Promise.all(writes);
   }
 }
 
@@ -77,6 +72,8 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
   await redis.connect();
   const user = await registerUser(server.baseUrl, `b${tag}_join`);
   const { socket, frames } = await connectClient(server.baseUrl, user);
+  let lastError = '';
+  socket.on('error', (e) => (lastError = `${e.code}: ${e.message}`));
   const sizes: JoinSize[] = [];
   try {
     for (const count of options.joinSizes) {
@@ -91,7 +88,9 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
         const history = nextEvent(socket, 'room:history', (p) => p.roomId === room.id);
         const sentAt = nowMs();
         socket.emit('room:join', { roomId: room.id });
-        const page = await history;
+        const page = await history.catch((err: Error) => {
+          throw new Error(`${err.message}${lastError ? ` (last error: ${lastError})` : ''}`);
+        });
         times.push(nowMs() - sentAt);
         last = { messages: page.messages.length, hasMore: page.hasMore };
         socket.emit('room:leave', { roomId: room.id });
@@ -112,8 +111,8 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
         hasMore: last.hasMore,
         seedSeconds: round(seedSeconds, 1)
       });
-      // The seeded room is removed so a long run does not leave a big Redis behind.
-      await redis.del(`bbb:room:${room.id}:msglist`);
+      // Deleting the room over REST removes its messages too, so a run leaves no big Redis behind.
+      await deleteRoom(server.baseUrl, user, room.id);
     }
   } finally {
     socket.disconnect();
