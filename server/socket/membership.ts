@@ -11,6 +11,12 @@ import type { Presence } from './presence.ts';
 
 type Listener<E extends keyof ServerEventMap> = (...args: ServerEventMap[E]) => void;
 
+/**
+ * A deleted room's keys are removed again after this long: an event that passed its membership
+ * check just before the deletion may still write to the room meanwhile.
+ */
+const SECOND_CLEANUP_MS = 5000;
+
 export function followMembership(rt: Realtime, presence: Presence): { stop(): void } {
   const { io, app } = rt;
   const log = (what: string) => (err: unknown) => console.error(`[socket] ${what}:`, err);
@@ -33,12 +39,20 @@ export function followMembership(rt: Realtime, presence: Presence): { stop(): vo
       .catch(log('removing a member'));
   };
 
+  const cleanups = new Set<NodeJS.Timeout>();
   const roomDeleted: Listener<'room:deleted'> = ({ roomId, memberIds }) => {
     const channel = roomChannel(roomId);
     // Everyone in the room, and every member's other tabs (their room lists), hear it once.
     io.to([channel, ...memberIds.map(userChannel)]).emit('room:closed', { roomId, reason: 'deleted' });
     io.in(channel).socketsLeave(channel);
-    deleteRoomMessages(app.redis, roomId, nanoid()).catch(log('deleting a room from Redis'));
+    const cleanup = () => deleteRoomMessages(app.redis, roomId, nanoid()).catch(log('deleting a room from Redis'));
+    void cleanup();
+    const timer = setTimeout(() => {
+      cleanups.delete(timer);
+      void cleanup();
+    }, SECOND_CLEANUP_MS);
+    timer.unref();
+    cleanups.add(timer);
   };
 
   const signedOut: Listener<'user:signed-out'> = (userId) => {
@@ -51,6 +65,7 @@ export function followMembership(rt: Realtime, presence: Presence): { stop(): vo
   app.events.on('user:signed-out', signedOut);
   return {
     stop() {
+      for (const timer of cleanups) clearTimeout(timer);
       app.events.off('room:member-joined', memberJoined);
       app.events.off('room:member-left', memberLeft);
       app.events.off('room:deleted', roomDeleted);

@@ -447,12 +447,14 @@ describe('membership changes from the rooms service', () => {
     const { room, people, sockets } = await roomWith(2);
     const message = await send(sockets[0], room.id, 'soon gone');
     await request(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'sad' });
-    sockets[1].emit('typing:start', { roomId: room.id });
+    await request(sockets[1], 'typing:start', { roomId: room.id });
     const closings = sockets.map((s) => nextEvent(s, 'room:closed'));
     expect((await people[0].client.delete(`/api/rooms/${room.id}`)).status).toBeLessThan(300);
     for (const closing of closings) expect(await closing).toEqual({ roomId: room.id, reason: 'deleted' });
-    await eventually(async () => (await app.redis.keys(`bbb:room:${room.id}:*`)).length === 0);
-    expect(await app.redis.exists(`bbb:msg:${message.id}`)).toBe(0);
+    await eventually(
+      async () => (await app.redis.keys(`bbb:room:${room.id}:*`)).length === 0 && (await app.redis.exists(`bbb:msg:${message.id}`)) === 0
+    );
+    expect(await app.redis.keys('bbb:trash:*')).toEqual([]);
     const after = record(sockets[1], 'message:new');
     const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'anyone?' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_MEMBER' } });
