@@ -1,0 +1,130 @@
+// Small synthesized sounds (Web Audio, no asset files) with a remembered on/off switch. Audio is a
+// nicety: every failure is swallowed, and nothing is created until the first sound is asked for
+// (always from a user gesture, so browsers allow it).
+
+export type SoundKind = 'pen' | 'stroke' | 'stamp' | 'key' | 'message';
+
+const STORAGE_KEY = 'bbb:sounds';
+/** Pointer moves arrive up to 120 times a second; one scratch per interval is plenty. */
+const STROKE_INTERVAL_MS = 70;
+
+function readEnabled(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(STORAGE_KEY) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+class Sounds {
+  #enabled = $state(readEnabled());
+  #context: AudioContext | null = null;
+  #unavailable = false;
+  #noise: AudioBuffer | null = null;
+  #lastStroke = 0;
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  set enabled(value: boolean) {
+    this.#enabled = value;
+    try {
+      globalThis.localStorage?.setItem(STORAGE_KEY, value ? 'on' : 'off');
+    } catch {
+      // Private mode or storage full: the choice lasts for this page only.
+    }
+  }
+
+  toggle(): void {
+    this.enabled = !this.#enabled;
+    if (this.#enabled) this.play('pen');
+  }
+
+  play(kind: SoundKind): void {
+    if (!this.#enabled) return;
+    if (kind === 'stroke') {
+      const now = performance.now();
+      if (now - this.#lastStroke < STROKE_INTERVAL_MS) return;
+      this.#lastStroke = now;
+    }
+    try {
+      const ctx = this.#audio();
+      if (!ctx) return;
+      const t = ctx.currentTime + 0.005;
+      switch (kind) {
+        case 'pen':
+          this.#tone(ctx, t, 'sine', 660, 330, 0.06, 0.12);
+          break;
+        case 'stroke':
+          this.#scratch(ctx, t);
+          break;
+        case 'stamp':
+          this.#tone(ctx, t, 'triangle', 260, 880, 0.12, 0.18);
+          break;
+        case 'key':
+          this.#tone(ctx, t, 'square', 1400, 1100, 0.025, 0.04);
+          break;
+        case 'message':
+          this.#tone(ctx, t, 'sine', 1047, 1047, 0.12, 0.12);
+          this.#tone(ctx, t + 0.1, 'sine', 1319, 1319, 0.18, 0.12);
+          break;
+      }
+    } catch {
+      // No audio on this device; drawing goes on in silence.
+    }
+  }
+
+  #audio(): AudioContext | null {
+    if (this.#unavailable) return null;
+    if (!this.#context) {
+      const Ctor = globalThis.AudioContext;
+      if (typeof Ctor !== 'function') {
+        this.#unavailable = true;
+        return null;
+      }
+      this.#context = new Ctor();
+    }
+    if (this.#context.state === 'suspended') void this.#context.resume().catch(() => {});
+    return this.#context;
+  }
+
+  /** A short blip gliding from one pitch to another with a quick fade. */
+  #tone(ctx: AudioContext, at: number, type: OscillatorType, from: number, to: number, duration: number, volume: number) {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = type;
+    osc.frequency.setValueAtTime(from, at);
+    osc.frequency.exponentialRampToValueAtTime(to, at + duration);
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(volume, at + 0.005);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + duration);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(at);
+    osc.stop(at + duration + 0.02);
+  }
+
+  /** Pencil-on-paper: a few milliseconds of band-passed noise. */
+  #scratch(ctx: AudioContext, at: number) {
+    if (!this.#noise) {
+      const length = Math.floor(ctx.sampleRate * 0.05);
+      this.#noise = ctx.createBuffer(1, length, ctx.sampleRate);
+      const samples = this.#noise.getChannelData(0);
+      for (let i = 0; i < length; i++) samples[i] = Math.random() * 2 - 1;
+    }
+    const source = ctx.createBufferSource();
+    source.buffer = this.#noise;
+    const filter = ctx.createBiquadFilter();
+    filter.type = 'bandpass';
+    filter.frequency.value = 3200;
+    filter.Q.value = 0.8;
+    const gain = ctx.createGain();
+    gain.gain.setValueAtTime(0.05, at);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.045);
+    source.connect(filter).connect(gain).connect(ctx.destination);
+    source.start(at);
+    source.stop(at + 0.05);
+  }
+}
+
+export const sounds = new Sounds();
