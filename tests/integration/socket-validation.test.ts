@@ -210,6 +210,25 @@ describe('not a member', () => {
   });
 });
 
+describe('floods', () => {
+  it('reads beyond a few in progress at once are refused; reading page after page is not', async () => {
+    socket = await connectSocket(app.baseUrl, alice.cookie);
+    const burst = await Promise.all(Array.from({ length: 30 }, () => request(socket, 'room:history-older', { roomId, beforeId: messageId })));
+    expect(burst.some((a) => !a.ok && a.error.code === 'RATE_LIMITED')).toBe(true);
+    expect(burst.some((a) => a.ok)).toBe(true);
+    for (let i = 0; i < 30; i++) {
+      expect((await request(socket, 'room:history-older', { roomId, beforeId: messageId })).ok).toBe(true);
+    }
+  });
+
+  it('typing events beyond a generous rate are refused', async () => {
+    socket = await connectSocket(app.baseUrl, alice.cookie);
+    const burst = await Promise.all(Array.from({ length: 60 }, () => request(socket, 'typing:start', { roomId })));
+    expect(burst.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+    expect(burst.filter((a) => a.ok).length).toBeGreaterThan(0);
+  });
+});
+
 describe('oversized frames', () => {
   it('a frame over the limit closes that connection only; the server keeps serving', async () => {
     socket = await connectSocket(app.baseUrl, alice.cookie);

@@ -372,7 +372,10 @@ describe('presence (gate 10)', () => {
   it('a disconnect tells the others room:user-left; joining tells them room:user-joined', async () => {
     const { room, people, sockets } = await roomWith(2);
     const late = await users(1);
+    // A new member (over REST) appears in the member list of those in the room, offline for now.
+    const memberList = nextEvent(sockets[0], 'room:members', (p) => p.members.some((m) => m.userId === late[0].id));
     await late[0].client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await memberList).members.find((m) => m.userId === late[0].id)).toEqual({ userId: late[0].id, username: late[0].username, online: false });
     const joinedNotice = nextEvent(sockets[0], 'room:user-joined');
     const lateSocket = await connect(late[0]);
     await joinRoom(lateSocket, room.id);

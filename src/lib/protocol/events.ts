@@ -116,13 +116,17 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
+  /** The newest page, to the socket that joined (also its room:join acknowledgement). */
   'room:history': (payload: HistoryPage) => void;
+  /** To the socket that joined, and to the room when its membership changes. */
   'room:members': (payload: { roomId: string; members: Member[] }) => void;
+  /** To everyone in the room, the sender's tabs included (possibly after the sender's acknowledgement). */
   'message:new': (payload: Message) => void;
   'message:deleted': (payload: { roomId: string; messageId: string }) => void;
   'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[] }) => void;
   'room:user-joined': (payload: { roomId: string; userId: number; username: string }) => void;
   'room:user-left': (payload: { roomId: string; userId: number; username: string }) => void;
+  /** Everyone typing in the room now (the receiver included, when typing): sent when the list changes. */
   'typing:update': (payload: { roomId: string; users: { userId: number; username: string }[] }) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' }) => void;
