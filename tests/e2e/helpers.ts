@@ -1,6 +1,15 @@
 // Shared steps of the chat's browser tests: users and rooms made over the real API (fast), pages
 // opened in separate browser contexts (one per person), and a few canvas pixel probes.
-import { expect, request as playwrightRequest, type APIRequestContext, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import {
+  expect,
+  request as playwrightRequest,
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page
+} from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, Message, MessageSend, RoomDetails, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
 
@@ -41,8 +50,8 @@ export interface Person {
 }
 
 /** A person with their own browser context, signed in through the API (the cookie is shared). */
-export async function person(browser: Browser, prefix: string, viewport?: { width: number; height: number }): Promise<Person> {
-  const context = await browser.newContext(viewport ? { viewport } : {});
+export async function person(browser: Browser, prefix: string, options: BrowserContextOptions = {}): Promise<Person> {
+  const context = await browser.newContext(options);
   const user = await register(context.request, uniqueName(prefix));
   const page = await context.newPage();
   return { ...user, context, page, request: context.request };

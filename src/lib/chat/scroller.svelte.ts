@@ -21,6 +21,7 @@ export class FeedScroller {
   #viewport: HTMLElement | null = null;
   #content: HTMLElement | null = null;
   #follow = true;
+  #lastTop = 0;
   #anchor: Anchor | null = null;
   #nearTop: () => void;
 
@@ -82,7 +83,11 @@ export class FeedScroller {
     if (!viewport) return;
     const distance = viewport.scrollHeight - viewport.scrollTop - viewport.clientHeight;
     this.atBottom = distance <= BOTTOM_SLACK;
-    this.#follow = this.atBottom;
+    // Only the reader moving up lets go of the bottom. The scroll event is dispatched a frame
+    // after the scroll, when new content may already have made the distance large.
+    if (this.atBottom) this.#follow = true;
+    else if (viewport.scrollTop < this.#lastTop - 1) this.#follow = false;
+    this.#lastTop = viewport.scrollTop;
     if (this.atBottom) this.unseen = 0;
     this.#capture();
     this.#checkTop();
@@ -101,7 +106,8 @@ export class FeedScroller {
     const content = this.#content;
     if (!viewport || !content) return;
     const top = viewport.getBoundingClientRect().top;
-    for (const element of content.children) {
+    // Only feed items anchor: the "load older" row stays first and would never move.
+    for (const element of content.querySelectorAll(':scope > [data-feed-item]')) {
       if (element.getBoundingClientRect().bottom > top) {
         this.#anchor = { element, offset: this.#offsetOf(element) };
         return;
