@@ -255,3 +255,46 @@ test('on a 360 px screen a finger draws where it touches', async ({ page }) => {
   expect(pixel(pixels, 300, 100)).toBe('#000000');
   expect(differingPixels(await readPixels(page, 'drawing-view'), pixels)).toBe(0);
 });
+
+test('a pen records its pressure, which widens the line', async ({ page }) => {
+  await signUpAndOpenPad(page);
+  const canvas = page.getByTestId('drawing-canvas');
+  await page.getByRole('group', { name: 'Brush sizes' }).getByRole('button', { name: 'Brush size 14', exact: true }).click();
+  const cdp = await page.context().newCDPSession(page);
+  const pen = async (type: 'mousePressed' | 'mouseMoved' | 'mouseReleased', x: number, force: number) => {
+    const p = await at(canvas, x, 100);
+    await cdp.send('Input.dispatchMouseEvent', {
+      type,
+      x: p.x,
+      y: p.y,
+      button: 'left',
+      buttons: type === 'mouseReleased' ? 0 : 1,
+      clickCount: 1,
+      pointerType: 'pen',
+      force
+    });
+  };
+  await pen('mousePressed', 50, 0.1);
+  for (let x = 60; x <= 550; x += 10) await pen('mouseMoved', x, 0.1 + (0.9 * (x - 50)) / 500);
+  await pen('mouseReleased', 550, 1);
+
+  await page.getByRole('button', { name: 'Export and replay' }).click();
+  const exported = JSON.parse(await page.getByTestId('exported-json').inputValue()) as Drawing;
+  expect(drawingSchema.safeParse(exported).success).toBe(true);
+  const stroke = exported.operations[0];
+  if (stroke?.type !== 'stroke') throw new Error('expected a stroke');
+  const pressures = stroke.points.map((p) => p.pressure);
+  expect(Math.min(...pressures)).toBeLessThan(0.2);
+  expect(Math.max(...pressures)).toBeGreaterThan(0.9);
+
+  await canvas.screenshot({ path: 'test-results/canvas-pen-pressure.png' });
+  // The light end is thinner than the heavy end.
+  const pixels = await readPixels(page, 'drawing-canvas');
+  const thickness = (x: number) => {
+    let n = 0;
+    for (let y = 0; y < CANVAS_HEIGHT; y++) if (pixel(pixels, x, y) !== '#FFFFFF') n++;
+    return n;
+  };
+  expect(thickness(500)).toBeGreaterThan(thickness(80) * 2);
+  expect(differingPixels(await readPixels(page, 'drawing-view'), pixels)).toBe(0);
+});
