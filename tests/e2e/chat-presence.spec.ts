@@ -33,7 +33,8 @@ test('gate 8: a late joiner sees earlier messages, and older ones on scrolling u
       sockets.map((socket, i) => sendOverSocket(socket, { roomId: room.id, type: 'text', content: `note ${round * sockets.length + i + 1}` }))
     );
   }
-  sockets.forEach((s) => s.disconnect());
+  const [talker, ...quiet] = sockets;
+  quiet.forEach((s) => s.disconnect());
 
   const late = await person(browser, 'late');
   await joinRoom(late.request, room.inviteCode);
@@ -55,6 +56,18 @@ test('gate 8: a late joiner sees earlier messages, and older ones on scrolling u
   const texts = await messages(late.page).getByTestId('message-text').allInnerTexts();
   expect(new Set(texts).size).toBe(total);
   await expect(late.page.getByTestId('load-older')).toHaveCount(0);
+
+  // Reading old messages, the reader is not yanked down by a new one; a pill says it is there.
+  await expect(late.page.getByTestId('new-messages')).toHaveCount(0);
+  const scrolledTo = await feed.evaluate((el) => el.scrollTop);
+  await sendOverSocket(talker, { roomId: room.id, type: 'text', content: 'something new' });
+  await expect(late.page.getByTestId('new-messages')).toBeVisible();
+  expect(await feed.evaluate((el) => el.scrollTop)).toBe(scrolledTo);
+  await late.page.getByTestId('new-messages').click();
+  await expect(messages(late.page).last().getByTestId('message-text')).toHaveText('something new');
+  await expect(messages(late.page).last()).toBeInViewport();
+  await expect(late.page.getByTestId('new-messages')).toHaveCount(0);
+  talker.disconnect();
 
   await Promise.all(senders.map((s) => s.request.dispose()));
   await late.context.close();
@@ -101,6 +114,26 @@ test('gate 10: when B closes their page, A sees B leave and go offline', async (
   await expect(bOnA).toHaveAttribute('data-online', 'false');
 
   await Promise.all([a.context.close(), b.context.close()]);
+});
+
+test('a member whose room is deleted is told so and sent back; strangers cannot look in', async ({ browser }) => {
+  const [a, b, c] = await Promise.all([person(browser, 'ann'), person(browser, 'ben'), person(browser, 'cat')]);
+  const room = await createRoom(a.request, 'Doomed room');
+  await joinRoom(b.request, room.inviteCode);
+  await openRoom(b.page, room.id);
+
+  // Someone who is not a member gets words, not a broken page.
+  await c.page.goto(`/app/room/${room.id}`);
+  await expect(c.page.getByTestId('room-unavailable')).toContainText('You are not in this room');
+
+  expect((await a.request.delete(`/api/rooms/${room.id}`)).status()).toBe(200);
+  const closed = b.page.getByTestId('room-closed');
+  await expect(closed).toContainText('This room was deleted by its owner.');
+  await closed.getByRole('button', { name: 'Back to my rooms' }).click();
+  await expect(b.page).toHaveURL(/\/app$/);
+  await expect(b.page.getByTestId('rooms-empty')).toBeVisible();
+
+  await Promise.all([a.context.close(), b.context.close(), c.context.close()]);
 });
 
 test('the room view at desktop and phone width', async ({ browser }) => {
