@@ -81,7 +81,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (options.scenarios.includes('chat')) {
       const targets: Target[] = [];
       if (options.relay) {
-        const relay = await startRelay();
+        const relay = await startRelay({ cpuProfileDir: options.profileDir });
         stoppers.push(relay.stop);
         log(`relay at ${relay.baseUrl}`);
         targets.push(relay);

@@ -42,7 +42,7 @@ const USAGE = `npm run bench -- [options]
   --measure <s>         measured seconds per chat step
   --budget <min>        no chat step starts after this many minutes
   --workers <n>         client worker processes, 2-4
-  --profile <dir>       write a CPU profile of the started server into <dir>
+  --profile <dir>       write CPU profiles of the started server and relay into <dir>/server, <dir>/relay
   --out <dir>           where the JSON result goes (default bench/results)`;
 
 function list(raw: string | undefined): string[] | undefined {

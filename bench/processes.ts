@@ -118,7 +118,7 @@ export async function startServer(options: { cpuProfileDir?: string } = {}): Pro
   const dir = mkdtempSync(path.join(tmpdir(), 'bbb-bench-'));
   const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
   const port = await freePort();
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, 'server')] : [];
   let child: ChildProcess;
   try {
     child = await spawnNode(
@@ -156,9 +156,10 @@ export async function startServer(options: { cpuProfileDir?: string } = {}): Pro
 }
 
 /** The bare Socket.IO relay of bench/relay.ts on a free port. */
-export async function startRelay(): Promise<Target> {
+export async function startRelay(options: { cpuProfileDir?: string } = {}): Promise<Target> {
   const port = await freePort();
-  const child = await spawnNode('bench/relay.ts', { PORT: String(port) }, 'relay listening');
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, 'relay')] : [];
+  const child = await spawnNode('bench/relay.ts', { PORT: String(port) }, 'relay listening', nodeArgs);
   return {
     name: 'relay',
     baseUrl: `http://127.0.0.1:${port}`,

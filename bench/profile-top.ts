@@ -2,7 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 // Where a server's CPU went: reads a V8 .cpuprofile (node --cpu-prof) and prints the functions
-// and the files with the most self time. Usage: tsx bench/profile-top.ts <file or dir> [count]
+// and the files with the most self time.
+// Usage: tsx bench/profile-top.ts <file or dir> [count] [fromMicros toMicros]
+// The window is a chat step's `windowMicros` from the bench JSON: V8 stamps samples with the same
+// monotonic clock as process.hrtime, so only the measured load is counted.
 
 interface ProfileNode {
   id: number;
@@ -36,12 +39,19 @@ function shortUrl(url: string): string {
 
 const arg = process.argv[2] ?? 'bench/results/prof';
 const count = Number(process.argv[3] ?? 30);
+const from = Number(process.argv[4] ?? -Infinity);
+const to = Number(process.argv[5] ?? Infinity);
 const file = statSync(arg).isDirectory() ? newest(arg) : arg;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 
 // Self time per node: each sample's time delta belongs to the node it landed in.
 const selfMicros = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+let at = profile.startTime;
+profile.samples.forEach((id, i) => {
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  if (at >= from && at <= to) selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
+});
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
 
 const byFunction = new Map<string, number>();

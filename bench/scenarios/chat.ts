@@ -64,6 +64,8 @@ export interface ChatStep {
   otherCores: number | null;
   /** Measurements taken of this step (a saturated step is measured again); the best is shown. */
   attempts: number;
+  /** The measured window on the system's monotonic clock (microseconds), to cut CPU profiles. */
+  windowMicros: [number, number];
   serverRssMB: number | null;
   redisRssMB: number | null;
   generatorLoopDelayP99Ms: number;
@@ -256,6 +258,7 @@ async function runStep(state: TargetState, pool: WorkerPool, rooms: number, step
     machineCores: machineCores === null ? null : round(machineCores, 2),
     otherCores: otherCores === null ? null : round(otherCores, 2),
     attempts: 1,
+    windowMicros: [startAtMicros + options.warmupMs * 1000, startAtMicros + (options.warmupMs + options.measureMs) * 1000],
     serverRssMB: maxRss ? round(maxRss / MB) : null,
     redisRssMB: maxRedisRss ? round(maxRedisRss / MB) : null,
     generatorLoopDelayP99Ms: round(loopDelay, 1),
