@@ -21,6 +21,9 @@ import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } f
 // the room when someone comes online or goes offline. Also keeps this process's heartbeat, cleans
 // up after processes that died, and resyncs after Redis comes back.
 
+/** Beats between two full resyncs of this process's connections (a minute). */
+const RESYNC_EVERY_BEATS = 12;
+
 export interface Presence {
   /** Records the socket in the room; tells the others when the user just came online. */
   enter(socket: AppSocket, roomId: string): Promise<JoinResult>;
@@ -73,8 +76,9 @@ export function createPresence(rt: Realtime): Presence {
     await announceLeave(roomId, userId, await removeConnection(redis, { roomId, userId, instanceId, socketId }));
   }
 
-  // After Redis was away (or lost its data): record every live local connection again and forget
-  // the ones that ended meanwhile.
+  // After Redis was away (or lost its data), and once a minute for what a race may have left
+  // (a leave that reached Redis before its join): record every live local connection again and
+  // forget the ones that ended.
   async function resync(): Promise<void> {
     const sockets = io.of('/').sockets;
     await heartbeat(redis, instanceId);
@@ -107,11 +111,18 @@ export function createPresence(rt: Realtime): Presence {
 
   let timer: NodeJS.Timeout | undefined;
   let resyncing: Promise<void> | null = null;
-  const onRedisReady = () => {
+  const startResync = () => {
     resyncing ??= resync()
       .catch(() => undefined)
       .finally(() => (resyncing = null));
   };
+  let beats = 0;
+  async function beat(): Promise<void> {
+    await heartbeat(redis, instanceId);
+    await reapDeadInstances();
+    beats += 1;
+    if (beats % RESYNC_EVERY_BEATS === 0) startResync();
+  }
 
   return {
     enter,
@@ -123,17 +134,15 @@ export function createPresence(rt: Realtime): Presence {
     async start() {
       await heartbeat(redis, instanceId).catch(() => undefined);
       timer = setInterval(() => {
-        heartbeat(redis, instanceId)
-          .then(reapDeadInstances)
-          .catch(() => undefined); // Redis away: the next beat tries again
+        beat().catch(() => undefined); // Redis away: the next beat tries again
       }, HEARTBEAT_INTERVAL_MS);
       timer.unref();
       // Fired on every reconnection of the shared client (the first connection happened before).
-      redis.on('ready', onRedisReady);
+      redis.on('ready', startResync);
     },
     async stop() {
       clearInterval(timer);
-      redis.off('ready', onRedisReady);
+      redis.off('ready', startResync);
       await resyncing;
       try {
         for (const socket of io.of('/').sockets.values()) {

@@ -360,11 +360,11 @@ describe('typing (gate 9)', () => {
 
     // Silence: the entry expires and the room is told, without any typing:stop.
     update = nextEvent(sockets[1], 'typing:update', aliceTyping);
+    const started = Date.now();
     sockets[0].emit('typing:start', { roomId: room.id });
     await update;
-    const started = Date.now();
-    await nextEvent(sockets[1], 'typing:update', (p) => !aliceTyping(p), TYPING_EXPIRE_MS + 3000);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(TYPING_EXPIRE_MS - 1500);
+    await nextEvent(sockets[1], 'typing:update', (p) => !aliceTyping(p), TYPING_EXPIRE_MS + 5000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TYPING_EXPIRE_MS);
   }, 20_000);
 });
 
