@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { CANVAS_HEIGHT, CANVAS_WIDTH, drawingSchema, type Drawing } from '../../src/lib/protocol/drawing.ts';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, drawingSchema, type Drawing } from '../../src/lib/protocol/drawing';
 
 // The scratch pad at /app/draw: the editor, and a replay of what it exports.
 
