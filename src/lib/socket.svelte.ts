@@ -110,7 +110,14 @@ export function createSocketClient() {
     if (!socket?.connected) {
       return Promise.resolve({
         ok: false,
-        error: { code: 'UNAVAILABLE', message: 'You are offline. Your message is kept; send it again once you are back.', event }
+        error: {
+          code: 'UNAVAILABLE',
+          message:
+            event === 'message:send'
+              ? 'You are offline. Your message is kept; send it again once you are back.'
+              : 'You are offline. Try again once you are back.',
+          event
+        }
       });
     }
     return new Promise((resolve) => {
@@ -143,8 +150,8 @@ export function createSocketClient() {
       room = subscription;
       if (s.connected) joinOpenRoom(false);
       return () => {
-        if (room !== subscription) return;
-        room = null;
+        // The next room may already be open (navigating between rooms): leave only this one.
+        if (room === subscription) room = null;
         if (s.connected) s.emit('room:leave', { roomId: subscription.roomId });
       };
     },

@@ -70,6 +70,10 @@ test('after a server restart the room reconnects, and what was missed shows up o
     await sendText(b.page, 'while you were away 2');
     await expect(messages(b.page, b.username)).toHaveCount(2);
     await expect(messages(a.page, b.username)).toHaveCount(0);
+    // A tries to answer while away: told so, and the words stay in the box.
+    await sendText(a.page, 'anyone there?');
+    await expect(a.page.getByTestId('composer-error')).toContainText('You are offline');
+    await expect(a.page.getByLabel('Message', { exact: true })).toHaveValue('anyone there?');
 
     await a.context.setOffline(false);
     await expect(a.page.getByTestId('connection-banner')).toHaveText('Back online');
@@ -77,9 +81,10 @@ test('after a server restart the room reconnects, and what was missed shows up o
     const texts = await messages(a.page).getByTestId('message-text').allInnerTexts();
     expect(texts).toEqual(['before the restart', 'while you were away 1', 'while you were away 2']);
 
-    // And the conversation simply goes on.
-    await sendText(a.page, 'back!');
+    // And the kept draft simply goes out now.
+    await a.page.getByLabel('Message', { exact: true }).press('Enter');
     await expect(messages(b.page, a.username)).toHaveCount(2);
+    await expect(messages(b.page, a.username).last().getByTestId('message-text')).toHaveText('anyone there?');
     await expect(messages(b.page)).toHaveCount(4);
     await Promise.all([a.context.close(), b.context.close()]);
   } finally {

@@ -28,8 +28,8 @@ export class ChatRoom {
   loaded = $state(false);
   loadingOlder = $state(false);
   olderError = $state<string | null>(null);
-  /** Set when this room is no longer mine (deleted, or I left it elsewhere). */
-  closed = $state<'deleted' | 'left' | null>(null);
+  /** Set when this room is no longer mine: deleted, left elsewhere, or refused on re-joining. */
+  closed = $state<'deleted' | 'left' | 'unavailable' | null>(null);
   joinError = $state<ErrorPayload | null>(null);
   /** A one-line problem not tied to an action of mine (a delete or reaction that failed). */
   notice = $state<string | null>(null);
@@ -130,8 +130,10 @@ export class ChatRoom {
       roomId: this.id,
       joined: (page) => this.applyNewest(page),
       failed: (error) => {
-        if (error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND') this.joinError = error;
-        else if (!this.loaded) this.joinError = error;
+        const gone = error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND';
+        // Refused on a re-join: the room went while this page was disconnected.
+        if (gone && this.loaded) this.closed ??= 'unavailable';
+        else if (gone || !this.loaded) this.joinError = error;
         else this.notice = error.message;
       }
     });
