@@ -22,8 +22,9 @@ import {
 // as a restarted Redis without persistence would). Two server processes: both stay up, senders are
 // told the message could not be sent, and everything works again without restarting anything.
 
-/** Long enough for every client to notice and give up a few reconnection attempts. */
-const OUTAGE_MS = 6000;
+/** The outage the issue asks to survive: long enough for every client and both processes to give up
+ * several reconnection attempts. */
+const OUTAGE_MS = 15_000;
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
 let restarted: RedisHandle | undefined;
