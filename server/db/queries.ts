@@ -71,6 +71,10 @@ export function createQueries(db: DB) {
     claimUpload: db.prepare<[string, string, string, number], never>(
       'UPDATE uploads SET room_id = ?, message_id = ? WHERE filename = ? AND user_id = ? AND message_id IS NULL'
     ),
+    /** Gives an upload back when its message could not be stored, so the user can send it again. */
+    releaseUpload: db.prepare<[string, string], never>(
+      'UPDATE uploads SET room_id = NULL, message_id = NULL WHERE filename = ? AND message_id = ?'
+    ),
     getRoomUploads: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE room_id = ?'),
     deleteUpload: db.prepare<[string], never>('DELETE FROM uploads WHERE filename = ?'),
     /** Rows older than the cut-off (`YYYY-MM-DD HH:MM:SS`, UTC, as SQLite writes created_at). */

@@ -13,11 +13,7 @@ const imageRefused = () => new SocketError('VALIDATION_ERROR', 'Send an image yo
 
 export function createMessageHandlers(socket: AppSocket, rt: Realtime) {
   const { user } = socket.data;
-  const { queries, redis, config, db } = rt.app;
-  // Gives an upload back when its message could not be stored, so the user can send it again.
-  const releaseUpload = db.prepare<[string, string], never>(
-    'UPDATE uploads SET room_id = NULL, message_id = NULL WHERE filename = ? AND message_id = ?'
-  );
+  const { queries, redis, config } = rt.app;
 
   /** An image message may only carry the sender's own upload, unused so far, still on disk. */
   async function storeImage(message: Message & { type: 'image' }): Promise<number[] | null> {
@@ -37,7 +33,7 @@ export function createMessageHandlers(socket: AppSocket, rt: Realtime) {
       const result = await storeMessage(redis, message, { limitSends: false, typingCutoff: Date.now() - TYPING_EXPIRE_MS });
       return result.stored ? result.typing : null;
     } catch (err) {
-      releaseUpload.run(filename, message.id);
+      queries.releaseUpload.run(filename, message.id);
       throw err;
     }
   }
