@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { HISTORY_PAGE_SIZE } from '../../src/lib/protocol/index.ts';
+import { HISTORY_PAGE_SIZE } from '../../src/lib/protocol';
 import {
   apiUser,
   connectSocket,
@@ -13,7 +13,7 @@ import {
   pngBytes,
   sendOverSocket,
   sendText
-} from './helpers.ts';
+} from './helpers';
 
 // The plan's verification gate, items 8-10 (history, typing, leaving), and how the room looks.
 

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startRedisServer } from '../../server/redis/resolve.ts';
-import { createRoom, joinRoom, messages, openRoom, person, sendText } from './helpers.ts';
+import { freePort, startRedisServer } from '../../server/redis/resolve';
+import { createRoom, joinRoom, messages, openRoom, person, sendText } from './helpers';
 
 // A server of this test's own (the shared one must not be restarted under other tests): the built
 // app on a free port, with its own Redis and data directory that outlive a restart.

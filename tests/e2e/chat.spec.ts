@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { IMAGE_MAX_BYTES } from '../../src/lib/protocol/index.ts';
+import { IMAGE_MAX_BYTES } from '../../src/lib/protocol';
 import {
   canvasPixels,
   createRoom,
@@ -12,7 +12,7 @@ import {
   pngBytes,
   sendText,
   type Person
-} from './helpers.ts';
+} from './helpers';
 
 // The plan's verification gate, items 1-6, plus PictoChat's "copy": two people, two browser
 // contexts, one room, the real built app, server and Redis.

@@ -11,7 +11,7 @@ import {
   type Page
 } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, Message, MessageSend, RoomDetails, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
+import type { Ack, ClientToServerEvents, Message, MessageSend, RoomDetails, ServerToClientEvents } from '../../src/lib/protocol';
 
 export const PASSWORD = 'correct horse';
 

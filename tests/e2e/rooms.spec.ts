@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { ROOM_MAX_MEMBERS } from '../../src/lib/protocol/index.ts';
-import { apiUser, createRoom, joinRoom, PASSWORD, person, uniqueName, type ApiUser } from './helpers.ts';
+import { ROOM_MAX_MEMBERS } from '../../src/lib/protocol';
+import { apiUser, createRoom, joinRoom, PASSWORD, person, uniqueName, type ApiUser } from './helpers';
 
 test('a new user is told what to do, creates rooms and sees them listed', async ({ browser, baseURL }) => {
   const alice = await person(browser, 'alice');
