@@ -97,7 +97,8 @@ export function createSocketClient() {
         status = 'offline';
         refusal = err.message || 'The server refused the connection';
       } else {
-        status = !navigator.onLine ? 'offline' : everConnected ? 'reconnecting' : 'connecting';
+        // Also before the first success: the page should say it cannot reach the server.
+        status = navigator.onLine ? 'reconnecting' : 'offline';
       }
     });
     window.addEventListener('online', onBrowserOnline);
