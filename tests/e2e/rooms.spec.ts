@@ -117,6 +117,9 @@ test('an invite link opened signed out leads through sign-up into the room', asy
   await page.goto(`/join/${room.inviteCode}`);
   await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(`/join/${room.inviteCode}`)}`));
   await page.getByRole('link', { name: 'Create an account' }).click();
+  // The sign-in form is replaced by the register form: type only into the new one.
+  await expect(page).toHaveURL(/\/register\?next=/);
+  await expect(page.getByRole('heading', { name: 'Create an account' })).toBeVisible();
   const username = uniqueName('newbie');
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
