@@ -79,9 +79,9 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
  * REDIS_URL when set; otherwise a Redis already answering on localhost:6379; otherwise a private
  * redis-server keeping its data in `dataDir`. Throws with install advice when none can be had.
  */
-export async function resolveRedis(redisUrl: string | undefined, dataDir: string): Promise<RedisHandle> {
+export async function resolveRedis(redisUrl: string | undefined, dataDir: string, localPort = 6379): Promise<RedisHandle> {
   if (redisUrl) return { url: redisUrl, stop: async () => {} };
-  if (await pingRedis(6379)) return { url: 'redis://127.0.0.1:6379', stop: async () => {} };
+  if (await pingRedis(localPort)) return { url: `redis://127.0.0.1:${localPort}`, stop: async () => {} };
   try {
     const handle = await startRedisServer({ dir: dataDir, persist: true });
     console.log(`Started a private redis-server on port ${handle.port} (data in ${dataDir})`);

@@ -1,0 +1,75 @@
+import { Redis } from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, resolveRedis } from '../../server/redis/resolve.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+
+// How the server finds its Redis (decisions.md, "Running it").
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bbb-resolve-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function roundTrip(url: string, fn: (client: Redis) => Promise<unknown>) {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('resolveRedis', () => {
+  it('uses REDIS_URL as given', async () => {
+    const handle = await resolveRedis('redis://example.invalid:1234', tempDir());
+    expect(handle.url).toBe('redis://example.invalid:1234');
+  });
+
+  it('uses a Redis already answering on the local port', async () => {
+    const running = await startTestRedis();
+    try {
+      const handle = await resolveRedis(undefined, tempDir(), running.port);
+      expect(handle.url).toBe(`redis://127.0.0.1:${running.port}`);
+      await handle.stop();
+      // Stopping a Redis we did not start leaves it running.
+      expect(await roundTrip(running.url, (c) => c.ping())).toBe('PONG');
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('otherwise starts a private redis-server whose data survives a restart', async () => {
+    const dataDir = tempDir();
+    const unusedPort = await freePort();
+    const first = await resolveRedis(undefined, dataDir, unusedPort);
+    await roundTrip(first.url, (c) => c.set('bbb:test:kept', 'yes'));
+    await first.stop();
+    await expect(roundTrip(first.url, (c) => c.ping())).rejects.toThrow();
+
+    const second = await resolveRedis(undefined, dataDir, unusedPort);
+    try {
+      expect(await roundTrip(second.url, (c) => c.get('bbb:test:kept'))).toBe('yes');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('says how to install Redis when there is none', async () => {
+    const savedPath = process.env.PATH;
+    process.env.PATH = tempDir();
+    try {
+      await expect(resolveRedis(undefined, tempDir(), await freePort())).rejects.toThrow(/install it .*redis-server.* or set REDIS_URL/);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
+});
