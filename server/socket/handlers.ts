@@ -17,32 +17,38 @@ type Handler = (payload: unknown) => Promise<unknown>;
  * Runs a handler safely: the payload is the one argument before an optional acknowledgement
  * function; success acknowledges `{ ok: true, data }`; any failure emits `error` and acknowledges
  * `{ ok: false, error }`. Nothing escapes the promise.
+ *
+ * The listener is an inline callback, and the acknowledgement a module function, on purpose: the
+ * server runs under tsx, which gives every function bound to a name a redefined `name` property,
+ * and that costs a property dictionary per function made (here: per socket and per event).
  */
 function listen(socket: AppSocket, event: keyof ClientToServerEvents, handler: Handler): void {
-  const listener = (...args: unknown[]) => {
+  // One listener shape serves every event: payloads are parsed inside, never trusted by type.
+  socket.on(event, ((...args: unknown[]) => {
     const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (args.pop() as (result: Ack<unknown>) => void) : undefined;
+    const ack = typeof last === 'function' ? (args.pop() as AckCallback) : undefined;
     const payload = args[0];
-    const reply = (result: Ack<unknown>) => {
-      try {
-        ack?.(result);
-      } catch {
-        // The client is gone; nothing left to tell.
-      }
-    };
     const run =
       args.length === 1 ? handler(payload) : Promise.reject(new SocketError('VALIDATION_ERROR', 'Send exactly one payload object'));
     run.then(
-      (data) => reply({ ok: true, data }),
+      (data) => acknowledge(ack, { ok: true, data }),
       (err: unknown) => {
         const error = toErrorPayload(err, event, payload);
         if (socket.connected) socket.emit('error', error);
-        reply({ ok: false, error });
+        acknowledge(ack, { ok: false, error });
       }
     );
-  };
-  // One listener shape serves every event: payloads are parsed inside, never trusted by type.
-  socket.on(event, listener as ClientToServerEvents[typeof event]);
+  }) as ClientToServerEvents[typeof event]);
+}
+
+type AckCallback = (result: Ack<unknown>) => void;
+
+function acknowledge(ack: AckCallback | undefined, result: Ack<unknown>): void {
+  try {
+    ack?.(result);
+  } catch {
+    // The client is gone; nothing left to tell.
+  }
 }
 
 export function registerHandlers(socket: AppSocket, rt: Realtime, presence: Presence): void {

@@ -8,74 +8,84 @@ import { InFlightLimiter, READS_IN_FLIGHT } from './rateLimiter.ts';
 
 // room:join, room:leave, room:history-older, and what a closing socket leaves behind.
 
-export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Presence) {
-  const { user } = socket.data;
+/** What the room handlers of one socket share. */
+interface RoomSocket {
+  socket: AppSocket;
+  rt: Realtime;
+  presence: Presence;
+  reads: InFlightLimiter;
+}
+
+// The helpers live at module level, made once rather than once per socket (see handlers.ts).
+
+/** Runs a read unless the socket already has too many in progress. */
+async function read<T>(reads: InFlightLimiter, work: () => Promise<T>): Promise<T> {
+  const result = await reads.run(async () => ({ value: await work() }));
+  if (!result) throw rateLimited('Too many requests at once: slow down');
+  return result.value;
+}
+
+/** Why a user who is not a member cannot join: gone, full, or simply not theirs. */
+function refusal(rt: Realtime, roomId: string): SocketError {
+  const { queries } = rt.app;
+  const room = queries.findRoomById.get(roomId);
+  if (!room) return new SocketError('NOT_FOUND', 'This room does not exist');
+  if ((queries.getRoomMemberCount.get(roomId)?.count ?? 0) >= room.max_members) return new SocketError('ROOM_FULL', 'This room is full');
+  return notMember();
+}
+
+/** The room's newest history page, its members, and from now on everything said in it. */
+async function enter({ socket, rt, presence }: RoomSocket, roomId: string): Promise<HistoryPage> {
   const { queries, redis } = rt.app;
-  const reads = new InFlightLimiter(READS_IN_FLIGHT);
-
-  /** Runs a read unless the socket already has too many in progress. */
-  async function read<T>(work: () => Promise<T>): Promise<T> {
-    const result = await reads.run(async () => ({ value: await work() }));
-    if (!result) throw rateLimited('Too many requests at once: slow down');
-    return result.value;
+  const channel = roomChannel(roomId);
+  if (!socket.rooms.has(channel)) {
+    if (!queries.isRoomMember.get(roomId, socket.data.user.id)) throw refusal(rt, roomId);
+    // Joined in the same tick as the check: a removal arriving while history loads still
+    // takes this socket out.
+    void socket.join(channel);
   }
+  const [page, entered, typing] = await Promise.all([
+    getHistoryPage(redis, roomId),
+    presence.enter(socket, roomId),
+    getTyping(redis, roomId, Date.now() - TYPING_EXPIRE_MS)
+  ]);
+  const history = page ?? { roomId, messages: [], hasMore: false };
+  socket.emit('room:history', history);
+  socket.emit('room:members', { roomId, members: rt.membersOf(roomId, entered.online) });
+  if (typing.length > 0) socket.emit('typing:update', { roomId, users: namedUsers(rt, typing) });
+  return history;
+}
 
-  /** Why a user who is not a member cannot join: gone, full, or simply not theirs. */
-  function refusal(roomId: string): SocketError {
-    const room = queries.findRoomById.get(roomId);
-    if (!room) return new SocketError('NOT_FOUND', 'This room does not exist');
-    if ((queries.getRoomMemberCount.get(roomId)?.count ?? 0) >= room.max_members) return new SocketError('ROOM_FULL', 'This room is full');
-    return notMember();
-  }
-
-  /** The room's newest history page, its members, and from now on everything said in it. */
-  async function enter(roomId: string): Promise<HistoryPage> {
-    const channel = roomChannel(roomId);
-    if (!socket.rooms.has(channel)) {
-      if (!queries.isRoomMember.get(roomId, user.id)) throw refusal(roomId);
-      // Joined in the same tick as the check: a removal arriving while history loads still
-      // takes this socket out.
-      void socket.join(channel);
-    }
-    const [page, entered, typing] = await Promise.all([
-      getHistoryPage(redis, roomId),
-      presence.enter(socket, roomId),
-      getTyping(redis, roomId, Date.now() - TYPING_EXPIRE_MS)
-    ]);
-    const history = page ?? { roomId, messages: [], hasMore: false };
-    socket.emit('room:history', history);
-    socket.emit('room:members', { roomId, members: rt.membersOf(roomId, entered.online) });
-    if (typing.length > 0) socket.emit('typing:update', { roomId, users: namedUsers(rt, typing) });
-    return history;
-  }
-
-  async function exit(roomId: string): Promise<undefined> {
-    const channel = roomChannel(roomId);
-    if (!socket.rooms.has(channel)) {
-      rt.requireMember(socket, roomId);
-      return undefined;
-    }
-    void socket.leave(channel);
-    await presence.exit(roomId, socket.id, user.id);
+async function exit({ socket, rt, presence }: RoomSocket, roomId: string): Promise<undefined> {
+  const channel = roomChannel(roomId);
+  if (!socket.rooms.has(channel)) {
+    rt.requireMember(socket, roomId);
     return undefined;
   }
+  void socket.leave(channel);
+  await presence.exit(roomId, socket.id, socket.data.user.id);
+  return undefined;
+}
+
+export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Presence) {
+  const room: RoomSocket = { socket, rt, presence, reads: new InFlightLimiter(READS_IN_FLIGHT) };
 
   return {
     async join(payload: unknown): Promise<HistoryPage> {
       const { roomId } = parsePayload(roomRefSchema, payload);
-      return read(() => enter(roomId));
+      return read(room.reads, () => enter(room, roomId));
     },
 
     async leave(payload: unknown): Promise<undefined> {
       const { roomId } = parsePayload(roomRefSchema, payload);
-      return read(() => exit(roomId));
+      return read(room.reads, () => exit(room, roomId));
     },
 
     /** The page just before a message the client already shows (scrolling up). */
     async historyOlder(payload: unknown): Promise<HistoryPage> {
       const { roomId, beforeId } = parsePayload(historyOlderSchema, payload);
       rt.requireMember(socket, roomId);
-      const page = await read(() => getHistoryPage(redis, roomId, beforeId));
+      const page = await read(room.reads, () => getHistoryPage(rt.app.redis, roomId, beforeId));
       if (!page) throw new SocketError('NOT_FOUND', 'That message is not in this room');
       return page;
     },
@@ -85,7 +95,7 @@ export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Pr
       if (rt.closing) return;
       for (const roomId of joinedRooms(socket)) {
         // Redis away: the resync after it returns forgets this connection instead.
-        presence.exit(roomId, socket.id, user.id).catch(() => undefined);
+        presence.exit(roomId, socket.id, socket.data.user.id).catch(() => undefined);
       }
     }
   };

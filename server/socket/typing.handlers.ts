@@ -7,31 +7,33 @@ import { LocalRateLimiter, TYPING_EVENTS_PER_SECOND } from './rateLimiter.ts';
 // typing:start and typing:stop. The room hears typing:update with everyone typing, only when that
 // list changes; repeated typing:start only keeps the entry fresh.
 
+function announce(rt: Realtime, roomId: string, userIds: number[] | null): void {
+  if (userIds) rt.io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, userIds) });
+}
+
+/** The room of a typing event, once the socket may send one there. */
+function typingRoom(socket: AppSocket, rt: Realtime, limiter: LocalRateLimiter, payload: unknown): string {
+  const { roomId } = parsePayload(roomRefSchema, payload);
+  rt.requireMember(socket, roomId);
+  if (!limiter.take()) throw rateLimited('Too many typing events: slow down');
+  return roomId;
+}
+
+// Helpers at module level, made once rather than per socket (see handlers.ts).
 export function createTypingHandlers(socket: AppSocket, rt: Realtime) {
   const { user } = socket.data;
   const limiter = new LocalRateLimiter(TYPING_EVENTS_PER_SECOND);
 
-  function broadcast(roomId: string, userIds: number[] | null): void {
-    if (userIds) rt.io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, userIds) });
-  }
-
-  function check(payload: unknown): string {
-    const { roomId } = parsePayload(roomRefSchema, payload);
-    rt.requireMember(socket, roomId);
-    if (!limiter.take()) throw rateLimited('Too many typing events: slow down');
-    return roomId;
-  }
-
   return {
     async start(payload: unknown): Promise<undefined> {
-      const roomId = check(payload);
+      const roomId = typingRoom(socket, rt, limiter, payload);
       const now = Date.now();
-      broadcast(roomId, await startTyping(rt.app.redis, roomId, user.id, now, now - TYPING_EXPIRE_MS));
+      announce(rt, roomId, await startTyping(rt.app.redis, roomId, user.id, now, now - TYPING_EXPIRE_MS));
       return undefined;
     },
     async stop(payload: unknown): Promise<undefined> {
-      const roomId = check(payload);
-      broadcast(roomId, await stopTyping(rt.app.redis, roomId, user.id, Date.now() - TYPING_EXPIRE_MS));
+      const roomId = typingRoom(socket, rt, limiter, payload);
+      announce(rt, roomId, await stopTyping(rt.app.redis, roomId, user.id, Date.now() - TYPING_EXPIRE_MS));
       return undefined;
     }
   };
