@@ -52,10 +52,6 @@ const defaultClientDir = path.resolve(fileURLToPath(new URL('../build', import.m
 export async function createApplication(options: AppOptions): Promise<Application> {
   const { config, db, redis, redisUrl } = options;
   const queries = createQueries(db);
-  // Commands issued in one event-loop turn (many messages arriving at once) leave in one write and
-  // come back in one read: on a busy server that saves a system call or two per message.
-  // Order is kept; a failure is still reported per command.
-  redis.options.enableAutoPipelining = true;
   const context: AppContext = {
     config,
     db,

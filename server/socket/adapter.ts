@@ -74,10 +74,7 @@ export function createStreamsAdapter(redisUrl: string, instanceId: string): Stre
 
   // Publishing (XADD, PUBLISH) fails fast while Redis is away: a broadcast then still reaches this
   // process's sockets at once instead of waiting for Redis.
-  // Auto-pipelined: the XADDs of several broadcasts in one event-loop turn share one write.
-  const publisher = track(
-    new Redis(redisUrl, { connectionName: name, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, enableAutoPipelining: true })
-  );
+  const publisher = track(new Redis(redisUrl, { connectionName: name, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy }));
 
   // The adapter calls duplicate() for its stream reader and its subscriber. Those must wait for
   // Redis to come back rather than fail at once: a failing XREAD would be retried in a tight loop.
