@@ -104,6 +104,7 @@ function chatTable(chat: ChatResult): string {
         fmt(s.redisCores, 2),
         fmt(s.generatorCores, 2),
         fmt(s.otherCores, 2),
+        fmt(s.cpuMicrosPerDelivery, 1),
         fmt(s.serverRssMB, 0),
         fmt(s.attempts, 0),
         s.saturated ? `**yes** (${s.reason})` : 'no'
@@ -114,7 +115,7 @@ function chatTable(chat: ChatResult): string {
     [
       'target', 'rooms', 'sockets', 'offered msg/s', 'expected deliveries/s', 'delivered/s', 'delivered share',
       'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'server cores', 'redis cores', 'generator cores',
-      'other cores', 'server RSS MB', 'attempts', 'saturated'
+      'other cores', 'CPU µs per delivery', 'server RSS MB', 'attempts', 'saturated'
     ],
     rows
   );
@@ -158,7 +159,8 @@ export function formatReport(report: BenchReport): string {
         `or under ${o.deliveryFloor * 100}% of expected deliveries; a saturated step is measured up to ${o.attemptsAtSaturation} times ` +
         `(after waiting up to ${o.quietWaitMs / 1000} s for other work to drop under ${o.quietCores} cores) and the best attempt is shown. ` +
         'Cores: CPU time / wall time (1 = one core busy); the generator and the server share the machine; other cores = ' +
-        'whole-machine CPU minus server, Redis and generator (other people\'s work).'
+        'whole-machine CPU minus server, Redis and generator (other people\'s work); CPU µs per delivery = (server + Redis) ' +
+        'CPU time / deliveries, the cost of one delivery whatever the load around it.'
     );
     out.push('', chatTable(chat), '', chatSummary(chat));
   }

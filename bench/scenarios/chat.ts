@@ -66,6 +66,8 @@ export interface ChatStep {
   attempts: number;
   /** The measured window on the system's monotonic clock (microseconds), to cut CPU profiles. */
   windowMicros: [number, number];
+  /** Server and Redis CPU per delivery: what one delivery costs, however busy the machine is. */
+  cpuMicrosPerDelivery: number | null;
   serverRssMB: number | null;
   redisRssMB: number | null;
   generatorLoopDelayP99Ms: number;
@@ -257,6 +259,7 @@ async function runStep(state: TargetState, pool: WorkerPool, rooms: number, step
     generatorCores: round(generatorCores, 2),
     machineCores: machineCores === null ? null : round(machineCores, 2),
     otherCores: otherCores === null ? null : round(otherCores, 2),
+    cpuMicrosPerDelivery: serverCores === null || delivered === 0 ? null : round((((serverCores + (redisCores ?? 0)) * seconds) / delivered) * 1e6),
     attempts: 1,
     windowMicros: [startAtMicros + options.warmupMs * 1000, startAtMicros + (options.warmupMs + options.measureMs) * 1000],
     serverRssMB: maxRss ? round(maxRss / MB) : null,
