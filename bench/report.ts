@@ -63,7 +63,8 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
         server.rssPerSocketKB === null
           ? 'no RSS figure'
           : `${fmt(server.rssPerSocketKB)} KB per added socket (${fmt(server.rssTotalPerSocketKB)} KB total RSS / sockets) at ${fmt(last?.sockets, 0)} sockets`,
-      met: server.rssPerSocketKB === null ? null : server.rssPerSocketKB < 64
+      // Under a thousand sockets, garbage-collector timing outweighs what the sockets add.
+      met: server.rssPerSocketKB === null || (last?.sockets ?? 0) < 1000 ? null : server.rssPerSocketKB < 64
     });
   }
   const join = report.join;
