@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServer, compileEntry } from '../scripts/build-server.mjs';
 import { freePort, startRedisServer } from '../server/redis/resolve.ts';
 
 // The processes under test: a private Redis, the production server and the bare relay, each on
@@ -77,15 +78,20 @@ function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   });
 }
 
-/** Spawns `node --import tsx <script>` and resolves once its stdout prints `readyText`. */
+/**
+ * Spawns `node <script>` (compiled JavaScript, as production runs it) and resolves once its stdout
+ * prints `readyText`.
+ */
 async function spawnNode(script: string, env: Record<string, string>, readyText: string, nodeArgs: string[] = []) {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let output = '';
+  const log = process.env.BENCH_SERVER_LOG;
   const collect = (chunk: Buffer) => {
+    if (log) appendFileSync(log, chunk);
     // Only the start-up lines matter; later output is dropped so a chatty server cannot fill memory.
     if (output.length < 20_000) output += chunk.toString();
   };
@@ -113,16 +119,17 @@ async function spawnNode(script: string, env: Record<string, string>, readyText:
   return child;
 }
 
-/** Private Redis + `node --import tsx server/index.ts` in production mode with temp storage. */
+/** Private Redis + the compiled server (`node dist-server/index.mjs`) in production mode with temp storage. */
 export async function startServer(options: { cpuProfileDir?: string } = {}): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bbb-bench-'));
   const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
   const port = await freePort();
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, 'server')] : [];
+  nodeArgs.push(...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
   let child: ChildProcess;
   try {
     child = await spawnNode(
-      'server/index.ts',
+      await buildServer(),
       {
         NODE_ENV: 'production',
         PORT: String(port),
@@ -159,7 +166,10 @@ export async function startServer(options: { cpuProfileDir?: string } = {}): Pro
 export async function startRelay(options: { cpuProfileDir?: string } = {}): Promise<Target> {
   const port = await freePort();
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, 'relay')] : [];
-  const child = await spawnNode('bench/relay.ts', { PORT: String(port) }, 'relay listening', nodeArgs);
+  // Compiled the same way as the server, so both run as plain JavaScript.
+  const relayEntry = path.join(repoRoot, 'dist-bench', 'relay.mjs');
+  await compileEntry('bench/relay.ts', relayEntry);
+  const child = await spawnNode(relayEntry, { PORT: String(port) }, 'relay listening', nodeArgs);
   return {
     name: 'relay',
     baseUrl: `http://127.0.0.1:${port}`,

@@ -1,13 +1,15 @@
-// The server the browser tests talk to: the real built app, a private Redis and a temp data dir.
+// The server the browser tests talk to: the real built app and compiled server, a private Redis and a temp data dir.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildServer } from '../../scripts/build-server.mjs';
 import { startRedisServer } from '../../server/redis/resolve.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bbb-e2e-'));
 const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+// The compiled server, as `npm start` runs it.
+const server = spawn(process.execPath, [await buildServer()], {
   stdio: 'inherit',
   env: {
     ...process.env,
