@@ -36,6 +36,8 @@ export interface AppOptions {
   redisUrl: string;
   /** The built SPA; served with its fallback page when the folder exists. */
   clientDir?: string;
+  /** How often the socket adapter counts other server processes (tests shorten it). */
+  peerCheckMs?: number;
 }
 
 export interface Application {
@@ -43,6 +45,8 @@ export interface Application {
   httpServer: HttpServer;
   io: IoServer;
   context: AppContext;
+  /** True while this process knows no other server process shares its Redis. */
+  clusterAlone(): boolean;
   /** Stops accepting, disconnects sockets and finishes background work; storage stays open. */
   close(): Promise<void>;
 }
@@ -132,12 +136,13 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use(onError);
 
   const httpServer = createServer(app);
-  const socket = await initSocket(httpServer, context);
+  const socket = await initSocket(httpServer, context, { peerCheckMs: options.peerCheckMs });
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.
   const uploadCleanup = startUploadCleanup({ uploadsDir: config.uploadsDir, queries });
 
   return {
     app,
+    clusterAlone: socket.alone,
     httpServer,
     io: socket.io,
     context,

@@ -3,7 +3,7 @@ import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
 import { SOCKET_MAX_FRAME_BYTES } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
-import { createStreamsAdapter } from './adapter.ts';
+import { createStreamsAdapter, type StreamsAdapterOptions } from './adapter.ts';
 import { authenticate } from './auth.ts';
 import { createRealtime, userChannel, type IoServer } from './context.ts';
 import { registerHandlers } from './handlers.ts';
@@ -17,9 +17,13 @@ export type { IoServer } from './context.ts';
 const ADAPTER_READY_TIMEOUT_MS = 3000;
 
 /** Socket.IO with the plan's events, authenticated by the session cookie, shared across processes. */
-export async function initSocket(httpServer: HttpServer, ctx: AppContext): Promise<{ io: IoServer; close(): Promise<void> }> {
+export async function initSocket(
+  httpServer: HttpServer,
+  ctx: AppContext,
+  options: StreamsAdapterOptions = {}
+): Promise<{ io: IoServer; alone(): boolean; close(): Promise<void> }> {
   const instanceId = nanoid(12);
-  const adapter = createStreamsAdapter(ctx.redisUrl, instanceId);
+  const adapter = createStreamsAdapter(ctx.redisUrl, instanceId, options);
   const io: IoServer = new Server(httpServer, {
     maxHttpBufferSize: SOCKET_MAX_FRAME_BYTES,
     serveClient: false,
@@ -41,6 +45,7 @@ export async function initSocket(httpServer: HttpServer, ctx: AppContext): Promi
 
   return {
     io,
+    alone: adapter.alone,
     async close() {
       typingSweep.stop();
       membership.stop();

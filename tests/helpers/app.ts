@@ -24,6 +24,8 @@ export interface TestAppOptions {
    * The folder then stays when this app closes; its owner removes it.
    */
   dataDir?: string;
+  /** How often the app counts other server processes (see server/socket/adapter.ts). */
+  peerCheckMs?: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
   mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
   const db = openDatabase(path.join(dataDir, 'test.db'));
   const redis = await connectRedis(redisUrl, 'test');
-  const application = await createApplication({ config, db, redis, redisUrl, clientDir: path.join(dataDir, 'no-client') });
+  const application = await createApplication({ config, db, redis, redisUrl, clientDir: path.join(dataDir, 'no-client'), peerCheckMs: options.peerCheckMs });
   await new Promise<void>((resolve) => application.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = application.httpServer.address() as AddressInfo;
   return {

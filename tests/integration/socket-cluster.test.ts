@@ -142,3 +142,49 @@ describe('two server processes on one Redis', () => {
     expect(await one.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(alice.id)]);
   });
 });
+
+// A lone process does not write its broadcasts to the shared stream. These check that it notices
+// company in time: a process that starts later hears everything from its first socket on.
+describe('a process that was alone', () => {
+  let ownRedis: Awaited<ReturnType<typeof startTestRedis>>;
+  let solo: TestApp;
+
+  beforeAll(async () => {
+    ownRedis = await startTestRedis();
+    // A slow count of peers, so that only the hello of a new process can end solitude in time.
+    solo = await startTestApp(ownRedis.url, {}, { peerCheckMs: 400 });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await solo?.close();
+    await ownRedis?.stop();
+  });
+
+  it('keeps broadcasts off the stream, and a process started later hears them from the start', async () => {
+    await eventually(() => solo.application.clusterAlone(), 5000, 'the lone process to know it is alone');
+    const [alice, carol, bob] = await createUsers(solo.baseUrl, 3);
+    const room = await createRoom(alice, [carol, bob]);
+    const onSolo = await joined(solo, alice, room.id);
+    const carolOnSolo = await joined(solo, carol, room.id);
+    const streamLength = () => solo.redis.xlen('bbb:socket.io');
+    const before = await streamLength();
+    const own = nextEvent(onSolo, 'message:new');
+    expect((await request(onSolo, 'message:send', { roomId: room.id, type: 'text', content: 'nobody else here' })).ok).toBe(true);
+    await own;
+    expect(await streamLength()).toBe(before);
+
+    const later = await startTestApp(ownRedis.url, {}, { dataDir: solo.dataDir, peerCheckMs: 400 });
+    try {
+      // At once, well before the next count of peers: only the newcomer's hello can have told.
+      const onLater = await joined(later, bob, room.id);
+      const toBob = nextEvent(onLater, 'message:new');
+      const sent = await request<Message>(carolOnSolo, 'message:send', { roomId: room.id, type: 'text', content: 'welcome' });
+      expect(await toBob).toEqual(sent.ok && sent.data);
+      expect(solo.application.clusterAlone()).toBe(false);
+      expect(later.application.clusterAlone()).toBe(false);
+    } finally {
+      await later.close();
+    }
+    await eventually(() => solo.application.clusterAlone(), 5000, 'solitude once the other process stopped');
+  });
+});
