@@ -45,20 +45,17 @@ const TYPING_SWEEP_MS = TYPING_EXPIRE_MS / 5;
 /**
  * Typing expires even when the client never says stop (closed laptop). Every process sweeps the
  * rooms it has sockets in; the script removes each stale entry once, so only one process tells
- * the room.
+ * the room. All of a process's rooms are swept in one script call (per 500 rooms), not one each.
  */
 export function startTypingSweep(rt: Realtime): { stop(): void } {
   let running = false;
   const timer = setInterval(() => {
     if (running || rt.closing) return;
     running = true;
-    const cutoff = Date.now() - TYPING_EXPIRE_MS;
-    Promise.all(
-      localRooms(rt.io).map(async (roomId) => {
-        const users = await sweepTyping(rt.app.redis, roomId, cutoff);
-        if (users) rt.io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, users) });
+    sweepTyping(rt.app.redis, localRooms(rt.io), Date.now() - TYPING_EXPIRE_MS)
+      .then((changed) => {
+        for (const [roomId, users] of changed) rt.io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, users) });
       })
-    )
       .catch(() => undefined) // Redis away: the next sweep tries again
       .finally(() => (running = false));
   }, TYPING_SWEEP_MS);

@@ -366,6 +366,31 @@ describe('typing (gate 9)', () => {
     await nextEvent(sockets[1], 'typing:update', (p) => !aliceTyping(p), TYPING_EXPIRE_MS + 5000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(TYPING_EXPIRE_MS);
   }, 20_000);
+
+  it('stale typing ends in every room at once, each room told who still types', async () => {
+    const quiet = await roomWith(2);
+    const busy = await roomWith(2);
+    const [ann] = quiet.people;
+    const [ben, cat] = busy.people;
+    const sees = (userId: number) => (p: { users: { userId: number }[] }) => p.users.some((u) => u.userId === userId);
+
+    const started = [nextEvent(quiet.sockets[1], 'typing:update', sees(ann.id)), nextEvent(busy.sockets[1], 'typing:update', sees(ben.id))];
+    quiet.sockets[0].emit('typing:start', { roomId: quiet.room.id });
+    busy.sockets[0].emit('typing:start', { roomId: busy.room.id });
+    await Promise.all(started);
+    await new Promise((r) => setTimeout(r, TYPING_EXPIRE_MS / 2));
+    const catStarted = nextEvent(busy.sockets[0], 'typing:update', sees(cat.id));
+    busy.sockets[1].emit('typing:start', { roomId: busy.room.id });
+    await catStarted;
+
+    // Ann and Ben fall silent together; Cat, who started later, is still typing.
+    const [quietNow, busyNow] = await Promise.all([
+      nextEvent(quiet.sockets[1], 'typing:update', (p) => !sees(ann.id)(p), TYPING_EXPIRE_MS + 5000),
+      nextEvent(busy.sockets[0], 'typing:update', (p) => !sees(ben.id)(p), TYPING_EXPIRE_MS + 5000)
+    ]);
+    expect(quietNow).toEqual({ roomId: quiet.room.id, users: [] });
+    expect(busyNow).toEqual({ roomId: busy.room.id, users: [{ userId: cat.id, username: cat.username }] });
+  }, 20_000);
 });
 
 describe('presence (gate 10)', () => {
