@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildServer, compileEntry } from '../scripts/build-server.mjs';
+import { buildServer, compileEntry, serverNodeFlags } from '../scripts/build-server.mjs';
 import { freePort, startRedisServer } from '../server/redis/resolve.ts';
 
 // The processes under test: a private Redis, the production server and the bare relay, each on
@@ -125,7 +125,8 @@ export async function startServer(options: { cpuProfileDir?: string } = {}): Pro
   const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
   const port = await freePort();
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, 'server')] : [];
-  nodeArgs.push(...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
+  // The flags production runs with; BENCH_NODE_ARGS adds more (e.g. --trace-gc) for a look inside.
+  nodeArgs.push(...serverNodeFlags, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
   let child: ChildProcess;
   try {
     child = await spawnNode(

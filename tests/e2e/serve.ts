@@ -3,13 +3,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildServer } from '../../scripts/build-server.mjs';
+import { buildServer, serverNodeFlags } from '../../scripts/build-server.mjs';
 import { startRedisServer } from '../../server/redis/resolve.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bbb-e2e-'));
 const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
 // The compiled server, as `npm start` runs it.
-const server = spawn(process.execPath, [await buildServer()], {
+const server = spawn(process.execPath, [...serverNodeFlags, await buildServer()], {
   stdio: 'inherit',
   env: {
     ...process.env,
