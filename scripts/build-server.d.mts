@@ -1,7 +1,5 @@
 // Types of build-server.mjs for the TypeScript that imports it (the bench and the browser tests).
-export declare const serverOutDir: string;
-export declare const serverEntry: string;
 export declare const serverNodeFlags: string[];
 export declare function compileEntry(entry: string, outfile: string, files?: string[]): Promise<void>;
-export declare function buildServer(options?: { force?: boolean }): Promise<string>;
+export declare function buildServer(): Promise<string>;
 export declare function newestMtime(target: string): number;

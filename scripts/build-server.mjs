@@ -8,8 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-export const serverOutDir = path.join(root, 'dist-server');
-export const serverEntry = path.join(serverOutDir, 'index.mjs');
+const serverEntry = path.join(root, 'dist-server', 'index.mjs');
 
 /**
  * Node flags the server runs with. V8 otherwise lets the old generation grow to up to four times
@@ -46,15 +45,10 @@ export async function compileEntry(entry, outfile, files = []) {
 }
 
 /** Compiles the server unless its output is newer than every source it is made of. */
-export async function buildServer({ force = false } = {}) {
+export async function buildServer() {
   const sources = Math.max(newestMtime(path.join(root, 'server')), newestMtime(path.join(root, 'src/lib/protocol')));
-  if (!force && existsSync(serverEntry) && statSync(serverEntry).mtimeMs >= sources) return serverEntry;
+  if (existsSync(serverEntry) && statSync(serverEntry).mtimeMs >= sources) return serverEntry;
   // schema.sql is read at run time from beside the module that opens the database.
   await compileEntry('server/index.ts', serverEntry, ['server/db/schema.sql']);
   return serverEntry;
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildServer({ force: true });
-  console.log(`server compiled to ${path.relative(root, serverEntry)}`);
 }
