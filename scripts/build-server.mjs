@@ -11,10 +11,9 @@ const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const serverEntry = path.join(root, 'dist-server', 'index.mjs');
 
 /**
- * Node flags the server runs with. V8 otherwise lets the old generation grow to up to four times
- * what survived the last full collection before collecting again; under chat load that left RSS
- * at 230-300 MB for 3,200 sockets with 62 MB live. Growing by half at most keeps it near 195 MB
- * at the same CPU per delivery (npm run bench, steps 100 and 200).
+ * Node flags the server runs with. Capping V8's heap growth at 50% kept RSS at 190-195 MB for
+ * 3,200 chatting sockets where it was 229-281 MB without, at the same CPU per delivery (npm run
+ * bench, 200 rooms; see bench/README.md, which also says what is and is not known of why).
  */
 export const serverNodeFlags = ['--heap-growing-percent=50'];
 
