@@ -69,6 +69,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
 
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

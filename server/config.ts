@@ -15,6 +15,12 @@ export interface Config {
   authRateLimit: number;
   /** Origins allowed besides the app's own. */
   allowedOrigins: string[];
+  /**
+   * Which proxies in front of the app to believe about the client's address and scheme
+   * (X-Forwarded-For / X-Forwarded-Proto), as Express's `trust proxy` setting takes it: false (the
+   * default: nobody), a hop count, or a list of addresses and subnets.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 const DEFAULT_SECRETS = new Set(['', 'change-me', 'changeme', 'secret', 'dev-secret']);
@@ -50,8 +56,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
-      .filter(Boolean)
+      .filter(Boolean),
+    trustProxy: trustProxy(env.TRUST_PROXY)
   };
+}
+
+/** TRUST_PROXY: empty or `false`, `true`, a hop count, or comma-separated addresses/subnets. */
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
 // Outside production a random secret is made once and kept, so sessions survive restarts
