@@ -17,6 +17,12 @@ export const sendRateKey = (userId: number) => `bbb:ratelimit:${userId}`;
 export const messageListHeadKey = (roomId: string) => `bbb:room:${roomId}:head`;
 /** Live connections in the room: `{instanceId}/{socketId}` -> user id. Presence counts these. */
 export const connectionsKey = (roomId: string) => `bbb:room:${roomId}:conns`;
+/** Members the room was last told are online (room:user-joined sent, room:user-left not yet). */
+export const announcedKey = (roomId: string) => `bbb:room:${roomId}:announced`;
+/** A user's live sockets over every process: `{instanceId}/{socketId}` -> '1'. */
+export const userSocketsKey = (userId: number) => `bbb:user:${userId}:sockets`;
+/** Prefix of the per-user request counters kept by rate-limiter-flexible (see socket/rateLimiter.ts). */
+export const RATE_LIMIT_KEY_PREFIX = 'bbb:rl';
 /** Reactions a user may add or remove per second (INCR with a 1 s window). */
 export const reactionRateKey = (userId: number) => `bbb:ratelimit:${userId}:reactions`;
 
@@ -36,5 +42,6 @@ export const roomKeys = (roomId: string) => [
   messageListHeadKey(roomId),
   onlineKey(roomId),
   typingKey(roomId),
-  connectionsKey(roomId)
+  connectionsKey(roomId),
+  announcedKey(roomId)
 ];

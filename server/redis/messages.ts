@@ -1,4 +1,5 @@
 import {
+  HISTORY_PAGE_MAX_BYTES,
   HISTORY_PAGE_SIZE,
   MESSAGE_TTL_SECONDS,
   SEND_INTERVAL_SECONDS,
@@ -68,9 +69,9 @@ return {1, seq, 0}
 const historyScript = new LuaScript(`
 ${ROOM_OF_MESSAGE_LUA}
 -- KEYS: msglist, head
--- ARGV: message key prefix, room id, before id ('' for the newest page), page size, scan budget
+-- ARGV: message key prefix, room id, before id ('' for the newest page), page size, scan budget, page bytes
 local list, headKey, prefix, roomId, beforeId = KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]
-local pageSize, budget = tonumber(ARGV[4]), tonumber(ARGV[5])
+local pageSize, budget, maxBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local head = tonumber(redis.call('GET', headKey) or '0')
 local len = redis.call('LLEN', list)
 
@@ -114,12 +115,16 @@ else
   stop = math.min(tonumber(seq) - head, len)
 end
 
--- Walk back from stop until the page is full, skipping tombstones.
+-- Walk back from stop until the page is full (in count or bytes), skipping tombstones. Small
+-- batches: a room of large drawings fills the byte budget after a few, and reading more would
+-- copy megabytes inside Redis for nothing.
 local found = {}
+local bytes = 0
 local scanned = 0
 local expiredAt = -1
+local full = false
 while #found < pageSize and stop > 0 do
-  local start = math.max(0, stop - (pageSize - #found))
+  local start = math.max(0, stop - math.min(pageSize - #found, 10))
   local ids = redis.call('LRANGE', list, start, stop - 1)
   if #ids == 0 then break end
   local keys = {}
@@ -128,9 +133,14 @@ while #found < pageSize and stop > 0 do
   for i = #bodies, 1, -1 do
     local body = bodies[i]
     if not body then expiredAt = start + i - 1; break end
-    if string.sub(body, 1, 1) == '{' then found[#found + 1] = body end
+    if string.sub(body, 1, 1) == '{' then
+      -- The page ends before the message that would pass the budget: that one starts the next page.
+      if #found > 0 and bytes + #body > maxBytes then full = true; stop = start + i; break end
+      found[#found + 1] = body
+      bytes = bytes + #body
+    end
   end
-  if expiredAt >= 0 then break end
+  if expiredAt >= 0 or full then break end
   stop = start
   scanned = scanned + #ids
   if scanned >= budget and #found > 0 then break end
@@ -259,14 +269,15 @@ export async function storeMessage(redis: Redis, message: Message, options: { li
 
 /**
  * A page of the room's history, oldest first: the newest page, or the one just before
- * `beforeId`. Null when `beforeId` is not a message of this room.
+ * `beforeId`. At most HISTORY_PAGE_SIZE messages and HISTORY_PAGE_MAX_BYTES of stored JSON
+ * (one message always fits). Null when `beforeId` is not a message of this room.
  */
 export async function getHistoryPage(redis: Redis, roomId: string, beforeId?: string): Promise<HistoryPage | null> {
   const reply = asArray(
     await historyScript.run(
       redis,
       [messageListKey(roomId), messageListHeadKey(roomId)],
-      [MESSAGE_KEY_PREFIX, roomId, beforeId ?? '', HISTORY_PAGE_SIZE, PAGE_SCAN_BUDGET]
+      [MESSAGE_KEY_PREFIX, roomId, beforeId ?? '', HISTORY_PAGE_SIZE, PAGE_SCAN_BUDGET, HISTORY_PAGE_MAX_BYTES]
     )
   );
   const status = String(reply[0]);

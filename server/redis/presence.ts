@@ -1,5 +1,6 @@
 import type { Redis } from './index.ts';
 import {
+  announcedKey,
   connectionsKey,
   INSTANCE_KEY_PREFIX,
   instanceKey,
@@ -7,7 +8,8 @@ import {
   instanceRoomsKey,
   INSTANCES_KEY,
   onlineKey,
-  typingKey
+  typingKey,
+  userSocketsKey
 } from './keys.ts';
 import { asArray, asStrings, LuaScript } from './script.ts';
 
@@ -55,13 +57,23 @@ end
 
 const joinScript = new LuaScript(`
 ${PRUNE_LUA}
--- KEYS: conns, online, typing, this instance's rooms
+-- KEYS: conns, online, typing, this instance's rooms, announced
 -- ARGV: connection field, user id, room id, instance key prefix, this instance id
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[3])
 local gone = prune(KEYS[1], KEYS[2], KEYS[3], ARGV[4], ARGV[5])
 local added = redis.call('SADD', KEYS[2], ARGV[2])
-return {added, gone, redis.call('SMEMBERS', KEYS[2])}
+-- The room hears of the arrival only when it was told the user had gone (or never heard of them).
+local announce = 0
+if added == 1 then announce = redis.call('HSETNX', KEYS[5], ARGV[2], '1') end
+return {added, gone, redis.call('SMEMBERS', KEYS[2]), announce}
+`);
+
+const confirmGoneScript = new LuaScript(`
+-- KEYS: online, announced; ARGV: user id
+-- 1 when the user is offline and the room still believes them online: now it is to be told.
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+return redis.call('HDEL', KEYS[2], ARGV[1])
 `);
 
 const leaveScript = new LuaScript(`
@@ -104,6 +116,8 @@ const presenceKeys = (roomId: string) => [connectionsKey(roomId), onlineKey(room
 export interface JoinResult {
   /** The user had no connection in the room before this one. */
   cameOnline: boolean;
+  /** The room was told the user had gone (or never saw them): announce the arrival. */
+  announce: boolean;
   /** Users whose only connections belonged to a dead process: now offline. */
   wentOffline: number[];
   online: number[];
@@ -111,8 +125,8 @@ export interface JoinResult {
 
 /** Records a connection in the room (idempotent). */
 export async function addConnection(redis: Redis, c: Connection): Promise<JoinResult> {
-  const [added, gone, online] = asArray(
-    await joinScript.run(redis, [...presenceKeys(c.roomId), instanceRoomsKey(c.instanceId)], [
+  const [added, gone, online, announce] = asArray(
+    await joinScript.run(redis, [...presenceKeys(c.roomId), instanceRoomsKey(c.instanceId), announcedKey(c.roomId)], [
       field(c),
       c.userId,
       c.roomId,
@@ -120,7 +134,20 @@ export async function addConnection(redis: Redis, c: Connection): Promise<JoinRe
       c.instanceId
     ])
   );
-  return { cameOnline: Number(added) === 1, wentOffline: asStrings(gone).map(Number), online: asStrings(online).map(Number) };
+  return {
+    cameOnline: Number(added) === 1,
+    announce: Number(announce) === 1,
+    wentOffline: asStrings(gone).map(Number),
+    online: asStrings(online).map(Number)
+  };
+}
+
+/**
+ * True once for a user who is offline in the room although the room was last told they are
+ * online: the caller announces the departure. False while they are back, or already announced.
+ */
+export async function confirmGone(redis: Redis, roomId: string, userId: number): Promise<boolean> {
+  return Number(await confirmGoneScript.run(redis, [onlineKey(roomId), announcedKey(roomId)], [userId])) === 1;
 }
 
 export interface LeaveResult {
@@ -191,4 +218,41 @@ export async function forgetInstance(redis: Redis, instanceId: string): Promise<
     .del(instanceKey(instanceId), instanceRoomsKey(instanceId), instanceReaperKey(instanceId))
     .srem(INSTANCES_KEY, instanceId)
     .exec();
+}
+
+const claimSocketScript = new LuaScript(`
+-- KEYS: the user's sockets
+-- ARGV: connection field, most sockets allowed, instance key prefix, this instance id, key TTL seconds
+-- Sockets of processes without a heartbeat are forgotten first, so a crash frees its slots.
+local count, alive = 0, {}
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local instance = string.match(f, '^([^/]+)/')
+  if instance and alive[instance] == nil then
+    alive[instance] = instance == ARGV[4] or redis.call('EXISTS', ARGV[3] .. instance) == 1
+  end
+  if instance and alive[instance] then count = count + 1 else redis.call('HDEL', KEYS[1], f) end
+end
+if count >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], '1')
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return 1
+`);
+
+/** A user's sockets are forgotten this long after their last connection (longer than a session). */
+const USER_SOCKETS_TTL_SECONDS = 8 * 24 * 60 * 60;
+
+/** Counts a new socket of the user over every process; false when they already have `max`. */
+export async function claimSocketSlot(redis: Redis, userId: number, instanceId: string, socketId: string, max: number): Promise<boolean> {
+  const reply = await claimSocketScript.run(redis, [userSocketsKey(userId)], [
+    `${instanceId}/${socketId}`,
+    max,
+    INSTANCE_KEY_PREFIX,
+    instanceId,
+    USER_SOCKETS_TTL_SECONDS
+  ]);
+  return Number(reply) === 1;
+}
+
+export async function releaseSocketSlot(redis: Redis, userId: number, instanceId: string, socketId: string): Promise<void> {
+  await redis.hdel(userSocketsKey(userId), `${instanceId}/${socketId}`);
 }

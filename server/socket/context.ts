@@ -1,7 +1,9 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, Member, PublicUser, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
+import { watchBackpressure, type Backpressure } from './backpressure.ts';
 import { notMember } from './errors.ts';
+import { createSocketLimits, type SocketLimits } from './rateLimiter.ts';
 
 /** What the handshake leaves on every socket. */
 export interface SocketData {
@@ -42,6 +44,10 @@ export interface Realtime {
   instanceId: string;
   /** Set while the server shuts down: disconnects then need no bookkeeping. */
   closing: boolean;
+  /** Per-user and per-socket request limits. */
+  limits: SocketLimits;
+  /** Unsent bytes per socket, and the cut-off past the budget. */
+  backpressure: Backpressure;
   usernameOf(userId: number): string | undefined;
   /** The room's members with who is online, in the room's order. */
   membersOf(roomId: string, online: number[]): Member[];
@@ -59,6 +65,8 @@ export function createRealtime(io: IoServer, app: AppContext, instanceId: string
     app,
     instanceId,
     closing: false,
+    limits: createSocketLimits(app.redis),
+    backpressure: watchBackpressure(io),
     usernameOf(userId) {
       let name = usernames.get(userId);
       if (name === undefined) {

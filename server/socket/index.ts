@@ -1,11 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
-import { SOCKET_MAX_FRAME_BYTES } from '../../src/lib/protocol/index.ts';
+import { SOCKET_MAX_FRAME_BYTES, SOCKETS_PER_USER } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
 import { createStreamsAdapter, type StreamsAdapterOptions } from './adapter.ts';
-import { authenticate } from './auth.ts';
-import { createRealtime, userChannel, type IoServer } from './context.ts';
+import { authenticate, closeWhenSessionExpires } from './auth.ts';
+import { claimSocketSlot, releaseSocketSlot } from '../redis/presence.ts';
+import { createRealtime, userChannel, type AppSocket, type IoServer, type Realtime } from './context.ts';
 import { registerHandlers } from './handlers.ts';
 import { followMembership } from './membership.ts';
 import { createPresence } from './presence.ts';
@@ -33,9 +34,14 @@ export async function initSocket(
   const presence = createPresence(rt);
 
   io.use(authenticate(ctx));
+  io.use(limitSocketsPerUser(rt));
   io.on('connection', (socket) => {
+    closeWhenSessionExpires(socket);
     void socket.join(userChannel(socket.data.user.id));
     registerHandlers(socket, rt, presence);
+    socket.on('disconnect', () => {
+      if (!rt.closing) releaseSocketSlot(ctx.redis, socket.data.user.id, instanceId, socket.id).catch(() => undefined);
+    });
   });
 
   const membership = followMembership(rt, presence);
@@ -49,10 +55,26 @@ export async function initSocket(
     async close() {
       typingSweep.stop();
       membership.stop();
+      rt.backpressure.stop();
       await presence.stop();
       rt.closing = true;
       await io.close();
       adapter.disconnect();
     }
+  };
+}
+
+const TOO_MANY_SOCKETS = `Too many connections: you have ${SOCKETS_PER_USER} tabs or devices open already. Close one and try again.`;
+
+/**
+ * A user may hold SOCKETS_PER_USER sockets over every process. When Redis cannot be asked, the
+ * connection is let in: the socket itself is harmless, and every request it makes needs Redis.
+ */
+function limitSocketsPerUser(rt: Realtime) {
+  return (socket: AppSocket, next: (err?: Error) => void): void => {
+    claimSocketSlot(rt.app.redis, socket.data.user.id, rt.instanceId, socket.id, SOCKETS_PER_USER).then(
+      (claimed) => next(claimed ? undefined : new Error(TOO_MANY_SOCKETS)),
+      () => next()
+    );
   };
 }

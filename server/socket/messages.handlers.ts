@@ -71,6 +71,7 @@ export function createMessageHandlers(socket: AppSocket, rt: Realtime) {
     async remove(payload: unknown): Promise<undefined> {
       const { roomId, messageId } = parsePayload(messageRefSchema, payload);
       rt.requireMember(socket, roomId);
+      await rt.limits.remove(user.id);
       const result = await deleteMessage(redis, roomId, messageId, user.id);
       if (result.status === 'missing') throw new SocketError('NOT_FOUND', 'That message does not exist (it may have expired or been deleted)');
       if (result.status === 'forbidden') throw new SocketError('UNAUTHORIZED', 'You can only delete your own messages');

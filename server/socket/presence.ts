@@ -1,7 +1,8 @@
-import { TYPING_EXPIRE_MS } from '../../src/lib/protocol/index.ts';
+import { PRESENCE_NOTICE_GRACE_MS, TYPING_EXPIRE_MS } from '../../src/lib/protocol/index.ts';
 import {
   addConnection,
   claimReaping,
+  confirmGone,
   forgetInstance,
   heartbeat,
   HEARTBEAT_INTERVAL_MS,
@@ -20,6 +21,10 @@ import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } f
 // Presence as the room sees it: records connections in Redis (see redis/presence.ts) and tells
 // the room when someone comes online or goes offline. Also keeps this process's heartbeat, cleans
 // up after processes that died, and resyncs after Redis comes back.
+//
+// Arrivals and departures are coalesced: a member whose last connection ends is announced as gone
+// only if still away PRESENCE_NOTICE_GRACE_MS later, and a return is announced only after a
+// departure was. Reloads, trips to the room list and reconnect loops announce nothing.
 
 /** Beats between two full resyncs of this process's connections (a minute). */
 const RESYNC_EVERY_BEATS = 12;
@@ -47,25 +52,44 @@ export function createPresence(rt: Realtime): Presence {
     if (username !== undefined) io.to(roomChannel(roomId)).emit('room:user-left', { roomId, userId, username });
   }
 
+  async function settleDeparture(roomId: string, userId: number): Promise<void> {
+    if (await confirmGone(redis, roomId, userId)) announceLeft(roomId, userId);
+  }
+
+  // One timer per member and room at most: a departure waits out the grace, then is announced
+  // only if the member is still away.
+  const pendingDepartures = new Map<string, { roomId: string; userId: number; timer: NodeJS.Timeout }>();
+  function departLater(roomId: string, userId: number): void {
+    const key = `${userId}/${roomId}`;
+    if (pendingDepartures.has(key)) return;
+    const timer = setTimeout(() => {
+      pendingDepartures.delete(key);
+      settleDeparture(roomId, userId).catch(() => undefined); // Redis away: the room stays as it was told
+    }, PRESENCE_NOTICE_GRACE_MS);
+    timer.unref();
+    pendingDepartures.set(key, { roomId, userId, timer });
+  }
+
   async function announceTyping(roomId: string, userIds?: number[]): Promise<void> {
     const typing = userIds ?? (await getTyping(redis, roomId, Date.now() - TYPING_EXPIRE_MS));
     io.to(roomChannel(roomId)).emit('typing:update', { roomId, users: namedUsers(rt, typing) });
   }
 
   async function announceLeave(roomId: string, userId: number, result: LeaveResult): Promise<void> {
-    if (result.wentOffline) announceLeft(roomId, userId);
+    if (result.wentOffline) departLater(roomId, userId);
     if (result.stoppedTyping) await announceTyping(roomId);
   }
 
+  /** Users of a dead process: they have been silent for two beats already, so no grace. */
   async function announceGone(roomId: string, userIds: number[]): Promise<void> {
-    for (const userId of userIds) announceLeft(roomId, userId);
+    for (const userId of userIds) await settleDeparture(roomId, userId);
     if (userIds.length > 0) await announceTyping(roomId);
   }
 
   async function enter(socket: AppSocket, roomId: string): Promise<JoinResult> {
     const { user } = socket.data;
     const result = await addConnection(redis, { roomId, userId: user.id, instanceId, socketId: socket.id });
-    if (result.cameOnline) {
+    if (result.announce) {
       socket.to(roomChannel(roomId)).emit('room:user-joined', { roomId, userId: user.id, username: user.username });
     }
     await announceGone(roomId, result.wentOffline);
@@ -128,7 +152,10 @@ export function createPresence(rt: Realtime): Presence {
     enter,
     exit,
     async removeUser(roomId, userId) {
-      await announceLeave(roomId, userId, await removeUser(redis, roomId, userId));
+      // No longer a member: the room hears it at once.
+      const result = await removeUser(redis, roomId, userId);
+      await settleDeparture(roomId, userId);
+      if (result.stoppedTyping) await announceTyping(roomId);
     },
     announceTyping,
     async start() {
@@ -148,6 +175,12 @@ export function createPresence(rt: Realtime): Presence {
         for (const socket of io.of('/').sockets.values()) {
           for (const roomId of joinedRooms(socket)) await exit(roomId, socket.id, socket.data.user.id);
         }
+        // This process will not be there when the grace ends: settle departures now.
+        for (const { roomId, userId, timer } of pendingDepartures.values()) {
+          clearTimeout(timer);
+          await settleDeparture(roomId, userId);
+        }
+        pendingDepartures.clear();
         await forgetInstance(redis, instanceId);
       } catch {
         // Redis away: the heartbeat expires and a survivor cleans up instead.

@@ -1,6 +1,7 @@
-import { historyOlderSchema, roomRefSchema, TYPING_EXPIRE_MS, type HistoryPage } from '../../src/lib/protocol/index.ts';
+import { historyOlderSchema, roomRefSchema, SOCKET_READ_UNSENT_BYTES, TYPING_EXPIRE_MS, type HistoryPage } from '../../src/lib/protocol/index.ts';
 import { getHistoryPage } from '../redis/messages.ts';
 import { getTyping } from '../redis/typing.ts';
+import { unsentBytes } from './backpressure.ts';
 import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
 import { notMember, parsePayload, rateLimited, SocketError } from './errors.ts';
 import type { Presence } from './presence.ts';
@@ -25,6 +26,21 @@ async function read<T>(reads: InFlightLimiter, work: () => Promise<T>): Promise<
   return result.value;
 }
 
+/**
+ * A history read is produced only for a socket that took what it was sent before, and within the
+ * socket's and the user's read rate.
+ */
+async function admitRead({ socket, rt }: RoomSocket): Promise<void> {
+  if (unsentBytes(socket) > SOCKET_READ_UNSENT_BYTES) throw rateLimited('Still sending you the last page: try again in a moment');
+  await rt.limits.read(socket.id, socket.data.user.id);
+}
+
+/** Sends the page unless the socket can no longer take it (then it is being disconnected). */
+function deliver(room: RoomSocket, page: HistoryPage): void {
+  if (room.rt.backpressure.overBudget(room.socket)) return;
+  room.socket.emit('room:history', page);
+}
+
 /** Why a user who is not a member cannot join: gone, full, or simply not theirs. */
 function refusal(rt: Realtime, roomId: string): SocketError {
   const { queries } = rt.app;
@@ -35,7 +51,8 @@ function refusal(rt: Realtime, roomId: string): SocketError {
 }
 
 /** The room's newest history page, its members, and from now on everything said in it. */
-async function enter({ socket, rt, presence }: RoomSocket, roomId: string): Promise<HistoryPage> {
+async function enter(room: RoomSocket, roomId: string): Promise<undefined> {
+  const { socket, rt, presence } = room;
   const { queries, redis } = rt.app;
   const channel = roomChannel(roomId);
   if (!socket.rooms.has(channel)) {
@@ -49,11 +66,11 @@ async function enter({ socket, rt, presence }: RoomSocket, roomId: string): Prom
     presence.enter(socket, roomId),
     getTyping(redis, roomId, Date.now() - TYPING_EXPIRE_MS)
   ]);
-  const history = page ?? { roomId, messages: [], hasMore: false };
-  socket.emit('room:history', history);
+  // The page goes out once, as the event; the acknowledgement that follows only says "done".
+  deliver(room, page ?? { roomId, messages: [], hasMore: false });
   socket.emit('room:members', { roomId, members: rt.membersOf(roomId, entered.online) });
   if (typing.length > 0) socket.emit('typing:update', { roomId, users: namedUsers(rt, typing) });
-  return history;
+  return undefined;
 }
 
 async function exit({ socket, rt, presence }: RoomSocket, roomId: string): Promise<undefined> {
@@ -71,20 +88,24 @@ export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Pr
   const room: RoomSocket = { socket, rt, presence, reads: new InFlightLimiter(READS_IN_FLIGHT) };
 
   return {
-    async join(payload: unknown): Promise<HistoryPage> {
+    async join(payload: unknown): Promise<undefined> {
       const { roomId } = parsePayload(roomRefSchema, payload);
+      await rt.limits.switchRoom(socket.data.user.id);
+      await admitRead(room);
       return read(room.reads, () => enter(room, roomId));
     },
 
     async leave(payload: unknown): Promise<undefined> {
       const { roomId } = parsePayload(roomRefSchema, payload);
+      await rt.limits.switchRoom(socket.data.user.id);
       return read(room.reads, () => exit(room, roomId));
     },
 
-    /** The page just before a message the client already shows (scrolling up). */
+    /** The page just before a message the client already shows (scrolling up), in the acknowledgement. */
     async historyOlder(payload: unknown): Promise<HistoryPage> {
       const { roomId, beforeId } = parsePayload(historyOlderSchema, payload);
       rt.requireMember(socket, roomId);
+      await admitRead(room);
       const page = await read(room.reads, () => getHistoryPage(rt.app.redis, roomId, beforeId));
       if (!page) throw new SocketError('NOT_FOUND', 'That message is not in this room');
       return page;

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, AckFn, ClientToServerEvents, ErrorPayload, HistoryPage, ServerToClientEvents } from '$lib/protocol';
+import type { Ack, AckFn, ClientToServerEvents, ErrorPayload, ServerToClientEvents } from '$lib/protocol';
 
 // The one Socket.IO connection of the app (createAuth() pattern): typed with the shared contract,
 // exposing its state as runes, and re-joining the open room whenever it (re)connects.
@@ -19,8 +19,11 @@ const ACK_TIMEOUT_MS = 8000;
 /** What the open room page hands the socket so it can be re-joined after every reconnect. */
 export interface RoomSubscription {
   roomId: string;
-  /** Called with the newest page after each (re)join; `rejoin` is true after a reconnect. */
-  joined(page: HistoryPage, rejoin: boolean): void;
+  /**
+   * Called after each (re)join, once its `room:history` page has arrived (the page comes as that
+   * event, just before the acknowledgement); `rejoin` is true after a reconnect.
+   */
+  joined(rejoin: boolean): void;
   failed(error: ErrorPayload): void;
 }
 
@@ -40,10 +43,10 @@ export function createSocketClient() {
   function joinOpenRoom(rejoin: boolean) {
     const current = room;
     if (!current || !socket?.connected) return;
-    void request<HistoryPage>('room:join', (ack) => socket!.emit('room:join', { roomId: current.roomId }, ack)).then((result) => {
+    void request<undefined>('room:join', (ack) => socket!.emit('room:join', { roomId: current.roomId }, ack)).then((result) => {
       // The user may have moved to another room while the answer was on its way.
       if (room !== current) return;
-      if (result.ok) current.joined(result.data, rejoin);
+      if (result.ok) current.joined(rejoin);
       else current.failed(result.error);
     });
   }

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, RoomSummary, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
+import type { Ack, ClientToServerEvents, HistoryPage, RoomSummary, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
 import { registerUser, type HttpClient } from './http.ts';
 
 // Real socket.io-client connections to a test app, as a browser tab would open them: websocket
@@ -79,6 +79,19 @@ export function record<E extends ServerEvent>(socket: ClientSocket, event: E): P
 export function request<T = unknown>(socket: ClientSocket, event: string, ...args: unknown[]): Promise<Ack<T>> {
   const raw = socket as unknown as Socket;
   return raw.timeout(5000).emitWithAck(event, ...args) as Promise<Ack<T>>;
+}
+
+/**
+ * Joins a room as the app does: the page arrives once, as `room:history`, and the acknowledgement
+ * that follows carries nothing. Throws with the server's refusal.
+ */
+export async function joinRoom(socket: ClientSocket, roomId: string): Promise<HistoryPage> {
+  const history = nextEvent(socket, 'room:history', (page) => page.roomId === roomId);
+  history.catch(() => undefined); // a refused join sends no page; the acknowledgement says why
+  const ack = await request(socket, 'room:join', { roomId });
+  if (!ack.ok) throw new Error(`join failed: ${ack.error.code} ${ack.error.message}`);
+  if (ack.data !== undefined) throw new Error('the room:join acknowledgement should carry no history');
+  return history;
 }
 
 /** Resolves once `check` passes (polling), or rejects after the timeout. */

@@ -8,6 +8,7 @@ import {
   createRoom,
   createUsers,
   eventually,
+  joinRoom,
   nextEvent,
   quietPeriod,
   record,
@@ -38,8 +39,7 @@ afterAll(async () => {
 
 async function joined(app: TestApp, user: TestUser, roomId: string): Promise<ClientSocket> {
   const socket = await connectSocket(app.baseUrl, user.cookie);
-  const ack = await request<HistoryPage>(socket, 'room:join', { roomId });
-  if (!ack.ok) throw new Error(ack.error.message);
+  await joinRoom(socket, roomId);
   return socket;
 }
 

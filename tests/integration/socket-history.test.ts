@@ -1,13 +1,15 @@
 import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeMessage } from '../../server/redis/messages.ts';
-import { HISTORY_PAGE_SIZE, type HistoryPage, type Message } from '../../src/lib/protocol/index.ts';
+import { deleteMessage, getHistoryPage, storeMessage } from '../../server/redis/messages.ts';
+import { HISTORY_PAGE_MAX_BYTES, HISTORY_PAGE_SIZE, type HistoryPage, type Message } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';
-import { closeAllSockets, connectSocket, createRoom, createUsers, request, type ClientSocket, type TestUser } from '../helpers/socket.ts';
+import { closeAllSockets, connectSocket, createRoom, createUsers, joinRoom, request, type ClientSocket, type TestUser } from '../helpers/socket.ts';
 
 // Paged history over a long room: a join carries only the newest page, older pages come back in
-// order with no gaps or duplicates down to the first message, and expired ids are trimmed.
+// order with no gaps or duplicates down to the first message, and expired ids are trimmed. Reads
+// over a socket are rate limited (a person scrolls a few pages, not thousands), so the walks
+// through a whole history read the same pages from the store the socket handlers call.
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
 let app: TestApp;
@@ -45,11 +47,7 @@ async function seed(roomId: string, count: number, author: TestUser): Promise<st
 
 const listKey = (roomId: string) => `bbb:room:${roomId}:msglist`;
 
-async function join(socket: ClientSocket, roomId: string): Promise<HistoryPage> {
-  const ack = await request<HistoryPage>(socket, 'room:join', { roomId });
-  if (!ack.ok) throw new Error(ack.error.message);
-  return ack.data;
-}
+const join = joinRoom;
 
 async function older(socket: ClientSocket, roomId: string, beforeId: string): Promise<HistoryPage> {
   const ack = await request<HistoryPage>(socket, 'room:history-older', { roomId, beforeId });
@@ -57,13 +55,15 @@ async function older(socket: ClientSocket, roomId: string, beforeId: string): Pr
   return ack.data;
 }
 
-/** Scrolls all the way up from a page; every message id seen, oldest first. */
-async function scrollToTop(socket: ClientSocket, roomId: string, newest: HistoryPage): Promise<{ ids: string[]; pages: number }> {
+/** Reads all the way up from a page through the store; every message id seen, oldest first. */
+async function scrollToTop(roomId: string, newest: HistoryPage): Promise<{ ids: string[]; pages: number }> {
   let page = newest;
   const seen = page.messages.map((m) => m.id);
   let pages = 1;
   while (page.hasMore) {
-    page = await older(socket, roomId, seen[0]);
+    const next = await getHistoryPage(app.redis, roomId, seen[0]);
+    if (!next) throw new Error(`no page before ${seen[0]}`);
+    page = next;
     expect(page.messages.length).toBeLessThanOrEqual(HISTORY_PAGE_SIZE);
     seen.unshift(...page.messages.map((m) => m.id));
     pages += 1;
@@ -97,7 +97,11 @@ describe('a room with 100,000 messages', () => {
   });
 
   it('gives every older page in order, with no gaps or duplicates, down to the first message', async () => {
-    const { ids: seen, pages } = await scrollToTop(socket, roomId, await join(socket, roomId));
+    const newest = await join(socket, roomId);
+    // The first older pages over the socket, as a scrolling person asks for them.
+    const second = await older(socket, roomId, newest.messages[0].id);
+    expect(second.messages.map((m) => m.id)).toEqual(ids.slice(-2 * HISTORY_PAGE_SIZE, -HISTORY_PAGE_SIZE));
+    const { ids: seen, pages } = await scrollToTop(roomId, newest);
     expect(pages).toBe(TOTAL / HISTORY_PAGE_SIZE);
     expect(seen.length).toBe(TOTAL);
     expect(seen).toEqual(ids);
@@ -112,9 +116,8 @@ describe('pages around deletions and expiry', () => {
     const socket = await connectSocket(app.baseUrl, alice.cookie);
     // Delete 40 messages spread over the newest pages.
     const deleted = ids.filter((_, i) => i >= 150 && i % 4 === 0).slice(0, 40);
-    for (const messageId of deleted) {
-      expect((await request(socket, 'message:delete', { roomId: room.id, messageId })).ok).toBe(true);
-    }
+    // Deleted through the store: the socket allows a person only a few deletes a second.
+    for (const messageId of deleted) expect((await deleteMessage(app.redis, room.id, messageId, alice.id)).status).toBe('deleted');
     const newest = await join(socket, room.id);
     expect(newest.messages).toHaveLength(HISTORY_PAGE_SIZE);
     // A deleted message can still be the anchor of "older than this".
@@ -123,11 +126,11 @@ describe('pages around deletions and expiry', () => {
     expect(anchored.messages.map((m) => m.id)).toEqual(ids.slice(0, anchorIndex).filter((id) => !deleted.includes(id)).slice(-HISTORY_PAGE_SIZE));
 
     const remaining = ids.filter((id) => !deleted.includes(id));
-    expect((await scrollToTop(socket, room.id, newest)).ids).toEqual(remaining);
+    expect((await scrollToTop(room.id, newest)).ids).toEqual(remaining);
 
     // The oldest 100 expire while the user reads: paging ends there, and those ids are trimmed.
     await app.redis.unlink(...ids.slice(0, 100).map((id) => `bbb:msg:${id}`));
-    const { ids: afterExpiry } = await scrollToTop(socket, room.id, newest);
+    const { ids: afterExpiry } = await scrollToTop(room.id, newest);
     expect(afterExpiry).toEqual(remaining.filter((id) => ids.indexOf(id) >= 100));
     expect(await app.redis.lindex(listKey(room.id), 0)).toBe(ids[100]);
     expect(await app.redis.llen(listKey(room.id))).toBe(200);
@@ -147,5 +150,51 @@ describe('pages around deletions and expiry', () => {
     const page = await join(socket, room.id);
     expect(page.messages.map((m) => m.id)).toEqual(fresh.slice(-HISTORY_PAGE_SIZE));
     expect((await older(socket, room.id, page.messages[0].id)).messages.map((m) => m.id)).toEqual(fresh.slice(0, 10));
+  });
+});
+
+describe('pages bounded in bytes', () => {
+  /** Stores messages of about `bytes` each (the store takes any content; the socket validates). */
+  async function seedLarge(roomId: string, sizes: number[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [i, size] of sizes.entries()) {
+      const id = nanoid();
+      ids.push(id);
+      const content = `${i} `.padEnd(size, 'x');
+      await storeMessage(app.redis, { reactions: [], roomId, userId: alice.id, id, username: alice.username, type: 'text', content, timestamp: Date.now() }, { limitSends: false, typingCutoff: 0 });
+    }
+    return ids;
+  }
+  const frameBytes = (page: HistoryPage) => Buffer.byteLength(JSON.stringify(page));
+
+  it('a room of large messages joins with at most a mebibyte, and the older pages still hold every message once', async () => {
+    const room = await createRoom(alice);
+    const ids = await seedLarge(room.id, Array.from({ length: 20 }, () => 250_000));
+    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    const newest = await join(socket, room.id);
+    expect(frameBytes(newest)).toBeLessThanOrEqual(HISTORY_PAGE_MAX_BYTES);
+    expect(newest.messages.map((m) => m.id)).toEqual(ids.slice(-4));
+    expect(newest.hasMore).toBe(true);
+
+    const second = await older(socket, room.id, newest.messages[0].id);
+    expect(frameBytes(second)).toBeLessThanOrEqual(HISTORY_PAGE_MAX_BYTES);
+    expect(second.messages.map((m) => m.id)).toEqual(ids.slice(-8, -4));
+    const { ids: seen, pages } = await scrollToTop(room.id, newest);
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(5);
+  });
+
+  it('a message larger than the budget still makes a page of its own', async () => {
+    const room = await createRoom(alice);
+    const ids = await seedLarge(room.id, [100, HISTORY_PAGE_MAX_BYTES + 5000, 100]);
+    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    const newest = await join(socket, room.id);
+    expect(newest.messages.map((m) => m.id)).toEqual([ids[2]]);
+    const middle = await older(socket, room.id, ids[2]);
+    expect(middle.messages.map((m) => m.id)).toEqual([ids[1]]);
+    expect(middle.hasMore).toBe(true);
+    const first = await older(socket, room.id, ids[1]);
+    expect(first).toMatchObject({ hasMore: false });
+    expect(first.messages.map((m) => m.id)).toEqual([ids[0]]);
   });
 });

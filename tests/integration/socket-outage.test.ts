@@ -13,6 +13,7 @@ import {
   createUsers,
   eventually,
   nextEvent,
+  joinRoom,
   record,
   request,
   type ClientSocket
@@ -118,8 +119,8 @@ it('survives Redis going away and recovers by itself when it returns', async () 
 
   // Joining works again, and presence was rebuilt from the live connections.
   const members = nextEvent(carolSocket, 'room:members');
-  const page = await join(carolSocket, room.id);
-  expect(page.ok && page.data.messages.map((m) => m.content)).toEqual(['after']);
+  const page = await joinRoom(carolSocket, room.id);
+  expect(page.messages.map((m) => m.content)).toEqual(['after']);
   const online = (await members).members.filter((m: Member) => m.online).map((m) => m.userId);
   expect(online.sort()).toEqual([alice.id, bob.id, carol.id].sort());
 }, 60_000);

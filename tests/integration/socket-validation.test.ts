@@ -211,14 +211,12 @@ describe('not a member', () => {
 });
 
 describe('floods', () => {
-  it('reads beyond a few in progress at once are refused; reading page after page is not', async () => {
+  it('reads beyond a few in progress at once are refused; the next page after those is not', async () => {
     socket = await connectSocket(app.baseUrl, alice.cookie);
-    const burst = await Promise.all(Array.from({ length: 30 }, () => request(socket, 'room:history-older', { roomId, beforeId: messageId })));
-    expect(burst.some((a) => !a.ok && a.error.code === 'RATE_LIMITED')).toBe(true);
+    const burst = await Promise.all(Array.from({ length: 8 }, () => request(socket, 'room:history-older', { roomId, beforeId: messageId })));
+    expect(burst.some((a) => !a.ok && a.error.code === 'RATE_LIMITED' && /at once/.test(a.error.message))).toBe(true);
     expect(burst.some((a) => a.ok)).toBe(true);
-    for (let i = 0; i < 30; i++) {
-      expect((await request(socket, 'room:history-older', { roomId, beforeId: messageId })).ok).toBe(true);
-    }
+    expect((await request(socket, 'room:history-older', { roomId, beforeId: messageId })).ok).toBe(true);
   });
 
   it('typing events beyond a generous rate are refused', async () => {

@@ -128,7 +128,8 @@ export class ChatRoom {
 
     const leave = this.client.enterRoom({
       roomId: this.id,
-      joined: (page) => this.applyNewest(page),
+      // The page itself arrived as room:history just before.
+      joined: () => undefined,
       failed: (error) => {
         const gone = error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND';
         // Refused on a re-join: the room went while this page was disconnected.

@@ -8,7 +8,12 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'VALIDATION_ERROR',
   // Added beyond the plan: the server could not reach its storage (Redis down); try again.
-  'UNAVAILABLE'
+  'UNAVAILABLE',
+  // Added: the client did not read what the server sent it fast enough; the server closed the
+  // connection and the client may reconnect.
+  'SLOW_CONNECTION',
+  // Added: the session token ran out while the socket was open; the server closes it.
+  'SESSION_EXPIRED'
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -95,6 +95,7 @@ export type HistoryOlderRequest = z.infer<typeof historyOlderSchema>;
 export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
 export type AckFn<T = undefined> = (result: Ack<T>) => void;
 
+/** At most HISTORY_PAGE_SIZE messages and HISTORY_PAGE_MAX_BYTES, but never empty while older ones exist. */
 export interface HistoryPage {
   roomId: string;
   /** Oldest first. */
@@ -104,7 +105,8 @@ export interface HistoryPage {
 }
 
 export interface ClientToServerEvents {
-  'room:join': (payload: RoomRef, ack?: AckFn<HistoryPage>) => void;
+  /** Answers the history once, as the `room:history` event; the acknowledgement carries no data. */
+  'room:join': (payload: RoomRef, ack?: AckFn) => void;
   'room:leave': (payload: RoomRef, ack?: AckFn) => void;
   'room:history-older': (payload: HistoryOlderRequest, ack?: AckFn<HistoryPage>) => void;
   'message:send': (payload: MessageSend, ack?: AckFn<Message>) => void;
@@ -116,7 +118,7 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
-  /** The newest page, to the socket that joined (also its room:join acknowledgement). */
+  /** The newest page, to the socket that joined, before its room:join acknowledgement. */
   'room:history': (payload: HistoryPage) => void;
   /** To the socket that joined, and to the room when its membership changes. */
   'room:members': (payload: { roomId: string; members: Member[] }) => void;

@@ -9,6 +9,11 @@ export const TEXT_MAX_CHARS = 2000;
 export const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 export const UPLOAD_MAX_AGE_HOURS = 50;
 export const HISTORY_PAGE_SIZE = 50;
+/**
+ * A history page also stops at this many bytes of stored messages (it always holds at least one),
+ * so a room of large drawings cannot make every join a many-megabyte answer.
+ */
+export const HISTORY_PAGE_MAX_BYTES = 1024 * 1024;
 export const TYPING_EXPIRE_MS = 5000;
 /** One message:send per user per this many seconds. */
 export const SEND_INTERVAL_SECONDS = 1;
@@ -23,9 +28,63 @@ export const PASSWORD_MAX = 128;
 /** Sign-in and register attempts per minute per IP unless AUTH_RATE_LIMIT says otherwise. */
 export const AUTH_RATE_LIMIT_DEFAULT = 10;
 export const SESSION_DAYS = 7;
+/** bcrypt reads only this many bytes of a password; a new password may not be longer. */
+export const PASSWORD_MAX_BYTES = 72;
+
+// Sign-in limits, counted in failed attempts (see server/auth/rateLimit.ts). AUTH_RATE_LIMIT is the
+// per-minute count per address; an address gets this many times that per day.
+export const SIGN_IN_DAILY_FACTOR = 10;
+/** Wrong passwords in a row for one username from one address before it must wait. */
+export const SIGN_IN_FAILS_PER_USERNAME_AND_ADDRESS = 10;
+export const SIGN_IN_USERNAME_AND_ADDRESS_WINDOW_SECONDS = 60 * 60;
+/**
+ * Wrong passwords for one username from all addresses together in a window; past it, an address
+ * that already failed for the name waits, an address that did not still gets its try.
+ */
+export const SIGN_IN_FAILS_PER_USERNAME = 20;
+export const SIGN_IN_USERNAME_WINDOW_SECONDS = 15 * 60;
+/** Accounts one address may try to create per hour (counted once the request is valid). */
+export const REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
+
+/** Shortest password a new room may have; older rooms keep whatever they had. */
+export const ROOM_PASSWORD_MIN = 4;
+/** Wrong room passwords one user may try on one room per window. */
+export const ROOM_PASSWORD_FAILS_PER_USER = 5;
+/**
+ * Wrong passwords on one room from all users together per window; past it, users who already
+ * failed on the room wait, a user's first try still goes through.
+ */
+export const ROOM_PASSWORD_FAILS_PER_ROOM = 5;
+export const ROOM_PASSWORD_WINDOW_SECONDS = 60;
 
 /** Uploads per user per hour, so nobody fills the disk. */
 export const UPLOADS_PER_HOUR = 60;
 /** Larger images decode to hundreds of megabytes in every member's browser. */
 export const IMAGE_MAX_PIXELS = 40_000_000;
 export const IMAGE_MAX_SIDE = 16_384;
+
+// What one client may make the server spend on the socket. Past a limit the client gets a
+// RATE_LIMITED error (or, for the unsent-bytes budget, is disconnected with SLOW_CONNECTION).
+
+/** Live sockets per user over every server process (tabs, devices). */
+export const SOCKETS_PER_USER = 10;
+/**
+ * Bytes the server may hold for one socket that it could not send yet. A client that stops
+ * reading passes it and is disconnected, so it never makes the server buffer without end.
+ */
+export const SOCKET_MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+/** A history read waits until less than this is still unsent to the socket. */
+export const SOCKET_READ_UNSENT_BYTES = 2 * 1024 * 1024;
+/** room:join and room:history-older per socket, and per user over all sockets, in READS_WINDOW_SECONDS. */
+export const READS_PER_SOCKET = 10;
+export const READS_PER_USER = 20;
+export const READS_WINDOW_SECONDS = 10;
+/** room:join plus room:leave per user per minute: switching rooms, reconnecting, never a loop. */
+export const ROOM_SWITCHES_PER_MINUTE = 60;
+/** message:delete per user per second. */
+export const DELETES_PER_SECOND = 5;
+/**
+ * A member whose last connection ends is announced as gone only when they are still away this
+ * long after; a reload or a trip to the room list in between announces nothing.
+ */
+export const PRESENCE_NOTICE_GRACE_MS = 5000;

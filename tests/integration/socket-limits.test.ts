@@ -1,0 +1,303 @@
+import { nanoid } from 'nanoid';
+import type { Socket as NetSocket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeMessage } from '../../server/redis/messages.ts';
+import { unsentBytes } from '../../server/socket/backpressure.ts';
+import {
+  CANVAS_HEIGHT,
+  CANVAS_WIDTH,
+  DELETES_PER_SECOND,
+  HISTORY_PAGE_MAX_BYTES,
+  PRESENCE_NOTICE_GRACE_MS,
+  READS_PER_SOCKET,
+  READS_PER_USER,
+  ROOM_SWITCHES_PER_MINUTE,
+  SOCKET_MAX_UNSENT_BYTES,
+  SOCKET_READ_UNSENT_BYTES,
+  SOCKETS_PER_USER,
+  type Drawing,
+  type ErrorPayload,
+  type HistoryPage
+} from '../../src/lib/protocol/index.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+import {
+  closeAllSockets,
+  connectSocket,
+  createRoom,
+  createUsers,
+  eventually,
+  joinRoom,
+  nextEvent,
+  quietPeriod,
+  record,
+  request,
+  type ClientSocket,
+  type TestUser
+} from '../helpers/socket.ts';
+
+// What one member can make the server spend through the socket: bytes it cannot send, reads,
+// sockets, room switches, deletes and presence notices. Each limit answers with an error the
+// client can show, and the other people in the room notice nothing.
+
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+let app: TestApp;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  app = await startTestApp(redis.url);
+});
+afterEach(() => closeAllSockets());
+afterAll(async () => {
+  await app?.close();
+  await redis?.stop();
+});
+
+const connect = (user: TestUser) => connectSocket(app.baseUrl, user.cookie);
+
+/** The TCP socket under a client's WebSocket: pausing it is a client that stops reading. */
+function tcpOf(socket: ClientSocket): NetSocket {
+  const transport = socket.io.engine.transport as unknown as { ws?: { _socket?: NetSocket } };
+  const tcp = transport.ws?._socket;
+  if (!tcp) throw new Error('no WebSocket under this client');
+  return tcp;
+}
+
+/** A valid drawing of about 234 KB: long pen strokes with pressure on every point. */
+function largeDrawing(seed: number): Drawing {
+  const operations: Drawing['operations'] = [];
+  for (let s = 0; s < 13; s++) {
+    const points = Array.from({ length: 500 }, (_, i) => ({
+      x: Math.round(((seed * 37 + s * 41 + i * 1.1) % CANVAS_WIDTH) * 10) / 10,
+      y: Math.round(((s * 13 + i * 0.7) % CANVAS_HEIGHT) * 10) / 10,
+      pressure: ((i % 9) + 1) / 10
+    }));
+    operations.push({ type: 'stroke', points, color: '#000000', size: 4, eraser: false });
+  }
+  return { width: CANVAS_WIDTH, height: CANVAS_HEIGHT, operations };
+}
+
+/** Stores `count` messages of about `bytes` each straight into the room (the store does not validate). */
+async function seedLarge(roomId: string, author: TestUser, count: number, bytes = 250_000): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const message = {
+      reactions: [],
+      roomId,
+      userId: author.id,
+      id: nanoid(),
+      username: author.username,
+      type: 'text' as const,
+      content: `${i} `.padEnd(bytes, 'x'),
+      timestamp: Date.now()
+    };
+    await storeMessage(app.redis, message, { limitSends: false, typingCutoff: 0 });
+  }
+}
+
+const engineClients = () => app.application.io.engine.clientsCount;
+const serverHas = (user: TestUser) => [...app.application.io.of('/').sockets.values()].some((s) => s.data.user.id === user.id);
+
+describe('a socket that stops reading', () => {
+  it('is disconnected once the server holds more than its budget, while the members who read keep chatting', async () => {
+    const people = await createUsers(app.baseUrl, 10);
+    const [reader, ...senders] = people.slice(0, 9);
+    const mallory = people[9];
+    const room = await createRoom(reader, [...senders, mallory]);
+    const readerSocket = await connect(reader);
+    await joinRoom(readerSocket, room.id);
+    const senderSockets = await Promise.all(senders.map(connect));
+    for (const socket of senderSockets) await joinRoom(socket, room.id);
+    const stalled = await connect(mallory);
+    await joinRoom(stalled, room.id);
+    const clientsBefore = engineClients();
+    tcpOf(stalled).pause();
+
+    // Eight members send large drawings, one a second each, until the stalled socket is cut off.
+    let round = 0;
+    let sent = 0;
+    while (serverHas(mallory) && round < 30) {
+      const acks = await Promise.all(
+        senderSockets.map((socket, i) => request(socket, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) }))
+      );
+      for (const ack of acks) expect(ack.ok).toBe(true);
+      sent += acks.length;
+      round += 1;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(serverHas(mallory)).toBe(false);
+    // It took more than the budget (plus what the kernel buffers) to get there.
+    expect(sent * 234_000).toBeGreaterThan(SOCKET_MAX_UNSENT_BYTES);
+    // The connection itself is closed soon after, so nothing stays queued for it.
+    await eventually(() => engineClients() === clientsBefore - 1, 5000, 'stalled connection closed');
+
+    // The people who read still chat as before.
+    const arrival = nextEvent(readerSocket, 'message:new', (m) => m.type === 'text');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await request(senderSockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'still here' })).ok).toBe(true);
+    expect((await arrival).content).toBe('still here');
+    expect(readerSocket.connected).toBe(true);
+  }, 60_000);
+
+  it('a slow reader that catches up is told why it was disconnected', async () => {
+    const people = await createUsers(app.baseUrl, 9);
+    const [slow, ...senders] = people;
+    const room = await createRoom(slow, senders);
+    const senderSockets = await Promise.all(senders.map(connect));
+    for (const socket of senderSockets) await joinRoom(socket, room.id);
+    const socket = await connect(slow);
+    await joinRoom(socket, room.id);
+    const errors = record(socket, 'error');
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    tcpOf(socket).pause();
+
+    let round = 0;
+    while (serverHas(slow) && round < 30) {
+      await Promise.all(senderSockets.map((s, i) => request(s, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) })));
+      round += 1;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(serverHas(slow)).toBe(false);
+    // Reading again at once: the backlog drains, and its end says what happened.
+    tcpOf(socket).resume();
+    expect(await disconnected).toBe('io server disconnect');
+    expect(errors).toContainEqual<ErrorPayload>(expect.objectContaining({ code: 'SLOW_CONNECTION', message: expect.stringMatching(/fell too far behind/) }));
+  }, 60_000);
+
+  it('asking for history again and again makes the server wait, not buffer', async () => {
+    const [mallory] = await createUsers(app.baseUrl, 1);
+    const room = await createRoom(mallory);
+    await seedLarge(room.id, mallory, 20);
+    const socket = await connect(mallory);
+    const first = await joinRoom(socket, room.id);
+    tcpOf(socket).pause();
+    // Acknowledgements cannot arrive while the client does not read: the server's own view shows
+    // the effect. Once the kernel's buffers are full, what the server holds grows by a page per
+    // read only until a page is unsent, and never reaches the budget.
+    const server = [...app.application.io.of('/').sockets.values()].find((s) => s.data.user.id === mallory.id);
+    if (!server) throw new Error('the server does not know this socket');
+    const acks = [];
+    let most = 0;
+    for (let i = 0; i < READS_PER_SOCKET - 1; i++) {
+      acks.push(request(socket, 'room:history-older', { roomId: room.id, beforeId: first.messages[0].id }).catch(() => null));
+      await quietPeriod(150);
+      most = Math.max(most, unsentBytes(server));
+    }
+    expect(most).toBeGreaterThan(SOCKET_READ_UNSENT_BYTES);
+    expect(most).toBeLessThanOrEqual(SOCKET_READ_UNSENT_BYTES + HISTORY_PAGE_MAX_BYTES);
+    expect(most).toBeLessThan(SOCKET_MAX_UNSENT_BYTES);
+    tcpOf(socket).resume();
+    // Once it reads again, the refusals it got meanwhile say why.
+    const refused = (await Promise.all(acks)).filter((a) => a && !a.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/Still sending you the last page/) } });
+  }, 30_000);
+});
+
+describe('read limits', () => {
+  it(`a socket may read ${READS_PER_SOCKET} pages in ten seconds; then RATE_LIMITED says when to retry, and other people are unaffected`, async () => {
+    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const room = await createRoom(alice, [bob]);
+    const socket = await connect(alice);
+    for (let i = 0; i < READS_PER_SOCKET; i++) await joinRoom(socket, room.id);
+    const refused = await request(socket, 'room:join', { roomId: room.id });
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many history requests: try again in \d+ s$/), event: 'room:join', roomId: room.id }
+    });
+    const bobs = await connect(bob);
+    expect(await joinRoom(bobs, room.id)).toMatchObject({ roomId: room.id });
+  });
+
+  it(`a user may read ${READS_PER_USER} pages in ten seconds over all their sockets`, async () => {
+    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const room = await createRoom(alice, [bob]);
+    const sockets = await Promise.all([connect(alice), connect(alice), connect(alice)]);
+    let answered = 0;
+    for (let i = 0; i < READS_PER_USER; i++) {
+      await joinRoom(sockets[i % 3], room.id);
+      answered += 1;
+    }
+    expect(answered).toBe(READS_PER_USER);
+    const fresh = await connect(alice);
+    expect(await request(fresh, 'room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await joinRoom(await connect(bob), room.id)).toMatchObject({ roomId: room.id });
+  });
+});
+
+describe('caps', () => {
+  it(`a user may hold ${SOCKETS_PER_USER} sockets; the next is refused with a reason, and others connect as usual`, async () => {
+    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const sockets = [];
+    for (let i = 0; i < SOCKETS_PER_USER; i++) sockets.push(await connect(alice));
+    await expect(connect(alice)).rejects.toThrow(/Too many connections/);
+    expect((await connect(bob)).connected).toBe(true);
+    // Closing a tab frees its place.
+    sockets[0].disconnect();
+    await eventually(async () => connect(alice).then(() => true, () => false), 5000, 'a free place after closing a tab');
+  });
+
+  it(`room:join and room:leave: ${ROOM_SWITCHES_PER_MINUTE} a minute per user, then RATE_LIMITED`, async () => {
+    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const room = await createRoom(alice, [bob]);
+    const socket = await connect(alice);
+    for (let i = 0; i < ROOM_SWITCHES_PER_MINUTE; i++) expect(await request(socket, 'room:leave', { roomId: room.id })).toEqual({ ok: true });
+    expect(await request(socket, 'room:leave', { roomId: room.id })).toMatchObject({
+      ok: false,
+      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/switching rooms too often: try again in \d+ s/) }
+    });
+    expect(await joinRoom(await connect(bob), room.id)).toMatchObject({ roomId: room.id });
+  });
+
+  it(`message:delete: ${DELETES_PER_SECOND} a second per user, then RATE_LIMITED`, async () => {
+    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const room = await createRoom(alice, [bob]);
+    await seedLarge(room.id, alice, DELETES_PER_SECOND + 2, 100);
+    const socket = await connect(alice);
+    const page: HistoryPage = await joinRoom(socket, room.id);
+    const answers = await Promise.all(page.messages.map((m) => request(socket, 'message:delete', { roomId: room.id, messageId: m.id })));
+    expect(answers.filter((a) => a.ok)).toHaveLength(DELETES_PER_SECOND);
+    expect(answers.find((a) => !a.ok)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Deleting too fast/) } });
+    // Refused deletes changed nothing; a second later the rest go.
+    await new Promise((r) => setTimeout(r, 1100));
+    const rest = (await joinRoom(socket, room.id)).messages;
+    expect(rest).toHaveLength(2);
+    for (const m of rest) expect((await request(socket, 'message:delete', { roomId: room.id, messageId: m.id })).ok).toBe(true);
+  });
+});
+
+describe('membership notices', () => {
+  it('reconnecting and switching rooms again and again shows the others nothing; leaving for good shows one notice', async () => {
+    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const room = await createRoom(alice, [bob]);
+    const watcher = await connect(alice);
+    await joinRoom(watcher, room.id);
+    const first = await connect(bob);
+    const arrived = nextEvent(watcher, 'room:user-joined');
+    await joinRoom(first, room.id);
+    expect((await arrived).userId).toBe(bob.id);
+
+    const joins = record(watcher, 'room:user-joined');
+    const lefts = record(watcher, 'room:user-left');
+    first.disconnect();
+    // Reloads and trips to the room list, faster than the grace.
+    for (let i = 0; i < 6; i++) {
+      const tab = await connect(bob);
+      await joinRoom(tab, room.id);
+      expect(await request(tab, 'room:leave', { roomId: room.id })).toEqual({ ok: true });
+      tab.disconnect();
+      await quietPeriod(100);
+    }
+    const back = await connect(bob);
+    await joinRoom(back, room.id);
+    await quietPeriod(PRESENCE_NOTICE_GRACE_MS + 500);
+    expect(joins).toEqual([]);
+    expect(lefts).toEqual([]);
+
+    back.disconnect();
+    await eventually(() => lefts.length === 1, PRESENCE_NOTICE_GRACE_MS + 3000, 'one departure notice');
+    expect(lefts).toEqual([{ roomId: room.id, userId: bob.id, username: bob.username }]);
+    await quietPeriod(500);
+    expect(lefts).toHaveLength(1);
+    expect(joins).toEqual([]);
+  }, 30_000);
+});
