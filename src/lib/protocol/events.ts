@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { drawingSchema, type Drawing } from './drawing';
 import type { ErrorPayload } from './errors';
-import { TEXT_MAX_CHARS } from './limits';
+import { normalizeText, textProblem } from './text';
 
 // The Socket.IO contract: both event maps, payloads and the schemas that check what clients send.
 
@@ -61,10 +61,14 @@ export interface Member {
 
 export const roomRefSchema = z.strictObject({ roomId: roomIdSchema });
 
+/** Line breaks as \n, trimmed, then refused for anything in text.ts's rules, with its reason. */
 export const textContentSchema = z
   .string()
-  .transform((s) => s.trim())
-  .pipe(z.string().min(1, 'Message is empty').max(TEXT_MAX_CHARS, `Text must be at most ${TEXT_MAX_CHARS} characters`));
+  .transform(normalizeText)
+  .superRefine((text, ctx) => {
+    const problem = textProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const messageSendSchema = z.discriminatedUnion('type', [
   z.strictObject({ roomId: roomIdSchema, type: z.literal('drawing'), content: drawingSchema }),
