@@ -141,7 +141,9 @@ describe('POST /api/rooms', () => {
     ['a missing name', {}],
     ['a numeric name', { name: 42 }],
     ['an array name', { name: ['Bees'] }],
-    ['a numeric password', { name: 'Bees', password: 1234 }]
+    ['a numeric password', { name: 'Bees', password: 1234 }],
+    ['a password that is too short', { name: 'Bees', password: 'abc' }],
+    ['a password over 72 bytes', { name: 'Bees', password: 'é'.repeat(37) }]
   ];
   for (const [what, body] of badBodies) {
     it(`answers 400 for ${what} and creates nothing`, async () => {

@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN } from './limits';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN } from './limits';
+
+const encoder = new TextEncoder();
+
+/** Length in UTF-8 bytes, the unit bcrypt counts in ('é' is 2, most emoji 4). */
+export function utf8Bytes(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/**
+ * bcrypt silently ignores everything past 72 bytes, so a longer password would accept any tail.
+ * Checked where a password is chosen, never at sign-in, so older accounts keep working.
+ */
+export const PASSWORD_TOO_LONG = `Password must be at most ${PASSWORD_MAX_BYTES} bytes (letters like é take 2, emoji 4)`;
 
 export const usernameSchema = z
   .string({ error: 'Username must be a string' })
@@ -10,7 +23,7 @@ export const usernameSchema = z
 export const passwordSchema = z
   .string({ error: 'Password must be a string' })
   .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
-  .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`);
+  .refine((password) => utf8Bytes(password) <= PASSWORD_MAX_BYTES, PASSWORD_TOO_LONG);
 
 export const credentialsSchema = z.object({ username: usernameSchema, password: passwordSchema });
 export type Credentials = z.infer<typeof credentialsSchema>;

@@ -25,7 +25,7 @@ export const USERNAME_MAX = 20;
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
-/** Sign-in and register attempts per minute per IP unless AUTH_RATE_LIMIT says otherwise. */
+/** Wrong sign-in passwords per minute per client address unless AUTH_RATE_LIMIT says otherwise. */
 export const AUTH_RATE_LIMIT_DEFAULT = 10;
 export const SESSION_DAYS = 7;
 /** bcrypt reads only this many bytes of a password; a new password may not be longer. */

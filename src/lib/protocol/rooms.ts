@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROOM_NAME_MAX, ROOM_PASSWORD_MAX } from './limits';
+import { utf8Bytes } from './auth';
+import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN } from './limits';
 
 // Rooms over REST: request bodies and the room objects the API answers with.
 
@@ -8,14 +9,24 @@ export const roomNameSchema = z
   .transform((s) => s.trim())
   .pipe(z.string().min(1, 'Room name is required').max(ROOM_NAME_MAX, `Room name must be at most ${ROOM_NAME_MAX} characters`));
 
+// What a join may send: rooms made before the length rules keep their passwords.
 const roomPasswordSchema = z
   .string({ error: 'Password must be a string' })
   .max(ROOM_PASSWORD_MAX, `Password must be at most ${ROOM_PASSWORD_MAX} characters`);
 
+/** Counted in code points, so an emoji is one character as the user sees it. */
+const characters = (text: string) => Array.from(text).length;
+
+/** A new room's password: empty means none, otherwise long enough to resist a few guesses. */
+export const newRoomPasswordSchema = z
+  .string({ error: 'Password must be a string' })
+  .refine((p) => p === '' || characters(p) >= ROOM_PASSWORD_MIN, `Room password must be at least ${ROOM_PASSWORD_MIN} characters`)
+  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, `Room password must be at most ${PASSWORD_MAX_BYTES} bytes (letters like é take 2, emoji 4)`);
+
 export const createRoomSchema = z.object({
   name: roomNameSchema,
   // An empty password means none.
-  password: roomPasswordSchema.optional()
+  password: newRoomPasswordSchema.optional()
 });
 export const joinRoomSchema = z.object({ password: roomPasswordSchema.optional() });
 export const joinByCodeSchema = z.object({
