@@ -7,7 +7,9 @@ import {
   type RoomInvitePreview,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
+import { isRefusal, waitInWords, type Refusal } from '../auth/attempts.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import type { RoomAttempts } from '../auth/roomAttempts.ts';
 import type { DB } from '../db/index.ts';
 import type { Queries, RoomRow } from '../db/queries.ts';
 import type { ServerEvents } from '../events.ts';
@@ -18,11 +20,12 @@ import { removeUpload } from '../uploads/files.ts';
 const INVITE_ALPHABET = '23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
 const newInviteCode = customAlphabet(INVITE_ALPHABET, 12);
 
-/** A refusal the API answers with `{ error }` and this status. */
+/** A refusal the API answers with `{ error }` and this status (and Retry-After when set). */
 export class RoomError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409,
-    message: string
+    readonly status: 400 | 403 | 404 | 409 | 429,
+    message: string,
+    readonly retryAfterSeconds?: number
   ) {
     super(message);
     this.name = 'RoomError';
@@ -34,6 +37,8 @@ const notMember = () => new RoomError(403, 'You are not a member of this room');
 const notOwner = () => new RoomError(403, 'Only the owner can delete this room');
 const needsPassword = () => new RoomError(403, 'This room needs a password');
 const wrongPassword = () => new RoomError(403, 'Wrong password');
+const tooManyGuesses = ({ retryAfterSeconds }: Refusal) =>
+  new RoomError(429, `Too many wrong passwords for this room. Try again in ${waitInWords(retryAfterSeconds)}.`, retryAfterSeconds);
 const roomFull = () => new RoomError(409, 'This room is full');
 const tooManyRooms = () => new RoomError(409, `You can be in at most ${USER_MAX_ROOMS} rooms`);
 
@@ -42,6 +47,8 @@ export interface RoomServiceDeps {
   queries: Queries;
   events: ServerEvents;
   uploadsDir: string;
+  /** Counts wrong room passwords (see auth/roomAttempts.ts). */
+  attempts: RoomAttempts;
 }
 
 /** SQLite says `2026-01-02 03:04:05` (UTC); the API speaks ISO 8601 so `new Date()` reads it right. */
@@ -68,7 +75,7 @@ function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSumm
  * racing requests (even from several server processes) cannot pass 16 members or 20 rooms; slow
  * work (bcrypt, file removal) happens outside it. Each membership change is announced on `events`.
  */
-export function createRoomService({ db, queries, events, uploadsDir }: RoomServiceDeps) {
+export function createRoomService({ db, queries, events, uploadsDir, attempts }: RoomServiceDeps) {
   const insertRoom = db.transaction((room: { id: string; name: string; ownerId: number; passwordHash: string | null }) => {
     if (queries.getUserRoomCount.get(room.ownerId)!.count >= USER_MAX_ROOMS) throw tooManyRooms();
     queries.createRoom.run(room.id, room.name, room.ownerId, room.passwordHash, newInviteCode(), ROOM_MAX_MEMBERS);
@@ -131,16 +138,30 @@ export function createRoomService({ db, queries, events, uploadsDir }: RoomServi
     };
   }
 
-  async function checkPassword(room: RoomRow, password: string | undefined): Promise<void> {
+  async function checkPassword(user: PublicUser, room: RoomRow, password: string | undefined): Promise<void> {
     if (room.password_hash === null) return;
+    // An empty try guesses nothing and costs no bcrypt run: it is not counted.
     if (!password) throw needsPassword();
-    if (!(await verifyPassword(password, room.password_hash))) throw wrongPassword();
+    const attempt = await attempts.admit(room.id, user.id);
+    if (isRefusal(attempt)) throw tooManyGuesses(attempt);
+    let matches: boolean;
+    try {
+      matches = await verifyPassword(password, room.password_hash, 'room');
+    } catch (err) {
+      await attempt.abandon();
+      throw err;
+    }
+    if (!matches) {
+      attempt.failed();
+      throw wrongPassword();
+    }
+    await attempt.succeeded();
   }
 
   async function joinRoom(user: PublicUser, room: RoomRow, password: string | undefined): Promise<RoomDetails> {
     // A member re-joining is a no-op that succeeds, password or not.
     if (!queries.isRoomMember.get(room.id, user.id)) {
-      await checkPassword(room, password);
+      await checkPassword(user, room, password);
       // IMMEDIATE takes the write lock up front: check-then-insert cannot interleave with another process.
       if (insertMember.immediate(room.id, user.id) === 'joined') {
         events.emit('room:member-joined', { roomId: room.id, userId: user.id, username: user.username });
@@ -152,7 +173,7 @@ export function createRoomService({ db, queries, events, uploadsDir }: RoomServi
   return {
     async create(owner: PublicUser, input: { name: string; password?: string }): Promise<RoomDetails> {
       // An empty password means none.
-      const passwordHash = input.password ? await hashPassword(input.password) : null;
+      const passwordHash = input.password ? await hashPassword(input.password, 'room') : null;
       const id = nanoid();
       insertRoom.immediate({ id, name: input.name, ownerId: owner.id, passwordHash });
       events.emit('room:member-joined', { roomId: id, userId: owner.id, username: owner.username });

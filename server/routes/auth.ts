@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { credentialsSchema } from '../../src/lib/protocol/index.ts';
 import type { Queries } from '../db/queries.ts';
 import type { ServerEvents } from '../events.ts';
-import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../auth/passwords.ts';
+import { answerPasswordsBusy, hashPassword, UNUSABLE_HASH, verifyPassword } from '../auth/passwords.ts';
 import { currentUser, type Sessions } from '../auth/session.ts';
 import { parseBody } from '../http/validate.ts';
 import type { RequestHandler } from 'express';
@@ -32,7 +32,7 @@ export function createAuthRouter({ queries, sessions, events, limitAttempts }: A
       res.status(409).json({ error: 'That username is taken' });
       return;
     }
-    const hash = await hashPassword(body.password);
+    const hash = await hashPassword(body.password, 'account');
     try {
       queries.createUser.run(body.username, hash);
     } catch (err) {
@@ -52,7 +52,7 @@ export function createAuthRouter({ queries, sessions, events, limitAttempts }: A
     const body = parseBody(res, loginSchema, req.body);
     if (!body) return;
     const user = queries.findUserByUsername.get(body.username);
-    const matches = await verifyPassword(body.password, user?.password_hash ?? UNUSABLE_HASH);
+    const matches = await verifyPassword(body.password, user?.password_hash ?? UNUSABLE_HASH, 'account');
     if (!user || !matches) {
       res.status(401).json({ error: 'Invalid username or password' });
       return;
@@ -75,6 +75,8 @@ export function createAuthRouter({ queries, sessions, events, limitAttempts }: A
   router.get('/me', sessions.requireAuth, (req, res) => {
     res.json(currentUser(req));
   });
+
+  router.use(answerPasswordsBusy);
 
   return router;
 }

@@ -7,6 +7,8 @@ import {
   type LeaveRoomResult
 } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
+import { answerPasswordsBusy } from '../auth/passwords.ts';
+import { createRoomAttempts } from '../auth/roomAttempts.ts';
 import { currentUser } from '../auth/session.ts';
 import { parseBody } from '../http/validate.ts';
 import { createRoomService, RoomError, roomNotFound } from '../rooms/service.ts';
@@ -29,7 +31,8 @@ export function createRoomsRouter(ctx: AppContext): Router {
     db: ctx.db,
     queries: ctx.queries,
     events: ctx.events,
-    uploadsDir: ctx.config.uploadsDir
+    uploadsDir: ctx.config.uploadsDir,
+    attempts: createRoomAttempts(ctx.redis)
   });
   const router = Router();
   router.use(ctx.sessions.requireAuth);
@@ -79,9 +82,10 @@ export function createRoomsRouter(ctx: AppContext): Router {
 
   const answerRoomErrors: ErrorRequestHandler = (err, _req, res, next) => {
     if (!(err instanceof RoomError)) return next(err);
+    if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     res.status(err.status).json({ error: err.message });
   };
-  router.use(answerRoomErrors);
+  router.use(answerRoomErrors, answerPasswordsBusy);
 
   return router;
 }
