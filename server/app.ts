@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authRateLimit } from './auth/rateLimit.ts';
+import { createAuthLimits } from './auth/rateLimit.ts';
 import { createSessions, type Sessions } from './auth/session.ts';
 import type { Config } from './config.ts';
 import type { DB } from './db/index.ts';
@@ -88,8 +88,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   });
   app.use('/api', express.json({ limit: '100kb' }));
 
-  const limitAttempts = authRateLimit(redis, config.authRateLimit);
-  app.use('/api/auth', createAuthRouter({ queries, sessions: context.sessions, events: context.events, limitAttempts }));
+  const authLimits = createAuthLimits(redis, config.authRateLimit);
+  app.use('/api/auth', createAuthRouter({ queries, sessions: context.sessions, events: context.events, limits: authLimits }));
   app.use('/api/rooms', createRoomsRouter(context));
   app.use('/api/upload', createUploadRouter(context));
   app.use('/api', (_req, res) => {
