@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import type { DB } from './db/index.ts';
 import { createQueries, type Queries } from './db/queries.ts';
 import { ServerEvents } from './events.ts';
-import { isAllowedOrigin } from './http/origin.ts';
+import { createOriginCheck } from './http/origin.ts';
 import type { Redis } from './redis/index.ts';
 import { createAuthRouter } from './routes/auth.ts';
 import { createRoomsRouter } from './routes/rooms.ts';
@@ -77,10 +77,11 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
+  const sameOrigin = createOriginCheck(config);
 
   // A state-changing API call from a page on another site is refused outright (CSRF).
   app.use('/api', (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && !isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !sameOrigin(req)) {
       res.status(403).json({ error: 'Cross-site request refused' });
       return;
     }

@@ -16,6 +16,16 @@ declare global {
 
 export const SESSION_COOKIE = 'token';
 
+const SESSION_SECONDS = SESSION_DAYS * 24 * 60 * 60;
+
+/**
+ * A valid session with the moment its token stops being accepted (ms since the epoch), or why
+ * there is none.
+ */
+export type SessionCheck =
+  | { user: PublicUser; expiresAt: number }
+  | { user: null; reason: 'missing' | 'invalid' | 'expired' | 'revoked' };
+
 interface TokenPayload {
   id: number;
   /** The user's token_version when the token was issued. */
@@ -24,16 +34,19 @@ interface TokenPayload {
 
 /** Signs sessions and checks them against the database: one logic for HTTP and sockets. */
 export function createSessions(secret: string, queries: Queries, secureCookies: boolean) {
+  /** A signed session token; `lifetimeSeconds` is shorter only in tests of expiry. */
+  function sign(user: { id: number; token_version: number }, lifetimeSeconds = SESSION_SECONDS): string {
+    return jwt.sign({ id: user.id, v: user.token_version } satisfies TokenPayload, secret, { expiresIn: lifetimeSeconds });
+  }
+
   function issue(res: Response, user: { id: number; token_version: number }): void {
-    const token = jwt.sign({ id: user.id, v: user.token_version } satisfies TokenPayload, secret, {
-      expiresIn: `${SESSION_DAYS}d`
-    });
+    const token = sign(user);
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
       secure: secureCookies,
       path: '/',
-      maxAge: SESSION_DAYS * 24 * 60 * 60 * 1000
+      maxAge: SESSION_SECONDS * 1000
     });
   }
 
@@ -41,26 +54,37 @@ export function createSessions(secret: string, queries: Queries, secureCookies: 
     res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
   }
 
-  /** The user a token belongs to, or null for a missing, forged, expired or revoked token. */
-  function verify(token: string | undefined): PublicUser | null {
-    if (!token) return null;
+  /** Who a token belongs to and until when, or why it is not a session. */
+  function check(token: string | undefined): SessionCheck {
+    if (!token) return { user: null, reason: 'missing' };
     let payload: unknown;
     try {
       payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
-    } catch {
-      return null;
+    } catch (err) {
+      // Only a token we signed ourselves can be reported as expired: the signature is checked first.
+      return { user: null, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
     }
-    if (typeof payload !== 'object' || payload === null) return null;
-    const { id, v } = payload as Partial<TokenPayload>;
-    if (!Number.isSafeInteger(id) || !Number.isSafeInteger(v)) return null;
+    if (typeof payload !== 'object' || payload === null) return { user: null, reason: 'invalid' };
+    const { id, v, exp } = payload as Partial<TokenPayload> & { exp?: unknown };
+    if (!Number.isSafeInteger(id) || !Number.isSafeInteger(v) || typeof exp !== 'number') return { user: null, reason: 'invalid' };
     const user = queries.findUserById.get(id as number);
-    if (!user || user.token_version !== v) return null;
-    return { id: user.id, username: user.username };
+    if (!user || user.token_version !== v) return { user: null, reason: 'revoked' };
+    return { user: { id: user.id, username: user.username }, expiresAt: exp * 1000 };
+  }
+
+  /** The user a token belongs to, or null for a missing, forged, expired or revoked token. */
+  function verify(token: string | undefined): PublicUser | null {
+    return check(token).user;
+  }
+
+  /** The session of a Cookie header, with its expiry (the socket handshake needs both). */
+  function checkCookieHeader(header: string | undefined): SessionCheck {
+    if (!header) return { user: null, reason: 'missing' };
+    return check(parseCookie(header)[SESSION_COOKIE]);
   }
 
   function fromCookieHeader(header: string | undefined): PublicUser | null {
-    if (!header) return null;
-    return verify(parseCookie(header)[SESSION_COOKIE]);
+    return checkCookieHeader(header).user;
   }
 
   function requireAuth(req: Request, res: Response, next: NextFunction): void {
@@ -73,7 +97,7 @@ export function createSessions(secret: string, queries: Queries, secureCookies: 
     next();
   }
 
-  return { issue, clear, verify, fromCookieHeader, requireAuth };
+  return { sign, issue, clear, verify, checkCookieHeader, fromCookieHeader, requireAuth };
 }
 
 export type Sessions = ReturnType<typeof createSessions>;

@@ -1,7 +1,17 @@
 import type { ExtendedError } from 'socket.io';
 import type { AppContext } from '../app.ts';
-import { isAllowedOrigin } from '../http/origin.ts';
+import type { SessionCheck } from '../auth/session.ts';
+import { createOriginCheck } from '../http/origin.ts';
 import type { AppSocket } from './context.ts';
+
+/** What the user is told when their session runs out, on an open socket or at a new handshake. */
+export const SESSION_EXPIRED = 'Your session has expired';
+
+// setTimeout fires at once for delays above 2^31-1 ms (about 24.8 days); longer waits are re-armed.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// The expiry of each accepted handshake's token, until its socket connects.
+const expiries = new WeakMap<AppSocket, number>();
 
 /**
  * The handshake: a page of another site may not open a socket with a visitor's cookie (Origin),
@@ -9,17 +19,45 @@ import type { AppSocket } from './context.ts';
  * client as `connect_error` with this message.
  */
 export function authenticate(ctx: AppContext) {
+  const sameOrigin = createOriginCheck(ctx.config);
   return (socket: AppSocket, next: (err?: ExtendedError) => void): void => {
-    const { origin, host, cookie } = socket.handshake.headers;
-    if (!isAllowedOrigin(origin, host, ctx.config.allowedOrigins)) return next(new Error('Cross-site connection refused'));
-    let user = null;
+    if (!sameOrigin(socket.request)) return next(new Error('Cross-site connection refused'));
+    let session: SessionCheck = { user: null, reason: 'invalid' };
     try {
-      user = ctx.sessions.fromCookieHeader(cookie);
+      session = ctx.sessions.checkCookieHeader(socket.handshake.headers.cookie);
     } catch {
       // A malformed cookie header is simply no session.
     }
-    if (!user) return next(new Error('Not authenticated'));
-    socket.data.user = user;
+    if (!session.user) return next(new Error(session.reason === 'expired' ? SESSION_EXPIRED : 'Not authenticated'));
+    socket.data.user = session.user;
+    expiries.set(socket, session.expiresAt);
     next();
   };
+}
+
+/**
+ * Closes a connected socket when its session token expires: nothing else asks for the cookie again
+ * while a socket stays open. The client is told why (`error` SESSION_EXPIRED) just before.
+ */
+export function closeWhenSessionExpires(socket: AppSocket): void {
+  const expiresAt = expiries.get(socket);
+  if (expiresAt === undefined) return;
+  expiries.delete(socket);
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const left = expiresAt - Date.now();
+    if (left > 0) {
+      timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      // An open socket is no reason to keep the process alive.
+      timer.unref();
+      return;
+    }
+    if (!socket.connected) return;
+    socket.emit('error', { code: 'SESSION_EXPIRED', message: SESSION_EXPIRED });
+    // A disconnect packet after the error, on the same connection: the client gets both, in order,
+    // and does not retry on its own. The handshake refuses the expired token if it tries.
+    socket.disconnect();
+  };
+  socket.once('disconnect', () => clearTimeout(timer));
+  arm();
 }
