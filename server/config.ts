@@ -11,7 +11,7 @@ export interface Config {
   redisUrl: string | undefined;
   dataDir: string;
   uploadsDir: string;
-  /** Attempts per minute per IP; 0 = unlimited. */
+  /** Wrong sign-in passwords per minute per address (see auth/rateLimit.ts); 0 turns sign-in limits off. */
   authRateLimit: number;
   /** Origins allowed besides the app's own. */
   allowedOrigins: string[];
