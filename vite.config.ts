@@ -8,7 +8,9 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: {
-      '/api': api,
+      // The object form keeps the browser's Host header (the string form rewrites it to the API's
+      // port), so the API sees the page's own origin and its same-origin check passes.
+      '/api': { target: api },
       '/socket.io': { target: api, ws: true },
       '/uploads': api
     }

@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { DB } from './db/index.ts';
 import { createQueries, type Queries } from './db/queries.ts';
 import { ServerEvents } from './events.ts';
+import { securityHeaders } from './http/headers.ts';
 import { createOriginCheck } from './http/origin.ts';
 import type { Redis } from './redis/index.ts';
 import { createAuthRouter } from './routes/auth.ts';
@@ -71,12 +72,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
 
-  app.use((req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('X-Frame-Options', 'DENY');
-    next();
-  });
+  const clientDir = options.clientDir ?? defaultClientDir;
+  app.use(securityHeaders({ isProduction: config.isProduction, pageFile: path.join(clientDir, 'index.html') }));
   const sameOrigin = createOriginCheck(config);
 
   // A state-changing API call from a page on another site is refused outright (CSRF).
@@ -113,7 +110,6 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     }
   );
 
-  const clientDir = options.clientDir ?? defaultClientDir;
   if (existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: false }));
     app.get('/{*path}', (req, res, next) => {

@@ -26,6 +26,8 @@ export interface TestAppOptions {
   dataDir?: string;
   /** How often the app counts other server processes (see server/socket/adapter.ts). */
   peerCheckMs?: number;
+  /** A built client to serve (a folder with index.html); by default none is served. */
+  clientDir?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
   mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
   const db = openDatabase(path.join(dataDir, 'test.db'));
   const redis = await connectRedis(redisUrl, 'test');
-  const application = await createApplication({ config, db, redis, redisUrl, clientDir: path.join(dataDir, 'no-client'), peerCheckMs: options.peerCheckMs });
+  const application = await createApplication({ config, db, redis, redisUrl, clientDir: options.clientDir ?? path.join(dataDir, 'no-client'), peerCheckMs: options.peerCheckMs });
   await new Promise<void>((resolve) => application.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = application.httpServer.address() as AddressInfo;
   return {
