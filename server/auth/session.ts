@@ -32,12 +32,14 @@ interface TokenPayload {
   v: number;
 }
 
+/** A signed session token for `user`; `lifetimeSeconds` is shorter only in tests of expiry. */
+export function signSession(secret: string, user: { id: number; token_version: number }, lifetimeSeconds = SESSION_SECONDS): string {
+  return jwt.sign({ id: user.id, v: user.token_version } satisfies TokenPayload, secret, { expiresIn: lifetimeSeconds });
+}
+
 /** Signs sessions and checks them against the database: one logic for HTTP and sockets. */
 export function createSessions(secret: string, queries: Queries, secureCookies: boolean) {
-  /** A signed session token; `lifetimeSeconds` is shorter only in tests of expiry. */
-  function sign(user: { id: number; token_version: number }, lifetimeSeconds = SESSION_SECONDS): string {
-    return jwt.sign({ id: user.id, v: user.token_version } satisfies TokenPayload, secret, { expiresIn: lifetimeSeconds });
-  }
+  const sign = (user: { id: number; token_version: number }, lifetimeSeconds?: number) => signSession(secret, user, lifetimeSeconds);
 
   function issue(res: Response, user: { id: number; token_version: number }): void {
     const token = sign(user);

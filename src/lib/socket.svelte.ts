@@ -87,8 +87,13 @@ export function createSocketClient() {
       joinsSinceConnect += 1;
       joinOpenRoom(rejoin);
     });
+    s.on('error', (error) => {
+      // Sent just before the server closes a socket whose session token ran out: the banner says
+      // so (with a link to sign in) rather than "reconnecting".
+      if (error.code === 'SESSION_EXPIRED') refusal = error.message;
+    });
     s.on('disconnect', (reason) => {
-      status = navigator.onLine ? 'reconnecting' : 'offline';
+      status = refusal || !navigator.onLine ? 'offline' : 'reconnecting';
       // Socket.IO does not retry after the server closed us on purpose (for instance while it
       // shuts down for a restart). Try once more: a session that has really ended is refused by
       // the handshake and shows as offline.
