@@ -15,6 +15,7 @@ import {
   createRoom,
   createUsers,
   eventually,
+  quietPeriod,
   record,
   request,
   type ClientSocket,
@@ -178,6 +179,45 @@ describe('bad payloads on every event', () => {
     // Refused input did not spend the user's message of this second.
     const good = await request<Message>(socket, 'message:send', { roomId, type: 'text', content: 'finally' });
     expect(good).toMatchObject({ ok: true, data: { content: 'finally' } });
+  });
+
+  it('message:send: text that hides or garbles what it says is refused in words, and nothing is stored', async () => {
+    socket = await connectSocket(app.baseUrl, carol.cookie);
+    const observer = await connectSocket(app.baseUrl, bob.cookie);
+    expect(await request(observer, 'room:join', { roomId })).toMatchObject({ ok: true });
+    const delivered = record(observer, 'message:new');
+    const errors = record(socket, 'error');
+    // Let the previous test's good message leave carol's one-a-second budget behind.
+    await quietPeriod(1100);
+    const before = await snapshot();
+    const refused: [string, string, string][] = [
+      ['NUL', 'hello\u0000world', 'Text may not contain control characters (found U+0000); only line breaks and tabs are allowed'],
+      ['a C1 control', 'next\u0085line', 'Text may not contain control characters (found U+0085); only line breaks and tabs are allowed'],
+      ['a lone surrogate', 'broken \uD83D here', 'Text contains a broken character (half of a surrogate pair)'],
+      [
+        'a right-to-left override',
+        'see invoice\u202Efdp.exe',
+        'Text may not contain bidirectional override, embedding or isolate characters (found U+202E): they can disguise what a message says'
+      ],
+      [
+        'a right-to-left isolate',
+        'x\u2067y',
+        'Text may not contain bidirectional override, embedding or isolate characters (found U+2067): they can disguise what a message says'
+      ],
+      ['only zero-width characters', '\u200B\u200C\u200D\u2060\uFEFF', 'Message has no visible characters'],
+      ['only a variation selector and a Hangul filler', '\uFE0F \u3164', 'Message has no visible characters']
+    ];
+    for (const [what, content, message] of refused) {
+      const ack = await request(socket, 'message:send', { roomId, type: 'text', content });
+      expect(ack, what).toEqual({ ok: false, error: { code: 'VALIDATION_ERROR', message, event: 'message:send', roomId } });
+    }
+    expect(errors).toEqual(refused.map(([, , message]) => ({ code: 'VALIDATION_ERROR', message, event: 'message:send', roomId })));
+    expect(await snapshot()).toEqual(before);
+    expect(delivered).toEqual([]);
+    // What people really write still goes through, unchanged.
+    const family = 'שלום! 你好 Ça va? 👨‍👩‍👧 🇫🇷';
+    const good = await request<Message>(socket, 'message:send', { roomId, type: 'text', content: family });
+    expect(good).toMatchObject({ ok: true, data: { content: family } });
   });
 
   it('ids must be id-shaped strings', async () => {
