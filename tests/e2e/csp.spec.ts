@@ -2,9 +2,9 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { drawStroke, messages, person, PASSWORD, pngBytes, sendText, uniqueName } from './helpers';
 
 // The whole chat under the app's Content-Security-Policy: registering, making a room, opening it,
-// text, a drawing, a picture, a reaction, the lightbox and the invite page, for two people, with
-// not one policy violation. Violations are caught twice: the `securitypolicyviolation` event in
-// every document (an init script) and Chromium's console report.
+// text, a drawing, a picture, a reaction, the lightbox, the invite page and the scratch pad, with
+// two people and not one policy violation. Violations are caught twice: the
+// `securitypolicyviolation` event in every document (an init script) and Chromium's console.
 
 interface Violation {
   page: string;
@@ -122,6 +122,18 @@ test('the whole chat flow runs under the policy without a single violation', asy
   await expect(messages(page, annName)).toHaveCount(3);
   await page.goto('/app');
   await expect(page.getByTestId('room-card')).toHaveCount(1);
+
+  // The scratch pad: stamps, text on the canvas, and its export and replay.
+  await page.goto('/app/draw');
+  await expect(page.getByTestId('drawing-canvas')).toBeVisible();
+  const tools = page.getByRole('toolbar', { name: 'Drawing tools' });
+  await tools.getByRole('button', { name: 'Stamps', exact: true }).click();
+  await page.getByRole('group', { name: 'Choose a stamp' }).getByRole('button', { name: 'Star', exact: true }).click();
+  await page.getByTestId('drawing-canvas').click({ position: { x: 60, y: 40 } });
+  await tools.getByRole('button', { name: 'Pen', exact: true }).click();
+  await drawStroke(page, [[300, 50], [420, 150]]);
+  await page.getByRole('button', { name: 'Export and replay', exact: true }).click();
+  await expect(page.getByTestId('export-facts')).toContainText('passes the contract');
 
   expect(ann.violations).toEqual([]);
   expect(benPolicy.violations).toEqual([]);
