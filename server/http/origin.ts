@@ -85,8 +85,18 @@ export function createOriginCheck(config: Pick<Config, 'allowedOrigins' | 'trust
       // Not a URL: it can match nothing.
     }
   }
+  let hinted = false;
   return (req) => {
-    const header = req.headers.origin;
-    return isAllowedOrigin(header, requestOrigin(req, trust), allowed);
+    const own = requestOrigin(req, trust);
+    const ok = isAllowedOrigin(req.headers.origin, own, allowed);
+    if (!ok && !hinted && own && req.headers['x-forwarded-proto'] && !trust(req.socket.remoteAddress ?? '', 0)) {
+      // The usual cause of a deployment refusing its own pages: TLS ends at a proxy the app was not
+      // told to believe, so every https page looks like another site's.
+      hinted = true;
+      console.warn(
+        `[origin] refused Origin ${req.headers.origin} for ${own}: X-Forwarded-Proto came from ${req.socket.remoteAddress}, which TRUST_PROXY does not name (set it when TLS ends at a proxy)`
+      );
+    }
+    return ok;
   };
 }
