@@ -143,7 +143,11 @@ describe('POST /api/rooms', () => {
     ['an array name', { name: ['Bees'] }],
     ['a numeric password', { name: 'Bees', password: 1234 }],
     ['a password that is too short', { name: 'Bees', password: 'abc' }],
-    ['a password over 72 bytes', { name: 'Bees', password: 'é'.repeat(37) }]
+    ['a password over 72 bytes', { name: 'Bees', password: 'é'.repeat(37) }],
+    ['a name with a right-to-left override', { name: 'photo\u202Egnp.exe' }],
+    ['a name of zero-width spaces', { name: '\u200B\u200B\u200B' }],
+    ['a name with a NUL', { name: 'Bees\u0000' }],
+    ['a name on two lines', { name: 'Bees\nWasps' }]
   ];
   for (const [what, body] of badBodies) {
     it(`answers 400 for ${what} and creates nothing`, async () => {

@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { utf8Bytes } from './auth';
 import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN } from './limits';
+import { nameProblem } from './text';
 
 // Rooms over REST: request bodies and the room objects the API answers with.
 
 export const roomNameSchema = z
   .string({ error: 'Room name must be a string' })
   .transform((s) => s.trim())
-  .pipe(z.string().min(1, 'Room name is required').max(ROOM_NAME_MAX, `Room name must be at most ${ROOM_NAME_MAX} characters`));
+  .pipe(z.string().min(1, 'Room name is required').max(ROOM_NAME_MAX, `Room name must be at most ${ROOM_NAME_MAX} characters`))
+  .superRefine((name, ctx) => {
+    const problem = nameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 // What a join may send: rooms made before the length rules keep their passwords.
 const roomPasswordSchema = z

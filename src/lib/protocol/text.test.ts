@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageSendSchema, textContentSchema } from './events';
 import { TEXT_MAX_CHARS } from './limits';
+import { nameProblem } from './text';
 import { describeIssues } from './validation';
 
 /** What the sender is told for `content`, or null when it is accepted. */
@@ -157,5 +158,17 @@ describe('in a message:send payload', () => {
     const refused = messageSendSchema.safeParse({ roomId, type: 'text', content: 'a\u202Eb' });
     expect(refused.success).toBe(false);
     if (!refused.success) expect(describeIssues(refused.error)).toMatch(/bidirectional/);
+  });
+});
+
+describe('room names', () => {
+  it('take the message rules, on one line', () => {
+    expect(nameProblem('Bees 🐝')).toBeNull();
+    expect(nameProblem('نحل')).toBeNull();
+    expect(nameProblem('two\nlines')).toMatch(/one line/);
+    expect(nameProblem('tab\there')).toMatch(/one line/);
+    expect(nameProblem('evil\u202Egnp.exe')).toMatch(/^Room name may not contain bidirectional/);
+    expect(nameProblem('\u200B\u200B')).toBe('Room name has no visible characters');
+    expect(nameProblem('nul\u0000')).toMatch(/^Room name may not contain control characters/);
   });
 });

@@ -45,3 +45,13 @@ export function textProblem(text: string): string | null {
   if (!VISIBLE.test(text)) return 'Message has no visible characters';
   return null;
 }
+
+/**
+ * Why a room name (trimmed) is refused, or null. A name is one line that every member and every
+ * invited friend reads, so it takes the message rules and no line breaks or tabs either.
+ */
+export function nameProblem(name: string): string | null {
+  if (/[\t\n\r]/.test(name)) return 'Room name must be one line, without tabs';
+  const problem = textProblem(name);
+  return problem && problem.replace(/^Message|^Text/, 'Room name');
+}
