@@ -150,17 +150,21 @@ describe('a socket that stops reading', () => {
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     tcpOf(socket).pause();
 
-    let round = 0;
-    while (serverHas(slow) && round < 30) {
-      await Promise.all(senderSockets.map((s, i) => request(s, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) })));
-      round += 1;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    expect(serverHas(slow)).toBe(false);
+    // Members keep sending large drawings while the test watches for the cut-off.
+    let sending = true;
+    const sendingDone = (async () => {
+      for (let round = 0; sending && round < 30; round++) {
+        await Promise.all(senderSockets.map((s, i) => request(s, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) })));
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    })();
+    await eventually(() => !serverHas(slow), 40_000, 'the slow socket disconnected');
+    sending = false;
     // Reading again at once: the backlog drains, and its end says what happened.
     tcpOf(socket).resume();
     expect(await disconnected).toBe('io server disconnect');
     expect(errors).toContainEqual<ErrorPayload>(expect.objectContaining({ code: 'SLOW_CONNECTION', message: expect.stringMatching(/fell too far behind/) }));
+    await sendingDone;
   }, 60_000);
 
   it('asking for history again and again makes the server wait, not buffer', async () => {
