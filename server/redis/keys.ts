@@ -1,4 +1,4 @@
-// Every Redis key the real-time server uses, in one place. The first five are the plan's model;
+// Every Redis key the real-time server uses, in one place. The first five hold the chat itself;
 // the rest are additions (paging, presence across processes, abuse limits), all under `bbb:`.
 
 /** A message as JSON (48 h TTL); after deletion a small tombstone that keeps its place. */

@@ -22,7 +22,7 @@ import {
 import { asArray, asStrings, LuaScript } from './script.ts';
 import { FRESH_TYPERS_LUA } from './typing.ts';
 
-// Messages of a room in Redis (the plan's model): `bbb:msg:{id}` holds the message as JSON for
+// Messages of a room in Redis (docs/architecture.md#redis-keys): `bbb:msg:{id}` holds the message as JSON for
 // 48 h, `bbb:room:{roomId}:msglist` lists ids in send order.
 //
 // Stored layout: {"reactions":[...],"roomId":"…","userId":N,…the rest of the Message…,"seq":N}.

@@ -14,7 +14,7 @@ import {
 import { asArray, asStrings, LuaScript } from './script.ts';
 
 // Presence counts connections, across server processes. `bbb:room:{roomId}:conns` maps each live
-// connection (`{instanceId}/{socketId}`) to its user; the plan's `online` set holds the users with
+// connection (`{instanceId}/{socketId}`) to its user; the `online` set holds the users with
 // at least one. A user with two tabs stays online until the last one leaves.
 //
 // Each process refreshes a heartbeat key. Connections of a process whose heartbeat is gone (it

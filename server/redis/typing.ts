@@ -2,7 +2,7 @@ import type { Redis } from './index.ts';
 import { typingKey } from './keys.ts';
 import { asStrings, LuaScript } from './script.ts';
 
-// Who is typing in a room: the plan's hash of user id -> timestamp (ms) of their last
+// Who is typing in a room: a hash of user id -> timestamp (ms) of their last
 // typing:start. An entry older than TYPING_EXPIRE_MS no longer counts and is swept away.
 // Each function answers the user ids still typing when the set changed, or null when it did not,
 // so only real changes are broadcast.

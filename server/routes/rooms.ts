@@ -23,7 +23,7 @@ function roomIdParam(req: Request): string {
 }
 
 /**
- * The plan's room endpoints, all for signed-in users. Leaving a room you are not in answers
+ * The room endpoints (docs/architecture.md#the-house), all for signed-in users. Leaving a room you are not in answers
  * 403 "You are not a member of this room", like every other members-only action.
  */
 export function createRoomsRouter(ctx: AppContext): Router {

@@ -17,7 +17,7 @@ export type { IoServer } from './context.ts';
 /** How long start-up waits for the adapter to listen before serving anyway. */
 const ADAPTER_READY_TIMEOUT_MS = 3000;
 
-/** Socket.IO with the plan's events, authenticated by the session cookie, shared across processes. */
+/** Socket.IO with the contract's events (src/lib/protocol/events.ts), authenticated by the session cookie, shared across processes. */
 export async function initSocket(
   httpServer: HttpServer,
   ctx: AppContext,

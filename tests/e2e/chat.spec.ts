@@ -14,7 +14,7 @@ import {
   type Person
 } from './helpers';
 
-// The plan's verification gate, items 1-6, plus PictoChat's "copy": two people, two browser
+// The acceptance checks (docs/architecture.md#acceptance-checks), plus PictoChat's "copy": two people, two browser
 // contexts, one room, the real built app, server and Redis.
 
 async function twoInARoom(browser: Browser, name: string): Promise<{ a: Person; b: Person; roomId: string; close(): Promise<void> }> {
@@ -30,8 +30,8 @@ async function openDrawTab(page: Page) {
   await expect(page.getByTestId('drawing-canvas')).toBeVisible();
 }
 
-test('gate 1: A draws and sends, B sees the very same picture', async ({ browser }) => {
-  const { a, b, close } = await twoInARoom(browser, 'Gate 1');
+test('A draws and sends, B sees the very same picture', async ({ browser }) => {
+  const { a, b, close } = await twoInARoom(browser, 'Check 1');
   await openDrawTab(a.page);
   await drawStroke(a.page, [[40, 40], [160, 150], [300, 60], [420, 160]]);
   await a.page.getByRole('button', { name: 'Red', exact: true }).click();
@@ -49,8 +49,8 @@ test('gate 1: A draws and sends, B sees the very same picture', async ({ browser
   await close();
 });
 
-test('gate 2: text arrives with the right name, time and line breaks, and no HTML', async ({ browser }) => {
-  const { a, b, close } = await twoInARoom(browser, 'Gate 2');
+test('text arrives with the right name, time and line breaks, and no HTML', async ({ browser }) => {
+  const { a, b, close } = await twoInARoom(browser, 'Check 2');
   const box = a.page.getByLabel('Message', { exact: true });
   await box.fill('Hi Ben! <b>not bold</b>');
   await box.press('Shift+Enter');
@@ -75,8 +75,8 @@ test('gate 2: text arrives with the right name, time and line breaks, and no HTM
   await close();
 });
 
-test('gate 3: a picture uploads and shows for both; too big and wrong type are refused in words', async ({ browser }) => {
-  const { a, b, close } = await twoInARoom(browser, 'Gate 3');
+test('a picture uploads and shows for both; too big and wrong type are refused in words', async ({ browser }) => {
+  const { a, b, close } = await twoInARoom(browser, 'Check 3');
   await a.page.getByRole('tab', { name: /Image/ }).click();
   const input = a.page.getByTestId('image-input');
   const error = a.page.getByTestId('composer-error');
@@ -131,8 +131,8 @@ test('gate 3: a picture uploads and shows for both; too big and wrong type are r
   await close();
 });
 
-test('gate 4: A deletes their own message, it goes for both; B cannot delete it', async ({ browser }) => {
-  const { a, b, close } = await twoInARoom(browser, 'Gate 4');
+test('A deletes their own message, it goes for both; B cannot delete it', async ({ browser }) => {
+  const { a, b, close } = await twoInARoom(browser, 'Check 4');
   await sendText(a.page, 'oops, wrong room');
   const onB = messages(b.page, a.username);
   await expect(onB).toHaveCount(1);
@@ -146,8 +146,8 @@ test('gate 4: A deletes their own message, it goes for both; B cannot delete it'
   await close();
 });
 
-test('gate 5: a reaction from B appears for A with its count and who reacted', async ({ browser }) => {
-  const { a, b, close } = await twoInARoom(browser, 'Gate 5');
+test('a reaction from B appears for A with its count and who reacted', async ({ browser }) => {
+  const { a, b, close } = await twoInARoom(browser, 'Check 5');
   await sendText(a.page, 'react to me');
   const onB = messages(b.page, a.username);
   await onB.getByRole('button', { name: 'Add a reaction' }).click();
@@ -171,8 +171,8 @@ test('gate 5: a reaction from B appears for A with its count and who reacted', a
   await close();
 });
 
-test('gate 6: a second message within a second is refused with a message, and the draft stays', async ({ browser }) => {
-  const { a, b, close } = await twoInARoom(browser, 'Gate 6');
+test('a second message within a second is refused with a message, and the draft stays', async ({ browser }) => {
+  const { a, b, close } = await twoInARoom(browser, 'Check 6');
   const box = a.page.getByLabel('Message', { exact: true });
   // Typed and sent straight after each other, as an eager person would.
   await box.fill('first');

@@ -144,7 +144,7 @@ test('an invite link opened signed out leads through sign-up into the room', asy
   await context.close();
 });
 
-test('gate 7: the 17th person opening the invite link sees "This room is full"', async ({ browser, baseURL }) => {
+test('the 17th person opening the invite link sees "This room is full"', async ({ browser, baseURL }) => {
   const owner = await apiUser(baseURL!, 'full');
   const room = await createRoom(owner.request, 'Packed room');
   const others: ApiUser[] = await Promise.all(Array.from({ length: ROOM_MAX_MEMBERS - 1 }, () => apiUser(baseURL!, 'm')));

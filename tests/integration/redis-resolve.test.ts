@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, resolveRedis } from '../../server/redis/resolve.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 
-// How the server finds its Redis (decisions.md, "Running it").
+// How the server finds its Redis (README.md, "Redis").
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -33,7 +33,7 @@ import {
   type TestUser
 } from '../helpers/socket.ts';
 
-// The real-time protocol with real clients: the plan's verification gate items the server decides
+// The real-time protocol with real clients: the acceptance checks the server decides (docs/architecture.md#acceptance-checks)
 // (2, 4, 5, 6, 7, 8, 9, 10) with two or more users, plus auth, images, presence and membership.
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
@@ -99,7 +99,7 @@ describe('handshake', () => {
   });
 });
 
-describe('messages (gate 2, 8, 1)', () => {
+describe('messages', () => {
   it('a text message reaches every member with the sender name and a server timestamp', async () => {
     const { room, people, sockets } = await roomWith(3);
     const [alice] = people;
@@ -147,7 +147,7 @@ describe('messages (gate 2, 8, 1)', () => {
     ]);
   });
 
-  it('limits sending to one message a second per user, across tabs (gate 6)', async () => {
+  it('limits sending to one message a second per user, across tabs', async () => {
     const { room, people, sockets } = await roomWith(2);
     const otherTab = await connect(people[0]);
     await joinRoom(otherTab, room.id);
@@ -172,7 +172,7 @@ describe('messages (gate 2, 8, 1)', () => {
   });
 });
 
-describe('deleting (gate 4)', () => {
+describe('deleting', () => {
   it('only the author deletes; the message disappears for everyone and from history', async () => {
     const { room, people, sockets } = await roomWith(3);
     const message = await send(sockets[0], room.id, 'oops');
@@ -265,7 +265,7 @@ describe('image messages', () => {
   });
 });
 
-describe('reactions (gate 5)', () => {
+describe('reactions', () => {
   it('appear for everyone, and can be taken back', async () => {
     const { room, people, sockets } = await roomWith(3);
     const message = await send(sockets[0], room.id, 'react to me');
@@ -319,7 +319,7 @@ describe('reactions (gate 5)', () => {
   });
 });
 
-describe('room full (gate 7)', () => {
+describe('room full', () => {
   it('the seventeenth user cannot get in: "This room is full"', async () => {
     const people = await users(ROOM_MAX_MEMBERS + 1);
     const outsider = people.pop()!;
@@ -334,7 +334,7 @@ describe('room full (gate 7)', () => {
   }, 20_000);
 });
 
-describe('typing (gate 9)', () => {
+describe('typing', () => {
   it('others see who types; stop, sending, or 5 s of silence end it', async () => {
     const { room, people, sockets } = await roomWith(2);
     const [alice] = people;
@@ -390,7 +390,7 @@ describe('typing (gate 9)', () => {
   }, 20_000);
 });
 
-describe('presence (gate 10)', () => {
+describe('presence', () => {
   it('a disconnect tells the others room:user-left once the grace has passed; joining tells them room:user-joined', async () => {
     const { room, people, sockets } = await roomWith(2);
     const late = await users(1);

@@ -7,7 +7,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'UNAUTHORIZED',
   'VALIDATION_ERROR',
-  // Added beyond the plan: the server could not reach its storage (Redis down); try again.
+  // The server could not reach its storage (Redis down); try again.
   'UNAVAILABLE',
   // Added: the client did not read what the server sent it fast enough; the server closed the
   // connection and the client may reconnect.

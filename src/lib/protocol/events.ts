@@ -87,7 +87,7 @@ export const reactionSchema = z.strictObject({
   messageId: messageIdSchema,
   emoji: z.enum(EMOJI)
 });
-/** Added beyond the plan: ask for the page of history older than a message already shown. */
+/** Ask for the page of history older than a message already shown. */
 export const historyOlderSchema = z.strictObject({ roomId: roomIdSchema, beforeId: messageIdSchema });
 
 export type RoomRef = z.infer<typeof roomRefSchema>;
