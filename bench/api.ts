@@ -31,8 +31,9 @@ export async function registerUser(baseUrl: string, username: string): Promise<B
   return { id: data.id, username: data.username, cookie };
 }
 
-export async function createRoom(baseUrl: string, owner: BenchUser, name: string): Promise<RoomSummary> {
-  return (await call<RoomSummary>(baseUrl, 'POST', '/api/rooms', { name }, owner.cookie)).data;
+/** A room owned by `owner`; with a password, joining it over REST needs that password. */
+export async function createRoom(baseUrl: string, owner: BenchUser, name: string, password?: string): Promise<RoomSummary> {
+  return (await call<RoomSummary>(baseUrl, 'POST', '/api/rooms', password ? { name, password } : { name }, owner.cookie)).data;
 }
 
 export async function joinRoom(baseUrl: string, user: BenchUser, roomId: string): Promise<void> {
@@ -41,6 +42,28 @@ export async function joinRoom(baseUrl: string, user: BenchUser, roomId: string)
 
 export async function deleteRoom(baseUrl: string, owner: BenchUser, roomId: string): Promise<void> {
   await call<unknown>(baseUrl, 'DELETE', `/api/rooms/${encodeURIComponent(roomId)}`, undefined, owner.cookie);
+}
+
+/**
+ * One request whose answer is a figure, not a failure: resolves with the HTTP status (the body is
+ * read and dropped), rejects only when no answer came (refused connection, timeout).
+ */
+async function statusOf(baseUrl: string, route: string, body: unknown, cookie: string | undefined, timeoutMs: number): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', origin: baseUrl };
+  if (cookie) headers.cookie = cookie;
+  const response = await fetch(baseUrl + route, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** `POST /api/rooms/:id/join` with a password guess: 200 joined, 403 wrong, 429 limited... */
+export function tryRoomPassword(baseUrl: string, user: BenchUser, roomId: string, password: string, timeoutMs = 10_000): Promise<number> {
+  return statusOf(baseUrl, `/api/rooms/${encodeURIComponent(roomId)}/join`, { password }, user.cookie, timeoutMs);
+}
+
+/** `POST /api/auth/login` with the password every bench user has; answers the status. */
+export function signIn(baseUrl: string, username: string, timeoutMs = 10_000): Promise<number> {
+  return statusOf(baseUrl, '/api/auth/login', { username, password: PASSWORD }, undefined, timeoutMs);
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; stops at the first failure. */

@@ -87,12 +87,25 @@ describe('npm run bench -- --quick', () => {
       expect(d.newFrameBytes).toBeGreaterThan(d.drawingBytes);
     }
 
+    // Hostile: the attack ran and every kind of attacker left figures; its targets are only printed.
+    const hostile = report.hostile!;
+    expect(hostile.heavyRoom.drawings).toBeGreaterThan(0);
+    expect(hostile.server.rssMB.peak).toBeGreaterThan(0);
+    expect(hostile.normal.baseline?.delivered).toBeGreaterThan(0);
+    expect(hostile.normal.attack).not.toBeNull();
+    expect(hostile.nonReaders.connects.attempts).toBeGreaterThan(0);
+    expect(hostile.fastReaders.connects.attempts).toBeGreaterThan(0);
+    expect(hostile.guessing.attempts).toBeGreaterThan(0);
+    expect(hostile.signIn.attempts).toBeGreaterThan(0);
+    expect(hostile.checks.map((c) => c.goal)).toHaveLength(4);
+
     // The same figures reach stdout as markdown tables, and the targets are judged.
     expect(stdout).toContain('## Chat');
     expect(stdout).toContain('| relay |');
     expect(stdout).toContain('| server |');
     expect(stdout).toContain('## Join');
     expect(stdout).toContain('## Drawing size');
+    expect(stdout).toContain('## Hostile');
     expect(stdout).toContain('## Targets');
     expect(report.targets?.length).toBeGreaterThan(0);
   });

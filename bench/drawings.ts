@@ -1,9 +1,10 @@
-import { remainingBudget } from '../src/lib/canvas/budget.ts';
+import { drawingBytes, remainingBudget } from '../src/lib/canvas/budget.ts';
 import { normalizePressure, StrokeBuilder } from '../src/lib/canvas/capture.ts';
 import {
   BRUSH_SIZES,
   CANVAS_HEIGHT,
   CANVAS_WIDTH,
+  DRAWING_LIMITS,
   drawingSchema,
   PALETTE,
   type Drawing,
@@ -89,4 +90,26 @@ export function sampleDrawings(): SampleDrawing[] {
     sample('doodle', '10 mouse strokes of 60-300 px', 1, 10, [60, 300], 'mouse'),
     sample('sketch', '200 pen strokes of 20-160 px with pressure', 2, 200, [20, 160], 'pen')
   ];
+}
+
+/**
+ * A drawing of about `targetBytes` of JSON (long pen strokes, as a patient artist would make), within
+ * the contract's budgets: the strokes go through the same StrokeBuilder, which stops at the limits.
+ */
+export function largeDrawing(seed: number, targetBytes: number): SampleDrawing {
+  const next = random(seed);
+  const operations: Operation[] = [];
+  while (drawingBytes(operations) < targetBytes && operations.length < DRAWING_LIMITS.maxOperations) {
+    const op = stroke(next, [400, 1600], 'pen', operations);
+    if (!op || op.type !== 'stroke' || op.points.length < 2) break;
+    operations.push(op);
+  }
+  const drawing = drawingSchema.parse({ operations, width: CANVAS_WIDTH, height: CANVAS_HEIGHT });
+  return {
+    name: `large-${seed}`,
+    description: `pen strokes up to ${targetBytes} bytes`,
+    drawing,
+    strokes: operations.length,
+    points: operations.reduce((n, op) => n + (op.type === 'stroke' ? op.points.length : 0), 0)
+  };
 }

@@ -9,6 +9,7 @@ import { repoRoot, startRelay, startServer, type Target } from './processes.ts';
 import { checkTargets, formatReport, type BenchReport } from './report.ts';
 import { CHAT_DEFAULTS, runChat } from './scenarios/chat.ts';
 import { runDrawingSize } from './scenarios/drawing.ts';
+import { hostileOptions, runHostile } from './scenarios/hostile.ts';
 import { runJoin } from './scenarios/join.ts';
 
 // `npm run bench`: starts what it measures, runs the scenarios, prints a markdown table and
@@ -87,7 +88,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
         targets.push(relay);
       }
       targets.push(server);
-      pool = await WorkerPool.start(options.workers);
+      pool ??= await WorkerPool.start(options.workers);
       report.chat = await attempt(report, 'chat', () =>
         runChat(
           targets,
@@ -106,6 +107,12 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
           log
         )
       );
+    }
+    // Last: the server may not survive it.
+    if (options.scenarios.includes('hostile')) {
+      pool ??= await WorkerPool.start(options.workers);
+      const workers = pool;
+      report.hostile = await attempt(report, 'hostile', () => runHostile(server, workers, hostileOptions(options.quick, options.attackS), tag, log));
     }
   } finally {
     await stopAll();

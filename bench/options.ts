@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 // Command line of `npm run bench`: a full run by default, `--quick` for the reduced one.
 
-export const SCENARIOS = ['chat', 'join', 'drawing'] as const;
+export const SCENARIOS = ['chat', 'join', 'drawing', 'hostile'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -26,6 +26,8 @@ export interface BenchOptions {
   quietWaitMs: number;
   joinSizes: number[];
   joinRepeats: number;
+  /** Seconds of the hostile scenario's attack; its default comes with --quick or not. */
+  attackS?: number;
   /** Write a V8 CPU profile of the server here (started servers only). */
   profileDir?: string;
   outDir: string;
@@ -36,12 +38,13 @@ const USAGE = `npm run bench -- [options]
   --url <base>          benchmark a server already running there (none is started)
   --redis-url <url>     that server's Redis, to seed the join scenario
   --pid <n>             that server's pid, for CPU and RSS figures
-  --only <list>         scenarios to run: chat,join,drawing (default all)
+  --only <list>         scenarios to run: chat,join,drawing,hostile (default all)
   --no-relay            skip the bare Socket.IO relay baseline
   --steps <list>        rooms per chat step, e.g. 5,10,20
   --measure <s>         measured seconds per chat step
   --budget <min>        no chat step starts after this many minutes
   --workers <n>         client worker processes, 2-4
+  --attack <s>          seconds of the hostile scenario's attack (default 60, --quick 15)
   --profile <dir>       write CPU profiles of the started server and relay into <dir>/server, <dir>/relay
   --out <dir>           where the JSON result goes (default bench/results)`;
 
@@ -72,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       steps: { type: 'string' },
       measure: { type: 'string' },
       budget: { type: 'string' },
+      attack: { type: 'string' },
       workers: { type: 'string' },
       profile: { type: 'string' },
       out: { type: 'string' },
@@ -119,6 +123,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     quietWaitMs: quick ? 0 : 30_000,
     joinSizes: quick ? [100, 10_000] : [100, 10_000, 100_000],
     joinRepeats: quick ? 7 : 31,
+    attackS: positive('attack', values.attack),
     profileDir: values.profile,
     outDir: values.out ?? 'bench/results'
   };

@@ -63,7 +63,30 @@ export interface Target {
   /** Pid of its Redis, when this run started it. */
   redisPid?: number;
   redisUrl?: string;
+  /** How a started process ended ("code 1", "signal SIGABRT"), or null while it runs. */
+  exitStatus?(): string | null;
+  /** The last few kilobytes it printed (a started process only): why it died, when it did. */
+  outputTail?(): string;
   stop(): Promise<void>;
+}
+
+export interface ProcStatus {
+  rssBytes: number;
+  /** One letter of /proc/<pid>/status "State": R, S, D, Z (zombie: exited, not yet reaped)... */
+  state: string;
+}
+
+/** VmRSS and state from /proc/<pid>/status; null when the process is gone (or not on Linux). */
+export function readProcStatus(pid: number | undefined): ProcStatus | null {
+  if (!pid) return null;
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKB = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(text)?.[1] ?? 0);
+    const state = /^State:\s+(\S)/m.exec(text)?.[1] ?? '?';
+    return { rssBytes: rssKB * 1024, state };
+  } catch {
+    return null;
+  }
 }
 
 function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
@@ -78,22 +101,32 @@ function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   });
 }
 
+const TAIL_CHARS = 4000;
+
+interface Spawned {
+  child: ChildProcess;
+  exitStatus(): string | null;
+  outputTail(): string;
+}
+
 /**
  * Spawns `node <script>` (compiled JavaScript, as production runs it) and resolves once its stdout
  * prints `readyText`.
  */
-async function spawnNode(script: string, env: Record<string, string>, readyText: string, nodeArgs: string[] = []) {
+async function spawnNode(script: string, env: Record<string, string>, readyText: string, nodeArgs: string[] = []): Promise<Spawned> {
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let output = '';
+  let tail = '';
   const log = process.env.BENCH_SERVER_LOG;
   const collect = (chunk: Buffer) => {
     if (log) appendFileSync(log, chunk);
-    // Only the start-up lines matter; later output is dropped so a chatty server cannot fill memory.
+    // Only the start-up lines and a short tail are kept, so a chatty server cannot fill memory.
     if (output.length < 20_000) output += chunk.toString();
+    tail = (tail + chunk.toString()).slice(-TAIL_CHARS);
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
@@ -116,7 +149,9 @@ async function spawnNode(script: string, env: Record<string, string>, readyText:
     });
   });
   child.removeAllListeners('exit');
-  return child;
+  let exit: string | null = null;
+  child.once('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `code ${code}`));
+  return { child, exitStatus: () => exit, outputTail: () => tail };
 }
 
 /** Private Redis + the compiled server (`node dist-server/index.mjs`) in production mode with temp storage. */
@@ -127,9 +162,9 @@ export async function startServer(options: { cpuProfileDir?: string } = {}): Pro
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, 'server')] : [];
   // The flags production runs with; BENCH_NODE_ARGS adds more (e.g. --trace-gc) for a look inside.
   nodeArgs.push(...serverNodeFlags, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
-  let child: ChildProcess;
+  let spawned: Spawned;
   try {
-    child = await spawnNode(
+    spawned = await spawnNode(
       await buildServer(),
       {
         NODE_ENV: 'production',
@@ -148,12 +183,15 @@ export async function startServer(options: { cpuProfileDir?: string } = {}): Pro
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const { child } = spawned;
   return {
     name: 'server',
     baseUrl: `http://127.0.0.1:${port}`,
     pid: child.pid,
     redisPid: redis.child.pid,
     redisUrl: redis.url,
+    exitStatus: spawned.exitStatus,
+    outputTail: spawned.outputTail,
     async stop() {
       // A profiled server writes its profile on a clean exit, which SIGTERM gives it.
       await stopChild(child, 15_000);
@@ -170,11 +208,13 @@ export async function startRelay(options: { cpuProfileDir?: string } = {}): Prom
   // Compiled the same way as the server, so both run as plain JavaScript.
   const relayEntry = path.join(repoRoot, 'dist-bench', 'relay.mjs');
   await compileEntry('bench/relay.ts', relayEntry);
-  const child = await spawnNode(relayEntry, { PORT: String(port) }, 'relay listening', nodeArgs);
+  const { child, exitStatus, outputTail } = await spawnNode(relayEntry, { PORT: String(port) }, 'relay listening', nodeArgs);
   return {
     name: 'relay',
     baseUrl: `http://127.0.0.1:${port}`,
     pid: child.pid,
+    exitStatus,
+    outputTail,
     stop: () => stopChild(child)
   };
 }

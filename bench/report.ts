@@ -1,5 +1,6 @@
 import type { ChatResult, ChatTargetResult } from './scenarios/chat.ts';
 import type { DrawingResult } from './scenarios/drawing.ts';
+import type { HostileResult, RequestTally } from './scenarios/hostile.ts';
 import type { JoinResult } from './scenarios/join.ts';
 
 // The run's figures as JSON (every field name carries its unit) and as markdown tables.
@@ -13,6 +14,7 @@ export interface BenchReport {
   chat?: ChatResult;
   join?: JoinResult;
   drawing?: DrawingResult;
+  hostile?: HostileResult;
   targets?: TargetCheck[];
   failures: { scenario: string; error: string }[];
   durationS: number;
@@ -81,6 +83,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       met: join.largestOverSmallest === null ? null : join.largestOverSmallest <= 2
     });
   }
+  for (const c of report.hostile?.checks ?? []) checks.push({ goal: c.goal, measured: c.measured, met: c.pass });
   return checks;
 }
 
@@ -205,6 +208,7 @@ export function formatReport(report: BenchReport): string {
       )
     );
   }
+  if (report.hostile) out.push('', hostileSection(report.hostile));
   const checks = report.targets ?? checkTargets(report);
   if (checks.length) {
     out.push('', '## Targets');
@@ -215,5 +219,80 @@ export function formatReport(report: BenchReport): string {
     out.push('', '## Failures');
     for (const f of report.failures) out.push(`- ${f.scenario}: ${f.error}`);
   }
+  return out.join('\n');
+}
+
+function codes(map: Record<string, number>): string {
+  const parts = Object.entries(map).map(([code, n]) => `${code} ${fmt(n, 0)}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+function requests(t: RequestTally): string {
+  return `${fmt(t.sent, 0)} sent, ${fmt(t.answered, 0)} answered, refused: ${codes(t.refused)}, ${fmt(t.timeouts, 0)} timed out, ${fmt(t.unanswered, 0)} cut off by a drop, ${fmt(t.inFlightAtEnd, 0)} in flight at the end`;
+}
+
+const mb = (bytes: number) => `${fmt(bytes / (1024 * 1024), 1)} MB`;
+
+function hostileSection(h: HostileResult): string {
+  const o = h.options;
+  const s = h.server;
+  const n = h.normal;
+  const run = (label: string, r: typeof n.baseline) =>
+    r
+      ? `${label}: p50 ${fmt(r.latencyMs.p50, 2)} / p95 ${fmt(r.latencyMs.p95, 2)} / p99 ${fmt(r.latencyMs.p99, 2)} / max ${fmt(r.latencyMs.max, 1)} ms, ` +
+        `${fmt(r.delivered, 0)} of ${fmt(r.expected, 0)} deliveries (${fmt(r.deliveredShare * 100, 1)}%), errors ${errorsText(r.errors, r.disconnects)}; ` +
+        `cores: server ${fmt(r.cores?.server, 2)}, redis ${fmt(r.cores?.redis, 2)}, bench ${fmt(r.cores?.bench, 2)}, others ${fmt(r.cores?.other, 2)}; ` +
+        `client loop delay p99 ${fmt(r.generatorLoopDelayP99Ms)} ms`
+      : `${label}: not measured`;
+  const connects = (c: HostileResult['nonReaders']['connects']) =>
+    `${fmt(c.attempts, 0)} tried, ${fmt(c.connected, 0)} connected, ${fmt(c.refused, 0)} refused` +
+    `${c.refused ? ` (${Object.entries(c.refusalReasons).map(([why, k]) => `"${why}" x${k}`).join('; ')})` : ''}, ${fmt(c.failed, 0)} failed; ` +
+    `${fmt(c.droppedByServer, 0)} dropped by the server${c.lifetimeMedianS === null ? '' : ` after ${fmt(c.lifetimeMedianS)} s median (longest ${fmt(c.lifetimeMaxS)} s)`}`;
+  const rows: string[][] = [
+    ['server', s.alive ? `alive${s.answersHttpAtEnd ? ', answering' : ', NOT answering HTTP'}` : `**DIED** ${s.diedAtS} s into the attack (${s.exit ?? 'process gone'})`],
+    ['attack', `${fmt(h.attackS)} s of ${fmt(o.attackMs / 1000, 0)} planned${h.stoppedEarly ? ` (stopped early: ${h.stoppedEarly})` : ''}; set-up ${fmt(h.setupS)} s`],
+    ['server RSS', `before ${fmt(s.rssMB.before)} MB, peak **${fmt(s.rssMB.peak)} MB** (${s.rssMB.peakAtS === null ? '-' : `${fmt(s.rssMB.peakAtS)} s into the attack`}), final ${fmt(s.rssMB.final)} MB`],
+    ['RSS every 5 s (s from attack start: MB)', s.rssTimeline.map((p) => `${p.atS}: ${fmt(p.mb, 0)}`).join(', ') || '-'],
+    ['heavy room', `${fmt(h.heavyRoom.drawings, 0)} drawings of ~${fmt(h.heavyRoom.drawingBytesEach, 0)} bytes (${fmt(h.heavyRoom.totalMB)} MB)`],
+    [`normal users (${fmt(n.rooms, 0)} rooms, ${fmt(n.sockets, 0)} sockets)`, `${run('no attack', n.baseline)}<br>${run('**under attack**', n.attack)}`],
+    [
+      `non-readers (${fmt(h.nonReaders.sockets, 0)} sockets on ${fmt(o.nonReaderAccounts, 0)} accounts)`,
+      `${connects(h.nonReaders.connects)}<br>${fmt(h.nonReaders.requestsSent, 0)} history requests sent (one per ${o.nonReaderIntervalMs} ms each); ` +
+        `peak in kernel buffers toward them ${mb(h.nonReaders.pushedPeakBytes)} (one connection ${mb(h.nonReaders.pushedPeakPerConnectionBytes)})`
+    ],
+    [
+      `fast readers (${fmt(h.fastReaders.sockets, 0)} accounts)`,
+      `${connects(h.fastReaders.connects)}<br>room:join: ${requests(h.fastReaders.join)}<br>room:history-older: ${requests(h.fastReaders.older)}<br>` +
+        `error events: ${codes(h.fastReaders.errorEvents)}; ${fmt(h.fastReaders.pages, 0)} pages, ${fmt(h.fastReaders.messages, 0)} messages, **${mb(h.fastReaders.bytesReceived)} received**`
+    ],
+    [
+      `room-password guessing (${fmt(h.guessing.guessers, 0)} accounts)`,
+      `${fmt(h.guessing.attempts, 0)} attempts, ${fmt(h.guessing.rateLimited, 0)} answered 429, **${fmt(h.guessing.checked, 0)} checked** (limit allows ${fmt(h.guessing.allowed, 0)}), ` +
+        `other: ${codes(h.guessing.otherStatus)}, ${fmt(h.guessing.noAnswer, 0)} unanswered; right password (guess #${fmt(o.secretAt, 0)}) ` +
+        `${h.guessing.found ? `**found** after ${fmt(h.guessing.foundAfterS)} s` : 'not found'}`
+    ],
+    [
+      `sign-in every ${fmt(o.signInEveryMs / 1000)} s`,
+      `${fmt(h.signIn.attempts, 0)} attempts, ${fmt(h.signIn.ok, 0)} ok, ${fmt(h.signIn.failed, 0)} failed; p50 ${fmt(h.signIn.p50Ms)} ms, max ${fmt(h.signIn.maxMs)} ms`
+    ],
+    [
+      `GET /api/auth/me every ${fmt(h.httpProbe.everyMs, 0)} ms (no work: the server's own wait)`,
+      `${fmt(h.httpProbe.answered, 0)} answered, ${fmt(h.httpProbe.failed, 0)} failed; p50 ${fmt(h.httpProbe.p50Ms)} ms, p99 ${fmt(h.httpProbe.p99Ms)} ms, max ${fmt(h.httpProbe.maxMs)} ms`
+    ]
+  ];
+  const out = [
+    `## Hostile: ${fmt(n.rooms, 0)} rooms chatting while attackers hammer a room of ${fmt(h.heavyRoom.drawings, 0)} large drawings`,
+    '',
+    `Normal rooms of 16 as one chat step (a 200-byte text every 2 s +- 0.6 s each); latency of normal users only. ` +
+      `Non-readers stop reading once connected and ask for the heavy room's history (room:join, room:history-older, in turns, each with an acknowledgement); ` +
+      `fast readers re-join and page back to the oldest drawing as fast as they are answered, waiting ${o.readerBackoffMs} ms after a refusal; both reconnect ` +
+      `${o.reconnectDelayMs / 1000} s after being dropped. Guessers share one list of passwords (at most ${o.guessesPerSecond}/s; a refused guess is tried again). ` +
+      `RSS from /proc every ${o.rssEveryMs} ms; the attack stops early past ${fmt(o.rssGuardMB, 0)} MB.`,
+    '',
+    table(['figure', 'value'], rows),
+    ''
+  ];
+  for (const c of h.checks) out.push(`- **${c.pass === null ? 'N/A ' : c.pass ? 'PASS' : 'FAIL'}** ${c.goal}: ${c.measured}`);
+  if (s.lastOutput) out.push('', 'Last server output:', '', '```', s.lastOutput, '```');
   return out.join('\n');
 }
