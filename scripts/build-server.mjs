@@ -48,6 +48,6 @@ export async function buildServer() {
   const sources = Math.max(newestMtime(path.join(root, 'server')), newestMtime(path.join(root, 'src/lib/protocol')));
   if (existsSync(serverEntry) && statSync(serverEntry).mtimeMs >= sources) return serverEntry;
   // schema.sql is read at run time from beside the module that opens the database.
-  await compileEntry('server/index.ts', serverEntry, ['server/db/schema.sql']);
+  await compileEntry('server/index.ts', serverEntry, ['server/infra/schema.sql']);
   return serverEntry;
 }

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Redis } from '../redis/index.ts';
+import type { Redis } from '../infra/redis.ts';
 
 // Counting password attempts in Redis, shared by every server process. Sign-in, registration and
 // room passwords build their rules from these parts (rateLimit.ts, roomAttempts.ts).

@@ -6,7 +6,7 @@ import {
   SIGN_IN_USERNAME_AND_ADDRESS_WINDOW_SECONDS,
   SIGN_IN_USERNAME_WINDOW_SECONDS
 } from '../../src/lib/protocol/index.ts';
-import type { Redis } from '../redis/index.ts';
+import type { Redis } from '../infra/redis.ts';
 import { addressKey, admit, AttemptCounter, UNLIMITED, type Attempt, type Refusal } from './attempts.ts';
 
 export interface AuthLimits {

@@ -1,5 +1,5 @@
 import { ROOM_PASSWORD_FAILS_PER_ROOM, ROOM_PASSWORD_FAILS_PER_USER, ROOM_PASSWORD_WINDOW_SECONDS } from '../../src/lib/protocol/index.ts';
-import type { Redis } from '../redis/index.ts';
+import type { Redis } from '../infra/redis.ts';
 import { admit, AttemptCounter, type Attempt, type Refusal } from './attempts.ts';
 
 /** Where the counts live in Redis (the prefix, a colon, then `roomId|userId` or the room id). */

@@ -1,4 +1,4 @@
-import type { DB } from './index.ts';
+import type { DB } from '../infra/db.ts';
 
 export interface UserRow {
   id: number;

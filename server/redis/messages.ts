@@ -8,7 +8,7 @@ import {
   type Message,
   type Reaction
 } from '../../src/lib/protocol/index.ts';
-import type { Redis } from './index.ts';
+import type { Redis } from '../infra/redis.ts';
 import {
   MESSAGE_KEY_PREFIX,
   messageKey,
@@ -18,8 +18,8 @@ import {
   roomKeys,
   sendRateKey,
   typingKey
-} from './keys.ts';
-import { asArray, asStrings, LuaScript } from './script.ts';
+} from '../infra/keys.ts';
+import { asArray, asStrings, LuaScript } from '../infra/lua.ts';
 import { FRESH_TYPERS_LUA } from './typing.ts';
 
 // Messages of a room in Redis (docs/architecture.md#redis-keys): `bbb:msg:{id}` holds the message as JSON for

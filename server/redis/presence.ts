@@ -1,4 +1,4 @@
-import type { Redis } from './index.ts';
+import type { Redis } from '../infra/redis.ts';
 import {
   announcedKey,
   connectionsKey,
@@ -10,8 +10,8 @@ import {
   onlineKey,
   typingKey,
   userSocketsKey
-} from './keys.ts';
-import { asArray, asStrings, LuaScript } from './script.ts';
+} from '../infra/keys.ts';
+import { asArray, asStrings, LuaScript } from '../infra/lua.ts';
 
 // Presence counts connections, across server processes. `bbb:room:{roomId}:conns` maps each live
 // connection (`{instanceId}/{socketId}`) to its user; the `online` set holds the users with

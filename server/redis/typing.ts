@@ -1,6 +1,6 @@
-import type { Redis } from './index.ts';
-import { typingKey } from './keys.ts';
-import { asStrings, LuaScript } from './script.ts';
+import type { Redis } from '../infra/redis.ts';
+import { typingKey } from '../infra/keys.ts';
+import { asStrings, LuaScript } from '../infra/lua.ts';
 
 // Who is typing in a room: a hash of user id -> timestamp (ms) of their last
 // typing:start. An entry older than TYPING_EXPIRE_MS no longer counts and is swept away.

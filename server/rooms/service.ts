@@ -8,11 +8,11 @@ import {
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
 import { isRefusal, waitInWords, type Refusal } from '../auth/attempts.ts';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../infra/passwords.ts';
 import type { RoomAttempts } from '../auth/roomAttempts.ts';
-import type { DB } from '../db/index.ts';
+import type { DB } from '../infra/db.ts';
 import type { Queries, RoomRow } from '../db/queries.ts';
-import type { ServerEvents } from '../events.ts';
+import type { ServerEvents } from '../infra/events.ts';
 import { removeUpload } from '../uploads/files.ts';
 
 // Invite codes end up in links and are sometimes typed: no look-alike characters (0/O, 1/l/I).

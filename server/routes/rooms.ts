@@ -7,7 +7,7 @@ import {
   type LeaveRoomResult
 } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
-import { answerPasswordsBusy } from '../auth/passwords.ts';
+import { answerPasswordsBusy } from '../infra/passwords.ts';
 import { createRoomAttempts } from '../auth/roomAttempts.ts';
 import { currentUser } from '../auth/session.ts';
 import { parseBody } from '../http/validate.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { IMAGE_MAX_BYTES, UPLOADS_PER_HOUR, type UploadResult } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
 import { currentUser } from '../auth/session.ts';
-import type { Redis } from '../redis/index.ts';
+import type { Redis } from '../infra/redis.ts';
 import { imageUrlFor, removeUpload, uploadPath } from '../uploads/files.ts';
 import { checkImage } from '../uploads/validate.ts';
 

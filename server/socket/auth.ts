@@ -1,7 +1,7 @@
 import type { ExtendedError } from 'socket.io';
 import type { AppContext } from '../app.ts';
 import type { SessionCheck } from '../auth/session.ts';
-import { createOriginCheck } from '../http/origin.ts';
+import { createOriginCheck } from '../infra/origin.ts';
 import type { AppSocket } from './context.ts';
 
 /** What the user is told when their session runs out, on an open socket or at a new handshake. */

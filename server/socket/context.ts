@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, Member, PublicUser, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
-import { watchBackpressure, type Backpressure } from './backpressure.ts';
+import { watchBackpressure, type Backpressure } from '../infra/backpressure.ts';
 import { notMember } from './errors.ts';
 import { createSocketLimits, type SocketLimits } from './rateLimiter.ts';
 

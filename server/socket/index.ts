@@ -3,7 +3,7 @@ import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
 import { SOCKET_MAX_FRAME_BYTES, SOCKETS_PER_USER } from '../../src/lib/protocol/index.ts';
 import type { AppContext } from '../app.ts';
-import { createStreamsAdapter, type StreamsAdapterOptions } from './adapter.ts';
+import { createStreamsAdapter, type StreamsAdapterOptions } from '../infra/streamsAdapter.ts';
 import { authenticate, closeWhenSessionExpires } from './auth.ts';
 import { claimSocketSlot, releaseSocketSlot } from '../redis/presence.ts';
 import { createRealtime, userChannel, type AppSocket, type IoServer, type Realtime } from './context.ts';

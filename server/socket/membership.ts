@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import type { ServerEventMap } from '../events.ts';
+import type { ServerEventMap } from '../infra/events.ts';
 import { deleteRoomMessages } from '../redis/messages.ts';
 import { getOnline } from '../redis/presence.ts';
 import { roomChannel, userChannel, type Realtime } from './context.ts';

@@ -7,8 +7,8 @@ import {
   ROOM_SWITCHES_PER_MINUTE,
   SEND_INTERVAL_SECONDS
 } from '../../src/lib/protocol/index.ts';
-import type { Redis } from '../redis/index.ts';
-import { RATE_LIMIT_KEY_PREFIX, sendRateKey } from '../redis/keys.ts';
+import type { Redis } from '../infra/redis.ts';
+import { RATE_LIMIT_KEY_PREFIX, sendRateKey } from '../infra/keys.ts';
 import { rateLimited } from './errors.ts';
 
 // Abuse limits of the socket. Sending is one message a second per user, kept in Redis so it holds

@@ -1,7 +1,7 @@
 import { historyOlderSchema, roomRefSchema, SOCKET_READ_UNSENT_BYTES, TYPING_EXPIRE_MS, type HistoryPage } from '../../src/lib/protocol/index.ts';
 import { getHistoryPage } from '../redis/messages.ts';
 import { getTyping } from '../redis/typing.ts';
-import { unsentBytes } from './backpressure.ts';
+import { unsentBytes } from '../infra/backpressure.ts';
 import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
 import { notMember, parsePayload, rateLimited, SocketError } from './errors.ts';
 import type { Presence } from './presence.ts';

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApplication, type Application } from '../../server/app.ts';
-import { loadConfig, type Config } from '../../server/config.ts';
-import { openDatabase, type DB } from '../../server/db/index.ts';
-import { connectRedis, type Redis } from '../../server/redis/index.ts';
+import { loadConfig, type Config } from '../../server/infra/config.ts';
+import { openDatabase, type DB } from '../../server/infra/db.ts';
+import { connectRedis, type Redis } from '../../server/infra/redis.ts';
 
 export interface TestApp {
   baseUrl: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bcryptPool } from '../../server/auth/passwords.ts';
+import { bcryptPool } from '../../server/infra/passwords.ts';
 import { AUTH_LIMIT_PREFIXES } from '../../server/auth/rateLimit.ts';
 import {
   REGISTRATIONS_PER_ADDRESS_PER_HOUR,

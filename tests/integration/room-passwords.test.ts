@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bcryptPool } from '../../server/auth/passwords.ts';
+import { bcryptPool } from '../../server/infra/passwords.ts';
 import { ROOM_ATTEMPT_PREFIXES } from '../../server/auth/roomAttempts.ts';
 import {
   PASSWORD_MAX_BYTES,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AUTH_RATE_LIMIT_DEFAULT } from '../src/lib/protocol/limits.ts';
+import { AUTH_RATE_LIMIT_DEFAULT } from '../../src/lib/protocol/limits.ts';
 
 export interface Config {
   port: number;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from './index.ts';
+import type { Redis } from './redis.ts';
 
 /**
  * A Lua script run by its hash (EVALSHA), falling back to EVAL when Redis does not know it yet

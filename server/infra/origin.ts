@@ -1,7 +1,7 @@
 import express from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Config } from '../config.ts';
+import type { Config } from './config.ts';
 
 /** Whether the peer at `address` (hop `index`, 0 = the one connected to us) is a trusted proxy. */
 export type TrustProxy = (address: string, index: number) => boolean;
