@@ -3,8 +3,7 @@ import path from 'node:path';
 import { createApplication } from './app.ts';
 import { loadConfig, loadDotEnv } from './infra/config.ts';
 import { openDatabase } from './infra/db.ts';
-import { connectRedis } from './infra/redis.ts';
-import { resolveRedis } from './infra/redis.ts';
+import { connectRedis, resolveRedis } from './infra/redis.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();

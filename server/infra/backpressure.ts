@@ -1,5 +1,5 @@
 import { SOCKET_MAX_UNSENT_BYTES, type ErrorPayload } from '../../src/lib/protocol/index.ts';
-import type { AppSocket, IoServer } from '../socket/context.ts';
+import type { AppSocket, IoServer } from './socket.ts';
 
 // How much the server holds for a socket that it could not send yet, and what happens past the
 // budget. Engine.IO queues packets in its write buffer while the transport is busy, and the

@@ -7,11 +7,11 @@ export interface Config {
   port: number;
   isProduction: boolean;
   jwtSecret: string;
-  /** Undefined: find or start a Redis (see redis/resolve.ts). */
+  /** Undefined: find or start a Redis (see resolveRedis in redis.ts). */
   redisUrl: string | undefined;
   dataDir: string;
   uploadsDir: string;
-  /** Wrong sign-in passwords per minute per address (see auth/rateLimit.ts); 0 turns sign-in limits off. */
+  /** Wrong sign-in passwords per minute per address (see createAuthLimits in limits.ts); 0 turns sign-in limits off. */
   authRateLimit: number;
   /** Origins allowed besides the app's own. */
   allowedOrigins: string[];

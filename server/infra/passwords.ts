@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import type { ErrorRequestHandler } from 'express';
+import { AppError } from './errors.ts';
 
 // Account and room passwords share one cost; the async API keeps the event loop free.
 const BCRYPT_COST = 10;
@@ -18,10 +18,9 @@ export interface LaneSettings {
 }
 
 /** Answered 503 with a short Retry-After: the waiting line for password checks is full. */
-export class PasswordsBusyError extends Error {
-  readonly retryAfterSeconds = 1;
+export class PasswordsBusyError extends AppError {
   constructor() {
-    super('The server is busy checking passwords. Try again in a moment.');
+    super('UNAVAILABLE', 'The server is busy checking passwords. Try again in a moment.', { retryAfterSeconds: 1 });
     this.name = 'PasswordsBusyError';
   }
 }
@@ -119,8 +118,8 @@ export class BcryptPool {
 /**
  * One pool per process. Two slots keep two of libuv's four threads free for everything else;
  * room passwords may hold only one, so a sign-in always finds a slot within one bcrypt run. The
- * account line is long enough for a burst of honest sign-ins; the limits in rateLimit.ts and
- * roomAttempts.ts keep guessers from ever filling it.
+ * account line is long enough for a burst of honest sign-ins; the limits in limits.ts keep
+ * guessers from ever filling it.
  */
 export const bcryptPool = new BcryptPool(2, {
   account: { maxRunning: 2, maxWaiting: 64 },
@@ -135,10 +134,3 @@ export const verifyPassword = (plain: string, hash: string, lane: PasswordLane):
 
 /** A hash to compare against when there is none, so a miss takes as long as a wrong password. */
 export const UNUSABLE_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
-
-/** Turns PasswordsBusyError into 503 `{ error }` with Retry-After; anything else goes on. */
-export const answerPasswordsBusy: ErrorRequestHandler = (err, _req, res, next) => {
-  if (!(err instanceof PasswordsBusyError)) return next(err);
-  res.setHeader('Retry-After', String(err.retryAfterSeconds));
-  res.status(503).json({ error: err.message });
-};

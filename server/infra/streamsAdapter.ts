@@ -1,13 +1,11 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { BroadcastOptions, ClusterMessage, MessageType } from 'socket.io-adapter';
+import { SOCKET_IO_KEY_PREFIX } from './keys.ts';
 
 // The Socket.IO Redis Streams adapter: several server processes on one Redis act as one (rooms,
 // broadcasts, socketsLeave, disconnectSockets). It gets connections of its own: the blocking
 // XREAD and the subscriber must not share the app's command connection.
-
-/** The adapter's stream, and the prefix of its Pub/Sub channels (PeerWatch's too). */
-const KEY_PREFIX = 'bbb:socket.io';
 
 /** Approximate length the adapter's stream is trimmed to: it only relays, nothing replays it. */
 const STREAM_MAX_LEN = 1000;
@@ -190,14 +188,14 @@ export function createStreamsAdapter(redisUrl: string, instanceId: string, optio
   Object.defineProperty(publisher, 'duplicate', { value: () => track(new Redis(redisUrl, waitingOptions)) });
 
   const createNamespaceAdapter = createAdapter(publisher, {
-    streamName: KEY_PREFIX,
-    channelPrefix: KEY_PREFIX,
+    streamName: SOCKET_IO_KEY_PREFIX,
+    channelPrefix: SOCKET_IO_KEY_PREFIX,
     maxLen: STREAM_MAX_LEN,
     onlyPlaintext: true
   });
   // Named apart from the adapter's own subscriber, which ready() looks for by name.
   const peerSubscriber = track(new Redis(redisUrl, { ...waitingOptions, connectionName: `bbb-peers-${instanceId}` }));
-  const peers = new PeerWatch(publisher, peerSubscriber, instanceId, KEY_PREFIX, options.peerCheckMs ?? PEER_CHECK_MS);
+  const peers = new PeerWatch(publisher, peerSubscriber, instanceId, SOCKET_IO_KEY_PREFIX, options.peerCheckMs ?? PEER_CHECK_MS);
 
   // Socket.IO calls the factory with `new`, so it must be a function, not an arrow; returning an
   // object from it makes that object the adapter.

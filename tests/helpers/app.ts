@@ -24,7 +24,7 @@ export interface TestAppOptions {
    * The folder then stays when this app closes; its owner removes it.
    */
   dataDir?: string;
-  /** How often the app counts other server processes (see server/socket/adapter.ts). */
+  /** How often the app counts other server processes (see server/infra/streamsAdapter.ts). */
   peerCheckMs?: number;
   /** A built client to serve (a folder with index.html); by default none is served. */
   clientDir?: string;
