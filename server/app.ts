@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeWhenSessionExpires, authenticate, followSignOuts } from './auth/handlers.ts';
+import { authenticate, closeWhenSessionExpires, followSignOuts } from './auth/handlers.ts';
 import { createAuthRouter } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
 import { createSessions } from './auth/session.ts';

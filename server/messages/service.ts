@@ -1,9 +1,9 @@
 import { nanoid } from 'nanoid';
 import type { z } from 'zod';
 import { TYPING_EXPIRE_MS, type HistoryPage, type Message, type messageSendSchema, type PublicUser } from '../../src/lib/protocol/index.ts';
+import type { AuthService, NamedUser } from '../auth/service.ts';
 import { AppError, rateLimited } from '../infra/errors.ts';
 import { SEND_LIMIT_MESSAGE } from '../infra/limits.ts';
-import type { AuthService, NamedUser } from '../auth/service.ts';
 import type { UploadService } from '../uploads/service.ts';
 import type { MessageStore } from './storage.ts';
 

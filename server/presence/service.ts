@@ -1,6 +1,6 @@
 import { PRESENCE_NOTICE_GRACE_MS, type PublicUser } from '../../src/lib/protocol/index.ts';
-import type { Redis } from '../infra/redis.ts';
 import type { AuthService, NamedUser } from '../auth/service.ts';
+import type { Redis } from '../infra/redis.ts';
 import type { TypingService } from '../typing/service.ts';
 import { HEARTBEAT_INTERVAL_MS, type JoinResult, type LeaveResult, type PresenceStore } from './storage.ts';
 

@@ -58,7 +58,7 @@ function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSumm
 }
 
 /** Where a user stands with a room. */
-export type Standing = 'member' | 'may-join' | AppError;
+type Standing = 'member' | 'may-join' | AppError;
 
 /**
  * Rooms and their members. Every limit is checked inside the SQLite transaction that writes, so
