@@ -54,8 +54,8 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
 
 /** The REST side: `{ error }` with the status; anything unexpected is logged and answered 500. */
 export const answerErrors: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
-  if (res.headersSent) return;
   if (err instanceof AppError) {
+    if (res.headersSent) return;
     if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     res.status(err.status).json({ error: err.message });
     return;
@@ -63,6 +63,7 @@ export const answerErrors: ErrorRequestHandler = (err: unknown, _req, res, _next
   const { status, type, message } = frameworkError.safeParse(err).data ?? {};
   const clientError = status !== undefined && status >= 400 && status < 500;
   if (!clientError) console.error(err);
+  if (res.headersSent) return;
   const text =
     type === 'entity.parse.failed'
       ? 'Request body is not valid JSON'

@@ -47,7 +47,7 @@ interface Count {
 }
 
 /** A fixed-window counter: `points` attempts per `seconds` for each key. */
-export class AttemptCounter {
+class AttemptCounter {
   private readonly limiter: RateLimiterRedis;
 
   constructor(
@@ -86,12 +86,12 @@ export class AttemptCounter {
   }
 }
 
-export interface Slot {
+interface Slot {
   counter: AttemptCounter;
   key: string;
 }
 
-export interface AttemptRules {
+interface AttemptRules {
   /** Each refuses the attempt once its count passes its points. */
   limits: Slot[];
   /**
@@ -120,7 +120,7 @@ export interface Attempt {
 export const isRefusal = (outcome: Attempt | Refusal): outcome is Refusal => 'retryAfterSeconds' in outcome;
 
 /** Lets every attempt through: limits turned off. */
-export const UNLIMITED: Attempt = { succeeded: async () => undefined, failed: () => undefined, abandon: async () => undefined };
+const UNLIMITED: Attempt = { succeeded: async () => undefined, failed: () => undefined, abandon: async () => undefined };
 
 /**
  * Counts an attempt BEFORE its password is checked, and gives the count back when it turns out
@@ -130,7 +130,7 @@ export const UNLIMITED: Attempt = { succeeded: async () => undefined, failed: ()
  * (a burst refused per minute must not also use up the longer per-name count). A counter Redis
  * cannot answer counts nothing: attempts go through and bcrypt stays the brake.
  */
-export async function admit(rules: AttemptRules): Promise<Attempt | Refusal> {
+async function admit(rules: AttemptRules): Promise<Attempt | Refusal> {
   const taken: Slot[] = [];
   const giveBack = async () => {
     await Promise.all(taken.map((slot) => slot.counter.giveBack(slot.key)));
