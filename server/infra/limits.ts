@@ -23,10 +23,11 @@ import { AUTH_LIMIT_PREFIXES, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uplo
 import type { Redis } from './redis.ts';
 import type { AppSocket } from './socket.ts';
 
-// Every limiter of the app (docs/architecture.md#abuse-limits). Two are kept inside Lua scripts
-// because they must be taken in the same step as the write they guard: one message a second per
-// user (the message store script) and reactions per second (the reaction script); their numbers
-// and keys still come from here and from keys.ts. Everything else is defined below:
+// Every limiter of the app (docs/architecture.md#abuse-limits). Three are counted inside Lua
+// scripts because they must be taken in the same step as the write they guard: one message a
+// second per user (the message store script), reactions per second (the reaction script) and
+// sockets per user (presence's socket-slot script); their keys come from keys.ts, the reaction
+// rate and the send refusal's words from here. Everything else is defined below:
 //
 // - password attempts (sign-in, registration, room passwords): fixed windows in Redis, counted
 //   before bcrypt runs and given back when the password was right;
