@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer, compileEntry, serverNodeFlags } from '../scripts/build-server.mjs';
-import { freePort, startRedisServer } from '../server/redis/resolve.ts';
+import { freePort, startRedisServer } from '../server/infra/redis.ts';
 
 // The processes under test: a private Redis, the production server and the bare relay, each on
 // a free loopback port, plus what /proc says about their CPU and memory.

@@ -43,11 +43,33 @@ export async function compileEntry(entry, outfile, files = []) {
   for (const file of files) copyFileSync(path.join(root, file), path.join(path.dirname(outfile), path.basename(file)));
 }
 
+/** Files under `dir` (relative to the repository) whose names end with `suffix`. */
+function filesEndingWith(dir, suffix) {
+  return readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith(suffix))
+    .map((file) => path.join(dir, file));
+}
+
+/**
+ * What the server reads at run time from beside its own module: schema.sql and every Lua script
+ * (server/infra/lua.ts). In the bundle every module is index.mjs, so they all land in one folder
+ * and their names must not clash.
+ */
+function runtimeFiles() {
+  const files = ['server/infra/schema.sql', ...filesEndingWith('server', '.lua')];
+  const seen = new Map();
+  for (const file of files) {
+    const name = path.basename(file);
+    if (seen.has(name)) throw new Error(`${file} and ${seen.get(name)} would both be copied to dist-server/${name}: rename one`);
+    seen.set(name, file);
+  }
+  return files;
+}
+
 /** Compiles the server unless its output is newer than every source it is made of. */
 export async function buildServer() {
   const sources = Math.max(newestMtime(path.join(root, 'server')), newestMtime(path.join(root, 'src/lib/protocol')));
   if (existsSync(serverEntry) && statSync(serverEntry).mtimeMs >= sources) return serverEntry;
-  // schema.sql is read at run time from beside the module that opens the database.
-  await compileEntry('server/index.ts', serverEntry, ['server/db/schema.sql']);
+  await compileEntry('server/index.ts', serverEntry, runtimeFiles());
   return serverEntry;
 }

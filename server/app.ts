@@ -1,39 +1,54 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAuthLimits } from './auth/rateLimit.ts';
-import { createSessions, type Sessions } from './auth/session.ts';
-import type { Config } from './config.ts';
-import type { DB } from './db/index.ts';
-import { createQueries, type Queries } from './db/queries.ts';
-import { ServerEvents } from './events.ts';
-import { securityHeaders } from './http/headers.ts';
-import { createOriginCheck } from './http/origin.ts';
-import type { Redis } from './redis/index.ts';
-import { createAuthRouter } from './routes/auth.ts';
-import { createRoomsRouter } from './routes/rooms.ts';
-import { createUploadRouter } from './routes/upload.ts';
-import { initSocket, type IoServer } from './socket/index.ts';
+import { authenticate, closeWhenSessionExpires, followSignOuts } from './auth/handlers.ts';
+import { createAuthRouter } from './auth/routes.ts';
+import { createAuthService } from './auth/service.ts';
+import { createSessions } from './auth/session.ts';
+import { createUserStore, type UserStore } from './auth/storage.ts';
+import type { Config } from './infra/config.ts';
+import type { DB } from './infra/db.ts';
+import { AppError, answerErrors } from './infra/errors.ts';
+import { ServerEvents } from './infra/events.ts';
+import { securityHeaders } from './infra/headers.ts';
+import { createAuthLimits, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
+import { createOriginCheck } from './infra/origin.ts';
+import type { Redis } from './infra/redis.ts';
+import { memberGate, userChannel, type IoServer } from './infra/socket.ts';
+import { createSocketServer } from './infra/socketServer.ts';
+import { createMessageHandlers } from './messages/handlers.ts';
+import { createMessageService } from './messages/service.ts';
+import { createMessageStore } from './messages/storage.ts';
+import { limitSocketsPerUser, presenceRooms } from './presence/handlers.ts';
+import { createPresenceService } from './presence/service.ts';
+import { createPresenceStore } from './presence/storage.ts';
+import { createReactionHandlers } from './reactions/handlers.ts';
+import { createReactionService } from './reactions/service.ts';
+import { createReactionStore } from './reactions/storage.ts';
+import { createRoomHandlers, followMembership } from './rooms/handlers.ts';
+import { createRoomsRouter } from './rooms/routes.ts';
+import { createRoomService } from './rooms/service.ts';
+import { createRoomStore, type RoomStore } from './rooms/storage.ts';
+import { eventHandlers, registerHandlers } from './socketEvents.ts';
+import { createTypingHandlers, startTypingSweep } from './typing/handlers.ts';
+import { createTypingService } from './typing/service.ts';
+import { createTypingStore } from './typing/storage.ts';
 import { startUploadCleanup } from './uploads/cleanup.ts';
+import { createUploadRouter } from './uploads/routes.ts';
+import { createUploadService } from './uploads/service.ts';
+import { createUploadStore, type UploadStore } from './uploads/storage.ts';
 
-/** What every route and handler may use: built once per app, passed down, never global. */
-export interface AppContext {
-  config: Config;
-  db: DB;
-  queries: Queries;
-  redis: Redis;
-  /** URL of the same Redis, for parts that need connections of their own (the socket adapter). */
-  redisUrl: string;
-  sessions: Sessions;
-  events: ServerEvents;
-}
+// The app factory: builds storage on the connections it is given, the services over the storage,
+// and hands each REST router and socket handler exactly the services it uses
+// (docs/architecture.md#the-house). Nothing is a module-level global.
 
 export interface AppOptions {
   config: Config;
   db: DB;
   redis: Redis;
+  /** URL of the same Redis, for parts that need connections of their own (the socket adapter). */
   redisUrl: string;
   /** The built SPA; served with its fallback page when the folder exists. */
   clientDir?: string;
@@ -41,11 +56,21 @@ export interface AppOptions {
   peerCheckMs?: number;
 }
 
+/** What the app was built on, for tests and diagnostics; no part of the app receives it. */
+export interface AppInternals {
+  config: Config;
+  db: DB;
+  redis: Redis;
+  /** Every prepared SQLite statement of the features. */
+  queries: UserStore & RoomStore & UploadStore;
+  events: ServerEvents;
+}
+
 export interface Application {
   app: Express;
   httpServer: HttpServer;
   io: IoServer;
-  context: AppContext;
+  context: AppInternals;
   /** True while this process knows no other server process shares its Redis. */
   clusterAlone(): boolean;
   /** Stops accepting, disconnects sockets and finishes background work; storage stays open. */
@@ -56,16 +81,19 @@ const defaultClientDir = path.resolve(fileURLToPath(new URL('../build', import.m
 
 export async function createApplication(options: AppOptions): Promise<Application> {
   const { config, db, redis, redisUrl } = options;
-  const queries = createQueries(db);
-  const context: AppContext = {
-    config,
-    db,
-    queries,
-    redis,
-    redisUrl,
-    sessions: createSessions(config.jwtSecret, queries, config.isProduction),
-    events: new ServerEvents()
-  };
+  const events = new ServerEvents();
+
+  const users = createUserStore(db);
+  const roomStore = createRoomStore(db);
+  const uploadStore = createUploadStore(db);
+
+  const sessions = createSessions(config.jwtSecret, users, config.isProduction);
+  const auth = createAuthService({ users, limits: createAuthLimits(redis, config.authRateLimit), events });
+  const uploads = createUploadService({ store: uploadStore, uploadsDir: config.uploadsDir });
+  const typing = createTypingService({ store: createTypingStore(redis), users: auth });
+  const messages = createMessageService({ store: createMessageStore(redis), uploads, users: auth });
+  const reactions = createReactionService({ store: createReactionStore(redis) });
+  const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
 
   const app = express();
   app.disable('x-powered-by');
@@ -75,24 +103,20 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const clientDir = options.clientDir ?? defaultClientDir;
   app.use(securityHeaders({ isProduction: config.isProduction, pageFile: path.join(clientDir, 'index.html') }));
   const sameOrigin = createOriginCheck(config);
+  const notFound = () => new AppError('NOT_FOUND', 'Not found');
 
   // A state-changing API call from a page on another site is refused outright (CSRF).
-  app.use('/api', (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && !sameOrigin(req)) {
-      res.status(403).json({ error: 'Cross-site request refused' });
-      return;
-    }
-    next();
+  app.use('/api', (req, _res, next) => {
+    const safe = req.method === 'GET' || req.method === 'HEAD' || sameOrigin(req);
+    next(safe ? undefined : new AppError('UNAUTHORIZED', 'Cross-site request refused'));
   });
   app.use('/api', express.json({ limit: '100kb' }));
 
-  const authLimits = createAuthLimits(redis, config.authRateLimit);
-  app.use('/api/auth', createAuthRouter({ queries, sessions: context.sessions, events: context.events, limits: authLimits }));
-  app.use('/api/rooms', createRoomsRouter(context));
-  app.use('/api/upload', createUploadRouter(context));
-  app.use('/api', (_req, res) => {
-    res.status(404).json({ error: 'Not found' });
-  });
+  const { requireAuth } = sessions;
+  app.use('/api/auth', createAuthRouter({ auth, sessions }));
+  app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth }));
+  app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
+  app.use('/api', (_req, _res, next) => next(notFound()));
 
   app.use(
     '/uploads',
@@ -105,9 +129,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
       // upload may run nothing (nosniff is already set for every response).
       setHeaders: (res) => res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox")
     }),
-    (_req, res) => {
-      res.status(404).json({ error: 'Not found' });
-    }
+    (_req, _res, next) => next(notFound())
   );
 
   if (existsSync(path.join(clientDir, 'index.html'))) {
@@ -117,36 +139,56 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
       res.sendFile(path.join(clientDir, 'index.html'));
     });
   }
-
-  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) console.error(err);
-    const message =
-      err?.type === 'entity.parse.failed'
-        ? 'Request body is not valid JSON'
-        : err?.type === 'entity.too.large'
-          ? 'Request body is too large'
-          : status === 500
-            ? 'Something went wrong'
-            : String(err?.message ?? 'Bad request');
-    if (!res.headersSent) res.status(status).json({ error: message });
-  };
-  app.use(onError);
+  app.use(answerErrors);
 
   const httpServer = createServer(app);
-  const socket = await initSocket(httpServer, context, { peerCheckMs: options.peerCheckMs });
+  const sockets = createSocketServer(httpServer, { redisUrl, sameOrigin, peerCheckMs: options.peerCheckMs });
+  const { io, closing } = sockets;
+  const presence = createPresenceService({
+    store: createPresenceStore(redis),
+    instanceId: sockets.instanceId,
+    rooms: presenceRooms(io),
+    typing,
+    users: auth,
+    redis
+  });
+  const limits = createSocketLimits(redis);
+  const requireMember = memberGate(rooms.requireMember);
+  const roomHandlers = createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure: sockets.backpressure, requireMember, closing });
+  const handlers = eventHandlers({
+    rooms: roomHandlers,
+    messages: createMessageHandlers({ io, messages, limits, requireMember }),
+    reactions: createReactionHandlers({ io, reactions, requireMember }),
+    typing: createTypingHandlers({ io, typing, limits, requireMember })
+  });
+
+  io.use(authenticate(sessions));
+  io.use(limitSocketsPerUser(presence, closing));
+  io.on('connection', (socket) => {
+    closeWhenSessionExpires(socket);
+    void socket.join(userChannel(socket.data.user.id));
+    registerHandlers(socket, handlers);
+    socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
+  });
+
+  const followers = [followMembership({ io, events, rooms, presence }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
+  await presence.start();
+  await sockets.ready();
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.
-  const uploadCleanup = startUploadCleanup({ uploadsDir: config.uploadsDir, queries });
+  const uploadCleanup = startUploadCleanup({ uploadsDir: config.uploadsDir, queries: uploadStore });
 
   return {
     app,
-    clusterAlone: socket.alone,
+    clusterAlone: sockets.alone,
     httpServer,
-    io: socket.io,
-    context,
+    io,
+    context: { config, db, redis, queries: { ...users, ...roomStore, ...uploadStore }, events },
     async close() {
       await uploadCleanup.stop();
-      await socket.close();
+      for (const follower of followers) follower.stop();
+      messages.stop();
+      await presence.stop();
+      await sockets.close();
       await new Promise<void>((resolve) => {
         if (!httpServer.listening) return resolve();
         httpServer.close(() => resolve());

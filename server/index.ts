@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createApplication } from './app.ts';
-import { loadConfig, loadDotEnv } from './config.ts';
-import { openDatabase } from './db/index.ts';
-import { connectRedis } from './redis/index.ts';
-import { resolveRedis } from './redis/resolve.ts';
+import { loadConfig, loadDotEnv } from './infra/config.ts';
+import { openDatabase } from './infra/db.ts';
+import { connectRedis, resolveRedis } from './infra/redis.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { type Message } from '../../src/lib/protocol/index.ts';
-import { storeMessage } from '../../server/redis/messages.ts';
+import { storeMessage } from '../../server/messages/storage.ts';
 import { createRoom, deleteRoom, joinRoom, registerUser, type BenchUser } from '../api.ts';
 import { connectClient, nextEvent } from '../client.ts';
 import { median } from '../histogram.ts';

@@ -1,18 +1,10 @@
 import { parse as parseCookie } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
+import { z } from 'zod';
 import { SESSION_DAYS, type PublicUser } from '../../src/lib/protocol/index.ts';
-import type { Queries } from '../db/queries.ts';
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** Set by requireAuth. */
-      user?: PublicUser;
-    }
-  }
-}
+import { AppError } from '../infra/errors.ts';
+import type { UserStore } from './storage.ts';
 
 export const SESSION_COOKIE = 'token';
 
@@ -32,13 +24,16 @@ interface TokenPayload {
   v: number;
 }
 
+/** What a verified token must hold: ours, plus the expiry jsonwebtoken adds. */
+const signedClaims = z.object({ id: z.int(), v: z.int(), exp: z.number() });
+
 /** A signed session token for `user`; `lifetimeSeconds` is shorter only in tests of expiry. */
 export function signSession(secret: string, user: { id: number; token_version: number }, lifetimeSeconds = SESSION_SECONDS): string {
   return jwt.sign({ id: user.id, v: user.token_version } satisfies TokenPayload, secret, { expiresIn: lifetimeSeconds });
 }
 
 /** Signs sessions and checks them against the database: one logic for HTTP and sockets. */
-export function createSessions(secret: string, queries: Queries, secureCookies: boolean) {
+export function createSessions(secret: string, users: Pick<UserStore, 'findUserById'>, secureCookies: boolean) {
   const sign = (user: { id: number; token_version: number }, lifetimeSeconds?: number) => signSession(secret, user, lifetimeSeconds);
 
   function issue(res: Response, user: { id: number; token_version: number }): void {
@@ -66,10 +61,10 @@ export function createSessions(secret: string, queries: Queries, secureCookies: 
       // Only a token we signed ourselves can be reported as expired: the signature is checked first.
       return { user: null, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
     }
-    if (typeof payload !== 'object' || payload === null) return { user: null, reason: 'invalid' };
-    const { id, v, exp } = payload as Partial<TokenPayload> & { exp?: unknown };
-    if (!Number.isSafeInteger(id) || !Number.isSafeInteger(v) || typeof exp !== 'number') return { user: null, reason: 'invalid' };
-    const user = queries.findUserById.get(id as number);
+    const claims = signedClaims.safeParse(payload);
+    if (!claims.success) return { user: null, reason: 'invalid' };
+    const { id, v, exp } = claims.data;
+    const user = users.findUserById.get(id);
     if (!user || user.token_version !== v) return { user: null, reason: 'revoked' };
     return { user: { id: user.id, username: user.username }, expiresAt: exp * 1000 };
   }
@@ -89,12 +84,9 @@ export function createSessions(secret: string, queries: Queries, secureCookies: 
     return checkCookieHeader(header).user;
   }
 
-  function requireAuth(req: Request, res: Response, next: NextFunction): void {
+  function requireAuth(req: Request, _res: Response, next: NextFunction): void {
     const user = fromCookieHeader(req.headers.cookie);
-    if (!user) {
-      res.status(401).json({ error: 'Not authenticated' });
-      return;
-    }
+    if (!user) return next(new AppError('UNAUTHORIZED', 'Not authenticated', { status: 401 }));
     req.user = user;
     next();
   }
@@ -103,9 +95,3 @@ export function createSessions(secret: string, queries: Queries, secureCookies: 
 }
 
 export type Sessions = ReturnType<typeof createSessions>;
-
-/** The signed-in user of a request that passed requireAuth. */
-export function currentUser(req: Request): PublicUser {
-  if (!req.user) throw new Error('requireAuth must run before this handler');
-  return req.user;
-}

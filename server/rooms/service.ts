@@ -2,52 +2,39 @@ import { customAlphabet, nanoid } from 'nanoid';
 import {
   ROOM_MAX_MEMBERS,
   USER_MAX_ROOMS,
+  type Member,
   type PublicUser,
   type RoomDetails,
   type RoomInvitePreview,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
-import { isRefusal, waitInWords, type Refusal } from '../auth/attempts.ts';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import type { RoomAttempts } from '../auth/roomAttempts.ts';
-import type { DB } from '../db/index.ts';
-import type { Queries, RoomRow } from '../db/queries.ts';
-import type { ServerEvents } from '../events.ts';
-import { removeUpload } from '../uploads/files.ts';
+import { AppError } from '../infra/errors.ts';
+import type { ServerEvents } from '../infra/events.ts';
+import { isRefusal, tooMany, type RoomAttempts } from '../infra/limits.ts';
+import { hashPassword, verifyPassword } from '../infra/passwords.ts';
+import type { MessageService } from '../messages/service.ts';
+import type { UploadService } from '../uploads/service.ts';
+import type { RoomRow, RoomStore } from './storage.ts';
 
 // Invite codes end up in links and are sometimes typed: no look-alike characters (0/O, 1/l/I).
 // 55^12 is about 2^69 codes, far beyond guessing.
 const INVITE_ALPHABET = '23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
 const newInviteCode = customAlphabet(INVITE_ALPHABET, 12);
 
-/** A refusal the API answers with `{ error }` and this status (and Retry-After when set). */
-export class RoomError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 429,
-    message: string,
-    readonly retryAfterSeconds?: number
-  ) {
-    super(message);
-    this.name = 'RoomError';
-  }
-}
-
-export const roomNotFound = () => new RoomError(404, 'Room not found');
-const notMember = () => new RoomError(403, 'You are not a member of this room');
-const notOwner = () => new RoomError(403, 'Only the owner can delete this room');
-const needsPassword = () => new RoomError(403, 'This room needs a password');
-const wrongPassword = () => new RoomError(403, 'Wrong password');
-const tooManyGuesses = ({ retryAfterSeconds }: Refusal) =>
-  new RoomError(429, `Too many wrong passwords for this room. Try again in ${waitInWords(retryAfterSeconds)}.`, retryAfterSeconds);
-const roomFull = () => new RoomError(409, 'This room is full');
-const tooManyRooms = () => new RoomError(409, `You can be in at most ${USER_MAX_ROOMS} rooms`);
+export const roomNotFound = () => new AppError('NOT_FOUND', 'Room not found');
+const notMember = () => new AppError('NOT_MEMBER', 'You are not a member of this room');
+const notOwner = () => new AppError('UNAUTHORIZED', 'Only the owner can delete this room');
+const needsPassword = () => new AppError('UNAUTHORIZED', 'This room needs a password');
+const wrongPassword = () => new AppError('UNAUTHORIZED', 'Wrong password');
+const roomFull = () => new AppError('ROOM_FULL', 'This room is full');
+const tooManyRooms = () => new AppError('VALIDATION_ERROR', `You can be in at most ${USER_MAX_ROOMS} rooms`, { status: 409 });
 
 export interface RoomServiceDeps {
-  db: DB;
-  queries: Queries;
+  store: RoomStore;
+  uploads: UploadService;
+  messages: MessageService;
   events: ServerEvents;
-  uploadsDir: string;
-  /** Counts wrong room passwords (see auth/roomAttempts.ts). */
+  /** Counts wrong room passwords. */
   attempts: RoomAttempts;
 }
 
@@ -70,67 +57,79 @@ function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSumm
   };
 }
 
+/** Where a user stands with a room. */
+type Standing = 'member' | 'may-join' | AppError;
+
 /**
  * Rooms and their members. Every limit is checked inside the SQLite transaction that writes, so
  * racing requests (even from several server processes) cannot pass 16 members or 20 rooms; slow
  * work (bcrypt, file removal) happens outside it. Each membership change is announced on `events`.
  */
-export function createRoomService({ db, queries, events, uploadsDir, attempts }: RoomServiceDeps) {
-  const insertRoom = db.transaction((room: { id: string; name: string; ownerId: number; passwordHash: string | null }) => {
-    if (queries.getUserRoomCount.get(room.ownerId)!.count >= USER_MAX_ROOMS) throw tooManyRooms();
-    queries.createRoom.run(room.id, room.name, room.ownerId, room.passwordHash, newInviteCode(), ROOM_MAX_MEMBERS);
-    queries.addRoomMember.run(room.id, room.ownerId);
+export function createRoomService({ store, uploads, messages, events, attempts }: RoomServiceDeps) {
+  /**
+   * A member, free to join, or turned away because the room is gone or full: the one answer REST
+   * joins and room:join share (docs/architecture.md#joining-is-race-free).
+   */
+  function standing(roomId: string, userId: number): Standing {
+    const room = store.findRoomById.get(roomId);
+    if (!room) return roomNotFound();
+    if (store.isRoomMember.get(roomId, userId)) return 'member';
+    if (store.getRoomMemberCount.get(roomId)!.count >= room.max_members) return roomFull();
+    return 'may-join';
+  }
+
+  const insertRoom = store.transaction((room: { id: string; name: string; ownerId: number; passwordHash: string | null }) => {
+    if (store.getUserRoomCount.get(room.ownerId)!.count >= USER_MAX_ROOMS) throw tooManyRooms();
+    store.createRoom.run(room.id, room.name, room.ownerId, room.passwordHash, newInviteCode(), ROOM_MAX_MEMBERS);
+    store.addRoomMember.run(room.id, room.ownerId);
   });
 
-  const insertMember = db.transaction((roomId: string, userId: number): 'joined' | 'already-member' => {
-    // Read again inside the transaction: the room may have gone while bcrypt ran.
-    const room = queries.findRoomById.get(roomId);
-    if (!room) throw roomNotFound();
-    if (queries.isRoomMember.get(roomId, userId)) return 'already-member';
-    if (queries.getRoomMemberCount.get(roomId)!.count >= room.max_members) throw roomFull();
-    if (queries.getUserRoomCount.get(userId)!.count >= USER_MAX_ROOMS) throw tooManyRooms();
-    queries.addRoomMember.run(roomId, userId);
+  const insertMember = store.transaction((roomId: string, userId: number): 'joined' | 'already-member' => {
+    // Asked again inside the transaction: the room may have gone or filled while bcrypt ran.
+    const now = standing(roomId, userId);
+    if (now === 'member') return 'already-member';
+    if (now !== 'may-join') throw now;
+    if (store.getUserRoomCount.get(userId)!.count >= USER_MAX_ROOMS) throw tooManyRooms();
+    store.addRoomMember.run(roomId, userId);
     return 'joined';
   });
 
   /** Deletes the room's rows (members cascade) and its uploads' rows; the files go after commit. */
-  const deleteRoomRows = db.transaction((roomId: string) => {
-    const memberIds = queries.getRoomMembers.all(roomId).map((m) => m.user_id);
-    const filenames = queries.getRoomUploads.all(roomId).map((u) => u.filename);
-    for (const filename of filenames) queries.deleteUpload.run(filename);
-    queries.deleteRoom.run(roomId);
+  const deleteRoomRows = store.transaction((roomId: string) => {
+    const memberIds = store.getRoomMembers.all(roomId).map((m) => m.user_id);
+    const filenames = uploads.forgetRoom(roomId);
+    store.deleteRoom.run(roomId);
     return { memberIds, filenames };
   });
 
-  const deleteMember = db.transaction((roomId: string, userId: number) => {
-    const room = queries.findRoomById.get(roomId);
+  const deleteMember = store.transaction((roomId: string, userId: number) => {
+    const room = store.findRoomById.get(roomId);
     if (!room) throw roomNotFound();
-    if (!queries.isRoomMember.get(roomId, userId)) throw notMember();
+    if (!store.isRoomMember.get(roomId, userId)) throw notMember();
     // The owner leaving takes the room with them.
     if (room.owner_id === userId) return { deleted: true as const, ...deleteRoomRows(roomId) };
-    queries.removeRoomMember.run(roomId, userId);
+    store.removeRoomMember.run(roomId, userId);
     return { deleted: false as const };
   });
 
-  const deleteOwnedRoom = db.transaction((roomId: string, userId: number) => {
-    const room = queries.findRoomById.get(roomId);
+  const deleteOwnedRoom = store.transaction((roomId: string, userId: number) => {
+    const room = store.findRoomById.get(roomId);
     if (!room) throw roomNotFound();
-    if (room.owner_id !== userId) throw queries.isRoomMember.get(roomId, userId) ? notOwner() : notMember();
+    if (room.owner_id !== userId) throw store.isRoomMember.get(roomId, userId) ? notOwner() : notMember();
     return deleteRoomRows(roomId);
   });
 
-  async function removeRoomFiles(filenames: string[]): Promise<void> {
-    const results = await Promise.allSettled(filenames.map((f) => removeUpload(uploadsDir, f)));
-    for (const result of results) {
-      // The room is gone either way; a file that could not be removed is left to the hourly cleanup.
-      if (result.status === 'rejected') console.error('Could not remove an upload of a deleted room:', result.reason);
-    }
+  /** After the rows are gone: the room is closed everywhere, its messages and files go. */
+  async function roomDeleted(roomId: string, outcome: { memberIds: number[]; filenames: string[] }): Promise<void> {
+    events.emit('room:deleted', { roomId, memberIds: outcome.memberIds });
+    messages.forgetRoom(roomId);
+    await uploads.removeFiles(outcome.filenames);
   }
 
   function detailsFor(roomId: string, userId: number): RoomDetails {
-    const room = queries.findRoomById.get(roomId);
+    const room = store.findRoomById.get(roomId);
     if (!room) throw roomNotFound();
-    const members = queries.getRoomMembers.all(roomId);
+    const members = store.getRoomMembers.all(roomId);
     if (!members.some((m) => m.user_id === userId)) throw notMember();
     return {
       ...summaryOf(room, members.length, userId),
@@ -143,7 +142,7 @@ export function createRoomService({ db, queries, events, uploadsDir, attempts }:
     // An empty try guesses nothing and costs no bcrypt run: it is not counted.
     if (!password) throw needsPassword();
     const attempt = await attempts.admit(room.id, user.id);
-    if (isRefusal(attempt)) throw tooManyGuesses(attempt);
+    if (isRefusal(attempt)) throw tooMany(attempt, 'Too many wrong passwords for this room.');
     let matches: boolean;
     try {
       matches = await verifyPassword(password, room.password_hash, 'room');
@@ -160,7 +159,7 @@ export function createRoomService({ db, queries, events, uploadsDir, attempts }:
 
   async function joinRoom(user: PublicUser, room: RoomRow, password: string | undefined): Promise<RoomDetails> {
     // A member re-joining is a no-op that succeeds, password or not.
-    if (!queries.isRoomMember.get(room.id, user.id)) {
+    if (!store.isRoomMember.get(room.id, user.id)) {
       await checkPassword(user, room, password);
       // IMMEDIATE takes the write lock up front: check-then-insert cannot interleave with another process.
       if (insertMember.immediate(room.id, user.id) === 'joined') {
@@ -181,32 +180,32 @@ export function createRoomService({ db, queries, events, uploadsDir, attempts }:
     },
 
     listFor(userId: number): RoomSummary[] {
-      return queries.getUserRooms.all(userId).map((row) => summaryOf(row, row.member_count, userId));
+      return store.getUserRooms.all(userId).map((row) => summaryOf(row, row.member_count, userId));
     },
 
     details: detailsFor,
 
     invitePreview(userId: number, inviteCode: string): RoomInvitePreview {
-      const room = queries.findRoomByInviteCode.get(inviteCode);
+      const room = store.findRoomByInviteCode.get(inviteCode);
       if (!room) throw roomNotFound();
       return {
         id: room.id,
         name: room.name,
         hasPassword: room.password_hash !== null,
-        memberCount: queries.getRoomMemberCount.get(room.id)!.count,
+        memberCount: store.getRoomMemberCount.get(room.id)!.count,
         maxMembers: room.max_members,
-        isMember: queries.isRoomMember.get(room.id, userId) !== undefined
+        isMember: store.isRoomMember.get(room.id, userId) !== undefined
       };
     },
 
     joinById(user: PublicUser, roomId: string, password: string | undefined): Promise<RoomDetails> {
-      const room = queries.findRoomById.get(roomId);
+      const room = store.findRoomById.get(roomId);
       if (!room) throw roomNotFound();
       return joinRoom(user, room, password);
     },
 
     joinByInviteCode(user: PublicUser, inviteCode: string, password: string | undefined): Promise<RoomDetails> {
-      const room = queries.findRoomByInviteCode.get(inviteCode);
+      const room = store.findRoomByInviteCode.get(inviteCode);
       if (!room) throw roomNotFound();
       return joinRoom(user, room, password);
     },
@@ -215,8 +214,7 @@ export function createRoomService({ db, queries, events, uploadsDir, attempts }:
     async leave(user: PublicUser, roomId: string): Promise<{ deleted: boolean }> {
       const outcome = deleteMember.immediate(roomId, user.id);
       if (outcome.deleted) {
-        events.emit('room:deleted', { roomId, memberIds: outcome.memberIds });
-        await removeRoomFiles(outcome.filenames);
+        await roomDeleted(roomId, outcome);
       } else {
         events.emit('room:member-left', { roomId, userId: user.id, username: user.username });
       }
@@ -225,9 +223,24 @@ export function createRoomService({ db, queries, events, uploadsDir, attempts }:
 
     /** Deletes a room with its memberships and uploaded images; owner only. */
     async remove(userId: number, roomId: string): Promise<void> {
-      const outcome = deleteOwnedRoom.immediate(roomId, userId);
-      events.emit('room:deleted', { roomId, memberIds: outcome.memberIds });
-      await removeRoomFiles(outcome.filenames);
+      await roomDeleted(roomId, deleteOwnedRoom.immediate(roomId, userId));
+    },
+
+    /** Throws NOT_MEMBER unless the user belongs to the room. */
+    requireMember(roomId: string, userId: number): void {
+      if (!store.isRoomMember.get(roomId, userId)) throw notMember();
+    },
+
+    /** Before a socket enters a room: a member may; anyone else learns why not (gone, full, not a member). */
+    requireEntry(roomId: string, userId: number): void {
+      const now = standing(roomId, userId);
+      if (now !== 'member') throw now === 'may-join' ? notMember() : now;
+    },
+
+    /** The room's members in the room's order, with who is online. */
+    members(roomId: string, online: number[]): Member[] {
+      const onlineIds = new Set(online);
+      return store.getRoomMembers.all(roomId).map((m) => ({ userId: m.user_id, username: m.username, online: onlineIds.has(m.user_id) }));
     }
   };
 }

@@ -1,14 +1,14 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UPLOAD_MAX_AGE_HOURS } from '../../src/lib/protocol/index.ts';
-import type { Queries } from '../db/queries.ts';
+import type { UploadStore } from './storage.ts';
 import { isUploadFilename, removeUpload } from './files.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 export interface CleanupDeps {
   uploadsDir: string;
-  queries: Queries;
+  queries: Pick<UploadStore, 'deleteUpload' | 'deleteUploadsCreatedBefore'>;
 }
 
 /**

@@ -15,6 +15,8 @@ export const IMAGE_MIME_TYPES: Record<ImageExtension, readonly string[]> = {
   webp: ['image/webp']
 };
 
+export const TOO_LARGE = 'Image must be 2 MB or smaller';
+
 export type ImageCheck =
   | { ok: true; ext: ImageExtension; width: number; height: number }
   | { ok: false; status: 413 | 415 | 422; error: string };
@@ -34,7 +36,7 @@ export function detectImageType(bytes: Uint8Array): ImageExtension | null {
 
 /** Checks an upload's bytes against its declared MIME type; answers the extension to store it under. */
 export function checkImage(bytes: Buffer, declaredMime: string): ImageCheck {
-  if (bytes.length > IMAGE_MAX_BYTES) return { ok: false, status: 413, error: 'Image must be 2 MB or smaller' };
+  if (bytes.length > IMAGE_MAX_BYTES) return { ok: false, status: 413, error: TOO_LARGE };
   const ext = detectImageType(bytes);
   if (!ext) return notAnImage;
   const declared = declaredMime.toLowerCase().split(';')[0].trim();

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startRedisServer } from '../../server/redis/resolve';
+import { freePort, startRedisServer } from '../../server/infra/redis';
 import { createRoom, joinRoom, messages, openRoom, person, sendText } from './helpers';
 
 // A server of this test's own (the shared one must not be restarted under other tests): the built

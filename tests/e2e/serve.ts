@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildServer, serverNodeFlags } from '../../scripts/build-server.mjs';
-import { startRedisServer } from '../../server/redis/resolve.ts';
+import { startRedisServer } from '../../server/infra/redis.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bbb-e2e-'));
 const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });

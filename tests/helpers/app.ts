@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApplication, type Application } from '../../server/app.ts';
-import { loadConfig, type Config } from '../../server/config.ts';
-import { openDatabase, type DB } from '../../server/db/index.ts';
-import { connectRedis, type Redis } from '../../server/redis/index.ts';
+import { loadConfig, type Config } from '../../server/infra/config.ts';
+import { openDatabase, type DB } from '../../server/infra/db.ts';
+import { connectRedis, type Redis } from '../../server/infra/redis.ts';
 
 export interface TestApp {
   baseUrl: string;
@@ -24,7 +24,7 @@ export interface TestAppOptions {
    * The folder then stays when this app closes; its owner removes it.
    */
   dataDir?: string;
-  /** How often the app counts other server processes (see server/socket/adapter.ts). */
+  /** How often the app counts other server processes (see server/infra/streamsAdapter.ts). */
   peerCheckMs?: number;
   /** A built client to serve (a folder with index.html); by default none is served. */
   clientDir?: string;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startRedisServer } from '../../server/redis/resolve.ts';
+import { startRedisServer } from '../../server/infra/redis.ts';
 
 /** A private redis-server on a free port for one test file; nothing is shared between files. */
 export async function startTestRedis() {

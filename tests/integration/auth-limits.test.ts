@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bcryptPool } from '../../server/auth/passwords.ts';
-import { AUTH_LIMIT_PREFIXES } from '../../server/auth/rateLimit.ts';
+import { bcryptPool } from '../../server/infra/passwords.ts';
+import { AUTH_LIMIT_PREFIXES } from '../../server/infra/keys.ts';
 import {
   REGISTRATIONS_PER_ADDRESS_PER_HOUR,
   SIGN_IN_DAILY_FACTOR,

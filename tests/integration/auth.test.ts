@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../server/config.ts';
-import { hashPassword } from '../../server/auth/passwords.ts';
+import { loadConfig } from '../../server/infra/config.ts';
+import { hashPassword } from '../../server/infra/passwords.ts';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN, PASSWORD_TOO_LONG, USERNAME_MAX, USERNAME_MIN } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { HttpClient, registerUser } from '../helpers/http.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, resolveRedis } from '../../server/redis/resolve.ts';
+import { freePort, resolveRedis } from '../../server/infra/redis.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 
 // How the server finds its Redis (README.md, "Redis").

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerEventMap } from '../../server/events.ts';
+import type { ServerEventMap } from '../../server/infra/events.ts';
 import {
   ROOM_MAX_MEMBERS,
   ROOM_NAME_MAX,

@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteMessage, getHistoryPage, storeMessage } from '../../server/redis/messages.ts';
+import { deleteMessage, getHistoryPage, storeMessage } from '../../server/messages/storage.ts';
 import { HISTORY_PAGE_MAX_BYTES, HISTORY_PAGE_SIZE, type HistoryPage, type Message } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';

@@ -1,8 +1,8 @@
 import { nanoid } from 'nanoid';
 import type { Socket as NetSocket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { storeMessage } from '../../server/redis/messages.ts';
-import { unsentBytes } from '../../server/socket/backpressure.ts';
+import { storeMessage } from '../../server/messages/storage.ts';
+import { unsentBytes } from '../../server/infra/backpressure.ts';
 import {
   CANVAS_HEIGHT,
   CANVAS_WIDTH,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRedisServer, type RedisHandle } from '../../server/redis/resolve.ts';
+import { startRedisServer, type RedisHandle } from '../../server/infra/redis.ts';
 import type { HistoryPage, Member, Message } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';

@@ -1,0 +1,110 @@
+import { AppError } from '../infra/errors.ts';
+import type { ServerEvents } from '../infra/events.ts';
+import { isRefusal, tooMany, type AuthLimits } from '../infra/limits.ts';
+import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../infra/passwords.ts';
+import type { UserRow, UserStore } from './storage.ts';
+
+// Accounts: registration, sign-in and sign-out, and the names other features show.
+
+export interface AuthServiceDeps {
+  users: UserStore;
+  limits: AuthLimits;
+  events: ServerEvents;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+const nameTaken = () => new AppError('VALIDATION_ERROR', 'That username is taken', { status: 409 });
+const wrongCredentials = () => new AppError('UNAUTHORIZED', 'Invalid username or password', { status: 401 });
+
+/** A bound that keeps the name cache from growing without end (names never change). */
+const NAME_CACHE_SIZE = 10_000;
+
+export function createAuthService({ users, limits, events }: AuthServiceDeps) {
+  const names = new Map<number, string>();
+
+  function nameOf(userId: number): string | undefined {
+    let name = names.get(userId);
+    if (name === undefined) {
+      name = users.findUserById.get(userId)?.username;
+      if (name !== undefined) {
+        if (names.size > NAME_CACHE_SIZE) names.clear();
+        names.set(userId, name);
+      }
+    }
+    return name;
+  }
+
+  return {
+    /** A new account from a valid request; counted per address (taken names included). */
+    async register(ip: string | undefined, { username, password }: Credentials): Promise<UserRow> {
+      const attempt = await limits.admitRegistration(ip);
+      if (isRefusal(attempt)) throw tooMany(attempt, 'Too many new accounts from this address.');
+      if (users.findUserByUsername.get(username)) throw nameTaken();
+      let hash: string;
+      try {
+        hash = await hashPassword(password, 'account');
+      } catch (err) {
+        await attempt.abandon();
+        throw err;
+      }
+      try {
+        users.createUser.run(username, hash);
+      } catch (err) {
+        // Two registrations racing for one name: the UNIQUE constraint decides.
+        if (err instanceof Error && err.message.includes('UNIQUE')) throw nameTaken();
+        throw err;
+      }
+      return users.findUserByUsername.get(username)!;
+    },
+
+    /** The account whose password this is; wrong passwords are counted (docs/architecture.md#abuse-limits). */
+    async signIn(ip: string | undefined, { username, password }: Credentials): Promise<UserRow> {
+      const attempt = await limits.admitSignIn(ip, username);
+      if (isRefusal(attempt)) throw tooMany(attempt, 'Too many failed sign-in attempts.');
+      const user = users.findUserByUsername.get(username);
+      let matches: boolean;
+      try {
+        matches = await verifyPassword(password, user?.password_hash ?? UNUSABLE_HASH, 'account');
+      } catch (err) {
+        await attempt.abandon();
+        throw err;
+      }
+      if (!user || !matches) {
+        attempt.failed();
+        throw wrongCredentials();
+      }
+      await attempt.succeeded();
+      return user;
+    },
+
+    /** Every token issued before now stops working, and open sockets are closed (docs/architecture.md#signing-out-ends-the-session). */
+    signOut(userId: number): void {
+      users.bumpTokenVersion.run(userId);
+      events.emit('user:signed-out', userId);
+    },
+
+    nameOf,
+
+    /** User ids as the `{ userId, username }` pairs events carry; unknown ids are left out. */
+    named(userIds: number[]): NamedUser[] {
+      const named: NamedUser[] = [];
+      for (const userId of userIds) {
+        const username = nameOf(userId);
+        if (username !== undefined) named.push({ userId, username });
+      }
+      return named;
+    }
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+/** A user as room events name them. */
+export interface NamedUser {
+  userId: number;
+  username: string;
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AUTH_RATE_LIMIT_DEFAULT } from '../../src/lib/protocol/limits.ts';
+
+export interface Config {
+  port: number;
+  isProduction: boolean;
+  jwtSecret: string;
+  /** Undefined: find or start a Redis (see resolveRedis in redis.ts). */
+  redisUrl: string | undefined;
+  dataDir: string;
+  uploadsDir: string;
+  /** Wrong sign-in passwords per minute per address (see createAuthLimits in limits.ts); 0 turns sign-in limits off. */
+  authRateLimit: number;
+  /** Origins allowed besides the app's own. */
+  allowedOrigins: string[];
+  /**
+   * Which proxies in front of the app to believe about the client's address and scheme
+   * (X-Forwarded-For / X-Forwarded-Proto), as Express's `trust proxy` setting takes it: false (the
+   * default: nobody), a hop count, or a list of addresses and subnets.
+   */
+  trustProxy: boolean | number | string[];
+}
+
+const DEFAULT_SECRETS = new Set(['', 'change-me', 'changeme', 'secret', 'dev-secret']);
+
+function integer(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+/** Reads .env (when present) into process.env without overriding what is already set. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const isProduction = env.NODE_ENV === 'production';
+  const dataDir = path.resolve(env.DATA_DIR || 'data');
+  let jwtSecret = env.JWT_SECRET ?? '';
+  if (DEFAULT_SECRETS.has(jwtSecret)) {
+    if (isProduction) throw new Error('JWT_SECRET must be set to a long random value in production');
+    jwtSecret = developmentSecret(dataDir);
+  }
+  return {
+    port: integer('PORT', env.PORT, 3001),
+    isProduction,
+    jwtSecret,
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    dataDir,
+    uploadsDir: path.resolve(env.UPLOADS_DIR || 'uploads'),
+    authRateLimit: integer('AUTH_RATE_LIMIT', env.AUTH_RATE_LIMIT, AUTH_RATE_LIMIT_DEFAULT),
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    trustProxy: trustProxy(env.TRUST_PROXY)
+  };
+}
+
+/** TRUST_PROXY: empty or `false`, `true`, a hop count, or comma-separated addresses/subnets. */
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+// Outside production a random secret is made once and kept, so sessions survive restarts
+// without anyone shipping a well-known default.
+function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,68 @@
+// Every Redis key of the app, in one place (docs/architecture.md#redis-keys), all under `bbb:`.
+// The chat itself: messages, rooms' lists, presence and typing; then abuse limits and the
+// bookkeeping of several server processes.
+
+/** A message as JSON (48 h TTL); after deletion a small tombstone that keeps its place. */
+export const messageKey = (messageId: string) => `bbb:msg:${messageId}`;
+export const MESSAGE_KEY_PREFIX = 'bbb:msg:';
+/** Ordered message ids of a room (RPUSH); expired ids are trimmed from the head. */
+export const messageListKey = (roomId: string) => `bbb:room:${roomId}:msglist`;
+/** How many ids have ever been trimmed from the head of msglist: turns a message's seq into its index. */
+export const messageListHeadKey = (roomId: string) => `bbb:room:${roomId}:head`;
+/** A deleted room's id list, renamed away and then emptied in batches. */
+export const trashKey = (roomId: string, deletionId: string) => `bbb:trash:${roomId}:${deletionId}`;
+
+/** User ids online in the room (at least one live connection). */
+export const onlineKey = (roomId: string) => `bbb:room:${roomId}:online`;
+/** Live connections in the room: `{instanceId}/{socketId}` -> user id. Presence counts these. */
+export const connectionsKey = (roomId: string) => `bbb:room:${roomId}:conns`;
+/** Members the room was last told are online (room:user-joined sent, room:user-left not yet). */
+export const announcedKey = (roomId: string) => `bbb:room:${roomId}:announced`;
+/** Typing user id -> timestamp (ms) of their last typing:start. */
+export const typingKey = (roomId: string) => `bbb:room:${roomId}:typing`;
+
+/** Every key of a room except its messages (those are listed in msglist). */
+export const roomKeys = (roomId: string) => [
+  messageListKey(roomId),
+  messageListHeadKey(roomId),
+  onlineKey(roomId),
+  typingKey(roomId),
+  connectionsKey(roomId),
+  announcedKey(roomId)
+];
+
+/** One message:send a second per user (SET NX EX, inside the store script). */
+export const sendRateKey = (userId: number) => `bbb:ratelimit:${userId}`;
+/** Reactions a user added or removed this second (INCR with a 1 s window, inside the reaction script). */
+export const reactionRateKey = (userId: number) => `bbb:ratelimit:${userId}:reactions`;
+/** Uploads a user made this hour (INCR with a one-hour window). */
+export const uploadRateKey = (userId: number) => `bbb:uploadlimit:${userId}`;
+/** Prefix of the socket request counters kept by rate-limiter-flexible: `bbb:rl:{name}:{userId}`. */
+export const RATE_LIMIT_KEY_PREFIX = 'bbb:rl';
+/** Sign-in and registration counts (each key is the prefix, a colon, then the address or name). */
+export const AUTH_LIMIT_PREFIXES = {
+  addressMinute: 'bbb:signin:addr:min',
+  addressDay: 'bbb:signin:addr:day',
+  usernameAndAddress: 'bbb:signin:name-addr',
+  username: 'bbb:signin:name',
+  registrations: 'bbb:register:addr'
+} as const;
+/** Wrong room passwords (the prefix, a colon, then `roomId|userId` or the room id). */
+export const ROOM_ATTEMPT_PREFIXES = {
+  userInRoom: 'bbb:roompw:user',
+  room: 'bbb:roompw:room'
+} as const;
+
+/** A user's live sockets over every process: `{instanceId}/{socketId}` -> '1'. */
+export const userSocketsKey = (userId: number) => `bbb:user:${userId}:sockets`;
+/** A server process's heartbeat: gone when the process stops refreshing it. */
+export const instanceKey = (instanceId: string) => `bbb:instance:${instanceId}`;
+export const INSTANCE_KEY_PREFIX = 'bbb:instance:';
+/** Every process that registered connections, so a survivor can clean up after a dead one. */
+export const INSTANCES_KEY = 'bbb:instances';
+/** Rooms where a process holds (or held) connections. */
+export const instanceRoomsKey = (instanceId: string) => `bbb:instance:${instanceId}:rooms`;
+/** Taken by the one survivor that cleans up after a dead process. */
+export const instanceReaperKey = (instanceId: string) => `bbb:instance:${instanceId}:reaper`;
+/** The Socket.IO adapter's stream, and the prefix of its Pub/Sub channels (PeerWatch's too). */
+export const SOCKET_IO_KEY_PREFIX = 'bbb:socket.io';

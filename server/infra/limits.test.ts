@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { addressKey, waitInWords } from './limits.ts';
+
+describe('addressKey', () => {
+  it('keeps IPv4 addresses whole, mapped or not', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('groups IPv6 addresses by /64, however they are written', () => {
+    const key = '2001:db8:0:7::/64';
+    for (const ip of ['2001:db8:0:7::1', '2001:db8:0:7:ffff:1:2:3', '2001:0db8:0000:0007::', '2001:db8::7:0:0:0:99', '2001:DB8:0:7::1%eth0']) {
+      expect(addressKey(ip)).toBe(key);
+    }
+    expect(addressKey('2001:db8:0:8::1')).not.toBe(key);
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+  });
+
+  it('passes anything else through, bounded', () => {
+    expect(addressKey(undefined)).toBe('unknown');
+    expect(addressKey('1:2:3')).toBe('1:2:3');
+    expect(addressKey('not-an-address'.repeat(10))).toHaveLength(64);
+  });
+});
+
+describe('waitInWords', () => {
+  it('says seconds, minutes or hours', () => {
+    expect(waitInWords(1)).toBe('1 second');
+    expect(waitInWords(60)).toBe('60 seconds');
+    expect(waitInWords(91)).toBe('2 minutes');
+    expect(waitInWords(3600)).toBe('60 minutes');
+    expect(waitInWords(86_400)).toBe('24 hours');
+  });
+});

@@ -1,0 +1,446 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  DELETES_PER_SECOND,
+  READS_PER_SOCKET,
+  READS_PER_USER,
+  READS_WINDOW_SECONDS,
+  REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+  ROOM_PASSWORD_FAILS_PER_ROOM,
+  ROOM_PASSWORD_FAILS_PER_USER,
+  ROOM_PASSWORD_WINDOW_SECONDS,
+  ROOM_SWITCHES_PER_MINUTE,
+  SIGN_IN_DAILY_FACTOR,
+  SIGN_IN_FAILS_PER_USERNAME,
+  SIGN_IN_FAILS_PER_USERNAME_AND_ADDRESS,
+  SIGN_IN_USERNAME_AND_ADDRESS_WINDOW_SECONDS,
+  SIGN_IN_USERNAME_WINDOW_SECONDS,
+  SOCKET_READ_UNSENT_BYTES,
+  UPLOADS_PER_HOUR
+} from '../../src/lib/protocol/index.ts';
+import { unsentBytes } from './backpressure.ts';
+import { rateLimited, type AppError } from './errors.ts';
+import { AUTH_LIMIT_PREFIXES, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
+import type { Redis } from './redis.ts';
+import type { AppSocket } from './socket.ts';
+
+// Every limiter of the app (docs/architecture.md#abuse-limits). Three are counted inside Lua
+// scripts because they must be taken in the same step as the write they guard: one message a
+// second per user (the message store script), reactions per second (the reaction script) and
+// sockets per user (presence's socket-slot script); their keys come from keys.ts, the reaction
+// rate and the send refusal's words from here. Everything else is defined below:
+//
+// - password attempts (sign-in, registration, room passwords): fixed windows in Redis, counted
+//   before bcrypt runs and given back when the password was right;
+// - socket requests (history reads, room switches, deletes): rate-limiter-flexible, per user in
+//   Redis (every tab and process together) and, for reads, also per socket in memory;
+// - per socket, in memory: typing events a second, requests in flight;
+// - uploads per user per hour.
+
+// ---- Password attempts ----
+
+interface Count {
+  /** Points used in the window, this attempt included. */
+  used: number;
+  /** Past the limit (used > points). */
+  over: boolean;
+  /** Until the window ends. */
+  msLeft: number;
+}
+
+/** A fixed-window counter: `points` attempts per `seconds` for each key. */
+class AttemptCounter {
+  private readonly limiter: RateLimiterRedis;
+
+  constructor(
+    redis: Redis,
+    readonly prefix: string,
+    readonly points: number,
+    readonly seconds: number
+  ) {
+    // Not ready means refused at once rather than queued: the offline queue is off anyway.
+    this.limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: prefix, points, duration: seconds, rejectIfRedisNotReady: true });
+  }
+
+  /** The Redis key holding `key`'s count. */
+  redisKey(key: string): string {
+    return this.limiter.getKey(key);
+  }
+
+  /** Counts one attempt; null when Redis could not be asked. */
+  async take(key: string): Promise<Count | null> {
+    try {
+      const res = await this.limiter.consume(key);
+      return { used: res.consumedPoints, over: false, msLeft: res.msBeforeNext };
+    } catch (err) {
+      // consume() rejects with a RateLimiterRes past the limit, with an Error when Redis failed.
+      if (err instanceof RateLimiterRes) return { used: err.consumedPoints, over: true, msLeft: err.msBeforeNext };
+      return null;
+    }
+  }
+
+  async giveBack(key: string): Promise<void> {
+    await this.limiter.reward(key, 1).catch(() => undefined);
+  }
+
+  async clear(key: string): Promise<void> {
+    await this.limiter.delete(key).catch(() => undefined);
+  }
+}
+
+interface Slot {
+  counter: AttemptCounter;
+  key: string;
+}
+
+interface AttemptRules {
+  /** Each refuses the attempt once its count passes its points. */
+  limits: Slot[];
+  /**
+   * A count over many sources (a username from every address, a room from every user). Past its
+   * points it refuses only sources whose own slot (one of `limits`) shows an earlier attempt, so a
+   * crowd of guessers slows each other down without ever turning away someone's first try.
+   */
+  crowd?: { slot: Slot; own: Slot };
+  /** Slots wiped on success instead of given back (consecutive failures start again). */
+  clearOnSuccess?: Slot[];
+}
+
+export interface Refusal {
+  retryAfterSeconds: number;
+}
+
+export interface Attempt {
+  /** The password was right: success costs nothing, so every count taken is given back. */
+  succeeded(): Promise<void>;
+  /** The password was wrong: the counts stay. */
+  failed(): void;
+  /** The attempt was never judged (the server was busy): every count is given back. */
+  abandon(): Promise<void>;
+}
+
+export const isRefusal = (outcome: Attempt | Refusal): outcome is Refusal => 'retryAfterSeconds' in outcome;
+
+/** Lets every attempt through: limits turned off. */
+const UNLIMITED: Attempt = { succeeded: async () => undefined, failed: () => undefined, abandon: async () => undefined };
+
+/**
+ * Counts an attempt BEFORE its password is checked, and gives the count back when it turns out
+ * right (or is refused). What stays counted is exactly the wrong passwords, yet a burst of
+ * parallel requests cannot slip past a limit while bcrypt is still deciding the first ones.
+ * The limits are taken one after another, so an attempt refused by one never inflates the next
+ * (a burst refused per minute must not also use up the longer per-name count). A counter Redis
+ * cannot answer counts nothing: attempts go through and bcrypt stays the brake.
+ */
+async function admit(rules: AttemptRules): Promise<Attempt | Refusal> {
+  const taken: Slot[] = [];
+  const giveBack = async () => {
+    await Promise.all(taken.map((slot) => slot.counter.giveBack(slot.key)));
+  };
+  const refuse = async (msLeft: number): Promise<Refusal> => {
+    await giveBack();
+    return { retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) };
+  };
+
+  const counts = new Map<Slot, Count>();
+  for (const slot of rules.limits) {
+    const count = await slot.counter.take(slot.key);
+    if (!count) continue;
+    taken.push(slot);
+    counts.set(slot, count);
+    if (count.over) return refuse(count.msLeft);
+  }
+  if (rules.crowd) {
+    const { slot, own } = rules.crowd;
+    const crowd = await slot.counter.take(slot.key);
+    if (crowd) {
+      taken.push(slot);
+      const mine = counts.get(own);
+      // `used` includes this attempt: more than one means this source tried before in the window.
+      if (crowd.over && mine && mine.used > 1) return refuse(Math.min(crowd.msLeft, mine.msLeft));
+    }
+  }
+
+  const clear = new Set(rules.clearOnSuccess ?? []);
+  return {
+    async succeeded() {
+      await Promise.all(taken.map((slot) => (clear.has(slot) ? slot.counter.clear(slot.key) : slot.counter.giveBack(slot.key))));
+    },
+    failed() {},
+    abandon: giveBack
+  };
+}
+
+/** "45 seconds", "3 minutes", "2 hours": how long a refusal lasts, in words a person reads. */
+export function waitInWords(seconds: number): string {
+  if (seconds < 90) return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
+/** The refusal as the user reads it: what happened and when to try again, with Retry-After. */
+export function tooMany(refusal: Refusal, what: string): AppError {
+  return rateLimited(`${what} Try again in ${waitInWords(refusal.retryAfterSeconds)}.`, refusal.retryAfterSeconds);
+}
+
+/**
+ * The key for a client address. IPv6 counts per /64, the block one subscriber usually holds,
+ * so stepping through its addresses does not buy fresh limits; IPv4-mapped addresses count as IPv4.
+ */
+export function addressKey(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!ip.includes(':')) return ip.slice(0, 64);
+  const address = ip.split('%')[0];
+  const halves = address.split('::');
+  if (halves.length > 2) return ip.slice(0, 64);
+  const groupsOf = (part: string) => (part === '' ? [] : part.split(':'));
+  const head = groupsOf(halves[0]);
+  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
+  // A dotted IPv4 ending stands for two groups.
+  const width = (groups: string[]) => groups.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const missing = 8 - width(head) - width(tail);
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return ip.slice(0, 64);
+  const groups = [...head, ...Array<string>(missing).fill('0'), ...tail].slice(0, 4);
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return ip.slice(0, 64);
+  return `${groups.map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
+export interface AuthLimits {
+  /** Before checking a sign-in's password; `username` as typed (names match in any case). */
+  admitSignIn(ip: string | undefined, username: string): Promise<Attempt | Refusal>;
+  /** Before creating an account from a valid request. */
+  admitRegistration(ip: string | undefined): Promise<Attempt | Refusal>;
+}
+
+/**
+ * Sign-in and registration limits, counted only once a request's body is valid (junk costs and
+ * counts nothing) and, for sign-in, only when the password turns out wrong:
+ *
+ * - per address: `perMinute` wrong passwords a minute and ten times that a day, over any usernames;
+ * - per username and address: 10 wrong in a row within an hour; a right one starts the count again;
+ * - per username, over all addresses: past 20 wrong in 15 minutes, an address that already failed
+ *   for the name waits, while an address that has not still gets its try. A guesser spread over
+ *   many addresses gets one guess per address instead of ten, yet others' guesses never turn away
+ *   the owner's first try from an address of their own, so nobody can lock a name they do not
+ *   hold (an owner who mistypes during such a flood waits like the guessers, up to 15 minutes);
+ * - registration: 10 valid attempts an hour per address (taken names included, so probing which
+ *   names exist is slow too).
+ *
+ * Every limit is keyed by address or by name: one address flooding junk or wrong passwords never
+ * refuses another address. Addresses are only right behind a proxy when TRUST_PROXY names it.
+ * When Redis is away attempts go through: sign-in stays possible and bcrypt still slows guessing.
+ */
+export function createAuthLimits(redis: Redis, perMinute: number): AuthLimits {
+  if (perMinute <= 0) return { admitSignIn: async () => UNLIMITED, admitRegistration: async () => UNLIMITED };
+  const perAddressMinute = new AttemptCounter(redis, AUTH_LIMIT_PREFIXES.addressMinute, perMinute, 60);
+  const perAddressDay = new AttemptCounter(redis, AUTH_LIMIT_PREFIXES.addressDay, perMinute * SIGN_IN_DAILY_FACTOR, 24 * 60 * 60);
+  const perUsernameAndAddress = new AttemptCounter(
+    redis,
+    AUTH_LIMIT_PREFIXES.usernameAndAddress,
+    SIGN_IN_FAILS_PER_USERNAME_AND_ADDRESS,
+    SIGN_IN_USERNAME_AND_ADDRESS_WINDOW_SECONDS
+  );
+  const perUsername = new AttemptCounter(redis, AUTH_LIMIT_PREFIXES.username, SIGN_IN_FAILS_PER_USERNAME, SIGN_IN_USERNAME_WINDOW_SECONDS);
+  const registrations = new AttemptCounter(redis, AUTH_LIMIT_PREFIXES.registrations, REGISTRATIONS_PER_ADDRESS_PER_HOUR, 60 * 60);
+
+  return {
+    admitSignIn(ip, username) {
+      const address = addressKey(ip);
+      const name = username.toLowerCase();
+      const own = { counter: perUsernameAndAddress, key: `${name}|${address}` };
+      return admit({
+        limits: [{ counter: perAddressMinute, key: address }, { counter: perAddressDay, key: address }, own],
+        crowd: { slot: { counter: perUsername, key: name }, own },
+        clearOnSuccess: [own]
+      });
+    },
+
+    admitRegistration(ip) {
+      return admit({ limits: [{ counter: registrations, key: addressKey(ip) }] });
+    }
+  };
+}
+
+/**
+ * Wrong room passwords, counted per user per room and per room; a right password gives its count
+ * back. Both windows are ROOM_PASSWORD_WINDOW_SECONDS long.
+ *
+ * - A user gets ROOM_PASSWORD_FAILS_PER_USER wrong tries on a room per window, then waits.
+ * - A room that took more than ROOM_PASSWORD_FAILS_PER_ROOM wrong tries in the window from all
+ *   users together refuses further tries from users who themselves failed on it, while a user
+ *   who has not tried yet still gets their try. So someone guessing from many accounts gets one
+ *   guess per account per window, and a member who types the right password first time always
+ *   gets in: refusing everybody would let a single guesser lock the room.
+ *
+ * Counting happens before bcrypt, so parallel guesses cannot slip past while the first are being
+ * checked; guesses past a limit are refused without a bcrypt run.
+ */
+export function createRoomAttempts(redis: Redis) {
+  const perUser = new AttemptCounter(redis, ROOM_ATTEMPT_PREFIXES.userInRoom, ROOM_PASSWORD_FAILS_PER_USER, ROOM_PASSWORD_WINDOW_SECONDS);
+  const perRoom = new AttemptCounter(redis, ROOM_ATTEMPT_PREFIXES.room, ROOM_PASSWORD_FAILS_PER_ROOM, ROOM_PASSWORD_WINDOW_SECONDS);
+
+  return {
+    admit(roomId: string, userId: number): Promise<Attempt | Refusal> {
+      const own = { counter: perUser, key: `${roomId}|${userId}` };
+      return admit({ limits: [own], crowd: { slot: { counter: perRoom, key: roomId }, own }, clearOnSuccess: [own] });
+    }
+  };
+}
+
+export type RoomAttempts = ReturnType<typeof createRoomAttempts>;
+
+// ---- Socket requests ----
+
+/** Reactions a user may add or remove per second, over all tabs. */
+export const REACTIONS_PER_SECOND = 10;
+/** typing:start / typing:stop per socket per second: far above what a typing client sends. */
+export const TYPING_EVENTS_PER_SECOND = 20;
+/**
+ * room:join / room:leave / room:history-older a socket may have in progress at once. A client
+ * scrolling through history asks page after page as fast as answers come; one flooding the server
+ * with requests in parallel is refused beyond this.
+ */
+export const READS_IN_FLIGHT = 4;
+
+/** What a sender past the one-message-a-second limit is told (the limit itself is in the store script). */
+export const SEND_LIMIT_MESSAGE = 'Slow down: one message per second';
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * Spends one point of `limiter` for `key`, or throws RATE_LIMITED with `message` and the wait.
+ * When Redis cannot be reached the request goes on: it needs Redis itself and will fail with a
+ * clear error there, and a limit is no reason to refuse service on its own.
+ */
+async function spend(limiter: RateLimiterAbstract, key: string | number, message: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw rateLimited(`${message}: try again in ${seconds(err.msBeforeNext)} s`);
+  }
+}
+
+/**
+ * The socket's request limits, one set per server process: per user in Redis, per socket in
+ * memory (keyed by the socket object, so they go with it).
+ */
+export function createSocketLimits(redis: Redis) {
+  const redisLimiter = (name: string, points: number, duration: number) =>
+    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${RATE_LIMIT_KEY_PREFIX}:${name}`, points, duration });
+  const readsPerUser = redisLimiter('reads', READS_PER_USER, READS_WINDOW_SECONDS);
+  const readsPerSocket = new RateLimiterMemory({ points: READS_PER_SOCKET, duration: READS_WINDOW_SECONDS });
+  const switches = redisLimiter('switches', ROOM_SWITCHES_PER_MINUTE, 60);
+  const deletes = redisLimiter('deletes', DELETES_PER_SECOND, 1);
+  const typingWindows = perConnection(() => new LocalRateLimiter(TYPING_EVENTS_PER_SECOND));
+  const readsInFlight = perConnection(() => new InFlightLimiter(READS_IN_FLIGHT));
+
+  return {
+    /**
+     * A history read (join or older page) is produced only for a socket that took what it was
+     * sent before, and within the socket's and then the user's read rate.
+     */
+    async read(socket: AppSocket): Promise<void> {
+      if (unsentBytes(socket) > SOCKET_READ_UNSENT_BYTES) throw rateLimited('Still sending you the last page: try again in a moment');
+      await spend(readsPerSocket, socket.id, 'Too many history requests');
+      await spend(readsPerUser, socket.data.user.id, 'Too many history requests');
+    },
+    /** A room:join or room:leave. */
+    async switchRoom(userId: number): Promise<void> {
+      await spend(switches, userId, 'You are switching rooms too often');
+    },
+    async remove(userId: number): Promise<void> {
+      await spend(deletes, userId, 'Deleting too fast');
+    },
+    /** A typing:start or typing:stop of this socket. */
+    typing(socket: object): void {
+      if (!typingWindows(socket).take()) throw rateLimited('Too many typing events: slow down');
+    },
+    /** Runs a read unless the socket already has READS_IN_FLIGHT in progress. */
+    async inFlight<T>(socket: object, work: () => Promise<T>): Promise<T> {
+      const result = await readsInFlight(socket).run(async () => ({ value: await work() }));
+      if (!result) throw rateLimited('Too many requests at once: slow down');
+      return result.value;
+    }
+  };
+}
+
+export type SocketLimits = ReturnType<typeof createSocketLimits>;
+
+/** A fixed one-second window counter for one socket. */
+class LocalRateLimiter {
+  #windowStart = 0;
+  #count = 0;
+
+  constructor(private readonly perSecond: number) {}
+
+  take(now = Date.now()): boolean {
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#count = 0;
+    }
+    this.#count += 1;
+    return this.#count <= this.perSecond;
+  }
+}
+
+/** Bounds how many requests of one socket run at the same time. */
+class InFlightLimiter {
+  #running = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Runs `work` unless the socket already has `max` in progress (then null, without running it). */
+  async run<T>(work: () => Promise<T>): Promise<T | null> {
+    if (this.#running >= this.max) return null;
+    this.#running += 1;
+    try {
+      return await work();
+    } finally {
+      this.#running -= 1;
+    }
+  }
+}
+
+/** One limiter per socket, made on first use and dropped with it. */
+function perConnection<T>(make: () => T): (connection: object) => T {
+  const made = new WeakMap<object, T>();
+  return (connection) => {
+    let limiter = made.get(connection);
+    if (limiter === undefined) {
+      limiter = make();
+      made.set(connection, limiter);
+    }
+    return limiter;
+  };
+}
+
+// ---- Uploads ----
+
+const HOUR_SECONDS = 60 * 60;
+
+/**
+ * UPLOADS_PER_HOUR per user, counting every attempt (valid or not) in a fixed one-hour window
+ * shared by all server processes. When Redis cannot be asked the upload goes on: messages cannot
+ * be sent either, and the hourly cleanup still bounds the disk.
+ */
+export function createUploadLimit(redis: Redis) {
+  return {
+    async take(userId: number): Promise<void> {
+      const key = uploadRateKey(userId);
+      let count: number;
+      try {
+        const replies = await redis.multi().incr(key).expire(key, HOUR_SECONDS, 'NX').exec();
+        count = Number(replies?.[0]?.[1]);
+      } catch {
+        return;
+      }
+      if (!(count > UPLOADS_PER_HOUR)) return;
+      const ttl = await redis.ttl(key).catch(() => HOUR_SECONDS);
+      throw rateLimited(`Too many uploads: at most ${UPLOADS_PER_HOUR} an hour. Try again later.`, Math.max(ttl, 1));
+    }
+  };
+}
+
+export type UploadLimit = ReturnType<typeof createUploadLimit>;

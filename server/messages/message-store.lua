@@ -1,0 +1,14 @@
+-- KEYS: message, msglist, head, send rate, typing
+-- ARGV: JSON without its seq, TTL seconds, message id, user id, send interval (0: no limit), typing cut-off
+if ARGV[5] ~= '0' and not redis.call('SET', KEYS[4], '1', 'EX', ARGV[5], 'NX') then
+  return {0}
+end
+local length = redis.call('RPUSH', KEYS[2], ARGV[3])
+local head = tonumber(redis.call('GET', KEYS[3]) or '0')
+local seq = head + length - 1
+redis.call('SET', KEYS[1], ARGV[1] .. seq .. '}', 'EX', ARGV[2])
+-- Sending a message ends its author's typing.
+if redis.call('HDEL', KEYS[5], ARGV[4]) == 1 then
+  return {1, seq, 1, freshTypers(KEYS[5], ARGV[6])}
+end
+return {1, seq, 0}

@@ -1,0 +1,98 @@
+import { nanoid } from 'nanoid';
+import type { z } from 'zod';
+import { TYPING_EXPIRE_MS, type HistoryPage, type Message, type messageSendSchema, type PublicUser } from '../../src/lib/protocol/index.ts';
+import type { AuthService, NamedUser } from '../auth/service.ts';
+import { AppError, rateLimited } from '../infra/errors.ts';
+import { SEND_LIMIT_MESSAGE } from '../infra/limits.ts';
+import type { UploadService } from '../uploads/service.ts';
+import type { MessageStore } from './storage.ts';
+
+// Sending, deleting and reading messages (docs/architecture.md#message-path).
+
+export interface MessageServiceDeps {
+  store: MessageStore;
+  uploads: UploadService;
+  /** Names the users still typing after a send. */
+  users: Pick<AuthService, 'named'>;
+}
+
+/** A message:send payload as its schema leaves it. */
+export type MessageInput = z.output<typeof messageSendSchema>;
+
+export interface Sent {
+  message: Message;
+  /** Who is still typing, when the author had been typing (the room is told). */
+  typing: NamedUser[] | null;
+}
+
+export const messageMissing = () => new AppError('NOT_FOUND', 'That message does not exist (it may have expired or been deleted)');
+
+/**
+ * A deleted room's keys are removed again after this long: an event that passed its membership
+ * check just before the deletion may still write to the room meanwhile.
+ */
+const SECOND_CLEANUP_MS = 5000;
+
+export function createMessageService({ store, uploads, users }: MessageServiceDeps) {
+  const cleanups = new Set<NodeJS.Timeout>();
+  const logCleanup = (err: unknown) => console.error('[messages] deleting a room from Redis:', err);
+
+  return {
+    /**
+     * One path for every type: an image first claims its upload; then one script takes the
+     * author's one-message-a-second limit and stores the message. A claim whose message was not
+     * stored is given back.
+     */
+    async send(author: PublicUser, { roomId, ...body }: MessageInput): Promise<Sent> {
+      const message: Message = { reactions: [], roomId, userId: author.id, id: nanoid(), username: author.username, ...body, timestamp: Date.now() };
+      const claim = message.type === 'image' ? await uploads.claim(message) : null;
+      let result;
+      try {
+        result = await store.store(message, { limitSends: true, typingCutoff: Date.now() - TYPING_EXPIRE_MS });
+      } catch (err) {
+        claim?.release();
+        throw err;
+      }
+      if (!result.stored) {
+        claim?.release();
+        throw rateLimited(SEND_LIMIT_MESSAGE);
+      }
+      return { message, typing: result.typing && users.named(result.typing) };
+    },
+
+    /** Deletes the user's own message of the room, and the image it claimed. */
+    async remove(userId: number, roomId: string, messageId: string): Promise<void> {
+      const result = await store.remove(roomId, messageId, userId);
+      if (result.status === 'missing') throw messageMissing();
+      if (result.status === 'forbidden') throw new AppError('UNAUTHORIZED', 'You can only delete your own messages');
+      await uploads.removeForMessage(result.message);
+    },
+
+    /** The newest page, or the one before `beforeId` (NOT_FOUND when that is not a message of the room). */
+    async page(roomId: string, beforeId?: string): Promise<HistoryPage> {
+      const page = await store.page(roomId, beforeId);
+      if (page) return page;
+      if (beforeId === undefined) return { roomId, messages: [], hasMore: false };
+      throw new AppError('NOT_FOUND', 'That message is not in this room');
+    },
+
+    /** Removes a deleted room's messages and keys now, and once more a little later. */
+    forgetRoom(roomId: string): void {
+      const cleanup = () => store.removeRoom(roomId, nanoid()).catch(logCleanup);
+      void cleanup();
+      const timer = setTimeout(() => {
+        cleanups.delete(timer);
+        void cleanup();
+      }, SECOND_CLEANUP_MS);
+      timer.unref();
+      cleanups.add(timer);
+    },
+
+    stop(): void {
+      for (const timer of cleanups) clearTimeout(timer);
+      cleanups.clear();
+    }
+  };
+}
+
+export type MessageService = ReturnType<typeof createMessageService>;

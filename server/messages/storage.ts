@@ -1,0 +1,147 @@
+import {
+  HISTORY_PAGE_MAX_BYTES,
+  HISTORY_PAGE_SIZE,
+  MESSAGE_TTL_SECONDS,
+  SEND_INTERVAL_SECONDS,
+  type HistoryPage,
+  type Message
+} from '../../src/lib/protocol/index.ts';
+import { MESSAGE_KEY_PREFIX, messageKey, messageListHeadKey, messageListKey, roomKeys, sendRateKey, trashKey, typingKey } from '../infra/keys.ts';
+import { asArray, asStrings, loadLua, LUA_HELPERS } from '../infra/lua.ts';
+import type { Redis } from '../infra/redis.ts';
+
+// Messages of a room in Redis (docs/architecture.md#redis-keys): `bbb:msg:{id}` holds the message
+// as JSON for 48 h, `bbb:room:{roomId}:msglist` lists ids in send order.
+//
+// Stored layout: {"reactions":[...],"roomId":"…","userId":N,…the rest of the Message…,"seq":N}.
+// Reactions and room come first so the Lua scripts can check the room and rewrite reactions
+// without decoding a drawing of up to 256 KB; `seq` (position since the room began) comes last so
+// an older page is found by arithmetic instead of a scan of the list.
+//
+// A deleted message leaves a tombstone `x:{roomId}:{seq}` with the message's remaining TTL, not a
+// hole: positions stay exact, and every id in the list keeps a key until it expires. Because all
+// messages share one TTL and are pushed in time order, a missing key means expired, and so is
+// everything before it: the expired ids form a prefix of the list, trimmed as a whole.
+
+/** Ids scanned at most while filling one page past tombstones (once it holds a message). */
+const PAGE_SCAN_BUDGET = 1000;
+
+const storeScript = loadLua(LUA_HELPERS.freshTypers, new URL('./message-store.lua', import.meta.url));
+const historyScript = loadLua(LUA_HELPERS.roomOfMessage, new URL('./message-history.lua', import.meta.url));
+const deleteScript = loadLua(LUA_HELPERS.roomOfMessage, new URL('./message-delete.lua', import.meta.url));
+
+/** The stored JSON, in the layout the scripts rely on, without its closing seq. */
+function serializeWithoutSeq(message: Message): string {
+  const { reactions, roomId, userId, ...rest } = message;
+  const json = JSON.stringify({ reactions, roomId, userId, ...rest });
+  return `${json.slice(0, -1)},"seq":`;
+}
+
+function parseStored(raw: string): Message {
+  const { seq: _seq, ...message } = JSON.parse(raw) as Message & { seq: number };
+  return message as Message;
+}
+
+export type StoreResult =
+  | { stored: false }
+  | {
+      stored: true;
+      /** The typing users left after the author stopped typing, when the author was typing. */
+      typing: number[] | null;
+    };
+
+export interface StoreOptions {
+  /** Take the author's one-message-a-second limit in the same step (seeding tests and the bench skip it). */
+  limitSends: boolean;
+  /** Typing entries older than this (ms) no longer count. */
+  typingCutoff: number;
+}
+
+/**
+ * Stores a new message at the end of its room, with SET + RPUSH in one atomic step. With
+ * `limitSends`, the author's one-message-a-second limit is taken in the same step and nothing is
+ * stored when it is spent.
+ */
+export async function storeMessage(redis: Redis, message: Message, options: StoreOptions): Promise<StoreResult> {
+  const reply = asArray(
+    await storeScript.run(
+      redis,
+      [messageKey(message.id), messageListKey(message.roomId), messageListHeadKey(message.roomId), sendRateKey(message.userId), typingKey(message.roomId)],
+      [
+        serializeWithoutSeq(message),
+        MESSAGE_TTL_SECONDS,
+        message.id,
+        message.userId,
+        options.limitSends ? SEND_INTERVAL_SECONDS : 0,
+        options.typingCutoff
+      ]
+    )
+  );
+  if (Number(reply[0]) !== 1) return { stored: false };
+  return { stored: true, typing: Number(reply[2]) === 1 ? asStrings(reply[3]).map(Number) : null };
+}
+
+/**
+ * A page of the room's history, oldest first: the newest page, or the one just before
+ * `beforeId`. At most HISTORY_PAGE_SIZE messages and HISTORY_PAGE_MAX_BYTES of stored JSON
+ * (one message always fits). Null when `beforeId` is not a message of this room.
+ */
+export async function getHistoryPage(redis: Redis, roomId: string, beforeId?: string): Promise<HistoryPage | null> {
+  const reply = asArray(
+    await historyScript.run(
+      redis,
+      [messageListKey(roomId), messageListHeadKey(roomId)],
+      [MESSAGE_KEY_PREFIX, roomId, beforeId ?? '', HISTORY_PAGE_SIZE, PAGE_SCAN_BUDGET, HISTORY_PAGE_MAX_BYTES]
+    )
+  );
+  const status = String(reply[0]);
+  // Everything before an expired message has expired too.
+  if (status === 'expired') return { roomId, messages: [], hasMore: false };
+  if (status !== 'ok') return null;
+  const bodies = reply.slice(2).map(String).reverse();
+  return { roomId, messages: bodies.map(parseStored), hasMore: Number(reply[1]) === 1 };
+}
+
+export type DeleteResult = { status: 'missing' } | { status: 'forbidden' } | { status: 'deleted'; message: Message };
+
+/** Deletes a message of the room if `userId` wrote it; answers what it was (to remove its image). */
+export async function deleteMessage(redis: Redis, roomId: string, messageId: string, userId: number): Promise<DeleteResult> {
+  const reply = asArray(await deleteScript.run(redis, [messageKey(messageId)], [roomId, userId]));
+  const status = String(reply[0]);
+  if (status === 'forbidden') return { status: 'forbidden' };
+  if (status !== 'ok') return { status: 'missing' };
+  return { status: 'deleted', message: parseStored(String(reply[1])) };
+}
+
+/** How many message ids a room deletion removes per round trip. */
+const DELETE_BATCH = 1000;
+
+/**
+ * Removes everything a room kept in Redis. The id list is first renamed away in one step, so the
+ * room is gone at once; its message keys are then deleted in batches so Redis never blocks long.
+ */
+export async function deleteRoomMessages(redis: Redis, roomId: string, deletionId: string): Promise<void> {
+  const list = messageListKey(roomId);
+  const trash = trashKey(roomId, deletionId);
+  const [renamed] = (await redis.multi().renamenx(list, trash).expire(trash, MESSAGE_TTL_SECONDS).exec()) ?? [];
+  await redis.unlink(...roomKeys(roomId));
+  if (!renamed || renamed[0]) return; // no list: the room had no messages
+  for (;;) {
+    const ids = await redis.lpop(trash, DELETE_BATCH);
+    if (!ids || ids.length === 0) break;
+    await redis.unlink(...ids.map(messageKey));
+  }
+  await redis.unlink(trash);
+}
+
+/** The functions above, bound to the app's Redis. */
+export function createMessageStore(redis: Redis) {
+  return {
+    store: (message: Message, options: StoreOptions) => storeMessage(redis, message, options),
+    page: (roomId: string, beforeId?: string) => getHistoryPage(redis, roomId, beforeId),
+    remove: (roomId: string, messageId: string, userId: number) => deleteMessage(redis, roomId, messageId, userId),
+    removeRoom: (roomId: string, deletionId: string) => deleteRoomMessages(redis, roomId, deletionId)
+  };
+}
+
+export type MessageStore = ReturnType<typeof createMessageStore>;

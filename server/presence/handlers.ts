@@ -1,0 +1,53 @@
+import type { ExtendedError } from 'socket.io';
+import { SOCKETS_PER_USER } from '../../src/lib/protocol/index.ts';
+import { joinedRooms, roomChannel, type AppSocket, type IoServer } from '../infra/socket.ts';
+import type { PresenceRooms, PresenceService } from './service.ts';
+
+// The socket side of presence (docs/architecture.md#presence-counts-connections): what the service
+// tells rooms, and the cap on a user's sockets over every process.
+
+/** Presence's notices as broadcasts, and this process's sockets as presence sees them. */
+export function presenceRooms(io: IoServer): PresenceRooms {
+  const sockets = io.of('/').sockets;
+  return {
+    arrived(roomId, { userId, username }, socketId) {
+      io.to(roomChannel(roomId)).except(socketId).emit('room:user-joined', { roomId, userId, username });
+    },
+    left(roomId, { userId, username }) {
+      io.to(roomChannel(roomId)).emit('room:user-left', { roomId, userId, username });
+    },
+    typing(roomId, users) {
+      io.to(roomChannel(roomId)).emit('typing:update', { roomId, users });
+    },
+    *local() {
+      for (const socket of sockets.values()) yield { socketId: socket.id, user: socket.data.user, roomIds: joinedRooms(socket) };
+    },
+    isIn(socketId, roomId) {
+      return sockets.get(socketId)?.rooms.has(roomChannel(roomId)) ?? false;
+    }
+  };
+}
+
+const TOO_MANY_SOCKETS = `Too many connections: you have ${SOCKETS_PER_USER} tabs or devices open already. Close one and try again.`;
+
+/**
+ * Handshake: a user may hold SOCKETS_PER_USER sockets over every process, and the slot is given
+ * back on disconnect (unless the server is shutting down: its process is forgotten whole). When
+ * Redis cannot be asked, the connection is let in: the socket itself is harmless, and every
+ * request it makes needs Redis.
+ */
+export function limitSocketsPerUser(presence: PresenceService, closing: () => boolean) {
+  return (socket: AppSocket, next: (err?: ExtendedError) => void): void => {
+    const userId = socket.data.user.id;
+    presence.claimSocket(userId, socket.id, SOCKETS_PER_USER).then(
+      (claimed) => {
+        if (!claimed) return next(new Error(TOO_MANY_SOCKETS));
+        socket.once('disconnect', () => {
+          if (!closing()) presence.releaseSocket(userId, socket.id).catch(() => undefined);
+        });
+        next();
+      },
+      () => next()
+    );
+  };
+}

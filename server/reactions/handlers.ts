@@ -1,0 +1,24 @@
+import { reactionSchema, type Reaction } from '../../src/lib/protocol/index.ts';
+import { parse } from '../infra/errors.ts';
+import { roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
+import type { ReactionService } from './service.ts';
+
+// reaction:add and reaction:remove, answered with the message's reactions; the room hears only
+// real changes (docs/architecture.md#deleting-and-reacting).
+
+export function createReactionHandlers({ io, reactions, requireMember }: { io: IoServer; reactions: ReactionService; requireMember: MemberGate }) {
+  async function react(socket: AppSocket, payload: unknown, add: boolean): Promise<Reaction[]> {
+    const request = parse(reactionSchema, payload);
+    requireMember(socket, request.roomId);
+    const { changed, reactions: now } = await reactions.react(socket.data.user.id, request, add);
+    if (changed) io.to(roomChannel(request.roomId)).emit('reaction:updated', { roomId: request.roomId, messageId: request.messageId, reactions: now });
+    return now;
+  }
+
+  return {
+    add: (socket: AppSocket, payload: unknown) => react(socket, payload, true),
+    remove: (socket: AppSocket, payload: unknown) => react(socket, payload, false)
+  };
+}
+
+export type ReactionHandlers = ReturnType<typeof createReactionHandlers>;

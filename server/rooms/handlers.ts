@@ -1,0 +1,139 @@
+import { historyOlderSchema, roomRefSchema, type HistoryPage } from '../../src/lib/protocol/index.ts';
+import type { Backpressure } from '../infra/backpressure.ts';
+import { parse } from '../infra/errors.ts';
+import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
+import type { SocketLimits } from '../infra/limits.ts';
+import { joinedRooms, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
+import type { MessageService } from '../messages/service.ts';
+import type { PresenceService } from '../presence/service.ts';
+import type { TypingService } from '../typing/service.ts';
+import type { RoomService } from './service.ts';
+
+// room:join, room:leave, room:history-older, what a closing socket leaves behind, and membership
+// changes made over REST applied to live sockets (docs/architecture.md#joining-a-room).
+
+export interface RoomHandlerDeps {
+  rooms: RoomService;
+  presence: PresenceService;
+  messages: Pick<MessageService, 'page'>;
+  typing: Pick<TypingService, 'current'>;
+  limits: SocketLimits;
+  backpressure: Backpressure;
+  requireMember: MemberGate;
+  /** True once the server shuts down: presence then forgets the whole process at once. */
+  closing: () => boolean;
+}
+
+export function createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure, requireMember, closing }: RoomHandlerDeps) {
+  /** The room's newest history page, its members, and from now on everything said in it. */
+  async function enter(socket: AppSocket, roomId: string): Promise<undefined> {
+    const { user } = socket.data;
+    const channel = roomChannel(roomId);
+    if (!socket.rooms.has(channel)) {
+      rooms.requireEntry(roomId, user.id);
+      // Joined in the same tick as the check: a removal arriving while history loads still
+      // takes this socket out.
+      void socket.join(channel);
+    }
+    const [page, entered, typers] = await Promise.all([messages.page(roomId), presence.enter(socket.id, user, roomId), typing.current(roomId)]);
+    // The page goes out once, as the event, unless the socket can no longer take it (it is then
+    // being disconnected); the acknowledgement that follows only says "done".
+    if (!backpressure.overBudget(socket)) socket.emit('room:history', page);
+    socket.emit('room:members', { roomId, members: rooms.members(roomId, entered.online) });
+    if (typers.length > 0) socket.emit('typing:update', { roomId, users: typers });
+    return undefined;
+  }
+
+  async function exit(socket: AppSocket, roomId: string): Promise<undefined> {
+    const channel = roomChannel(roomId);
+    if (!socket.rooms.has(channel)) {
+      rooms.requireMember(roomId, socket.data.user.id);
+      return undefined;
+    }
+    void socket.leave(channel);
+    await presence.exit(roomId, socket.id, socket.data.user.id);
+    return undefined;
+  }
+
+  return {
+    async join(socket: AppSocket, payload: unknown): Promise<undefined> {
+      const { roomId } = parse(roomRefSchema, payload);
+      await limits.switchRoom(socket.data.user.id);
+      await limits.read(socket);
+      return limits.inFlight(socket, () => enter(socket, roomId));
+    },
+
+    async leave(socket: AppSocket, payload: unknown): Promise<undefined> {
+      const { roomId } = parse(roomRefSchema, payload);
+      await limits.switchRoom(socket.data.user.id);
+      return limits.inFlight(socket, () => exit(socket, roomId));
+    },
+
+    /** The page just before a message the client already shows (scrolling up), in the acknowledgement. */
+    async historyOlder(socket: AppSocket, payload: unknown): Promise<HistoryPage> {
+      const { roomId, beforeId } = parse(historyOlderSchema, payload);
+      requireMember(socket, roomId);
+      await limits.read(socket);
+      return limits.inFlight(socket, () => messages.page(roomId, beforeId));
+    },
+
+    /** Called while the socket still knows its rooms: its connections there end. */
+    disconnecting(socket: AppSocket): void {
+      if (closing()) return;
+      for (const roomId of joinedRooms(socket)) {
+        // Redis away: the resync after it returns forgets this connection instead.
+        presence.exit(roomId, socket.id, socket.data.user.id).catch(() => undefined);
+      }
+    }
+  };
+}
+
+export type RoomHandlers = ReturnType<typeof createRoomHandlers>;
+
+type Listener<E extends keyof ServerEventMap> = (...args: ServerEventMap[E]) => void;
+
+/**
+ * What the REST side announces, applied to live sockets on every process (through the adapter):
+ * a member who leaves stops receiving the room at once, and a deleted room is closed for everyone
+ * in it and in its members' other tabs (docs/architecture.md#membership-changes-reach-live-sockets).
+ */
+export function followMembership(deps: { io: IoServer; events: ServerEvents; rooms: RoomService; presence: PresenceService }): { stop(): void } {
+  const { io, events, rooms, presence } = deps;
+  const log = (what: string) => (err: unknown) => console.error(`[socket] ${what}:`, err);
+
+  async function sendMembers(roomId: string): Promise<void> {
+    const online = await presence.online(roomId);
+    io.to(roomChannel(roomId)).emit('room:members', { roomId, members: rooms.members(roomId, online) });
+  }
+
+  const memberJoined: Listener<'room:member-joined'> = ({ roomId }) => {
+    sendMembers(roomId).catch(log('announcing a new member'));
+  };
+
+  const memberLeft: Listener<'room:member-left'> = ({ roomId, userId }) => {
+    io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+    io.to(userChannel(userId)).emit('room:closed', { roomId, reason: 'left' });
+    presence
+      .removeUser(roomId, userId)
+      .then(() => sendMembers(roomId))
+      .catch(log('removing a member'));
+  };
+
+  const roomDeleted: Listener<'room:deleted'> = ({ roomId, memberIds }) => {
+    const channel = roomChannel(roomId);
+    // Everyone in the room, and every member's other tabs (their room lists), hear it once.
+    io.to([channel, ...memberIds.map(userChannel)]).emit('room:closed', { roomId, reason: 'deleted' });
+    io.in(channel).socketsLeave(channel);
+  };
+
+  events.on('room:member-joined', memberJoined);
+  events.on('room:member-left', memberLeft);
+  events.on('room:deleted', roomDeleted);
+  return {
+    stop() {
+      events.off('room:member-joined', memberJoined);
+      events.off('room:member-left', memberLeft);
+      events.off('room:deleted', roomDeleted);
+    }
+  };
+}

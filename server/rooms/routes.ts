@@ -1,0 +1,69 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import {
+  createRoomSchema,
+  joinByCodeSchema,
+  joinRoomSchema,
+  roomIdSchema,
+  type LeaveRoomResult
+} from '../../src/lib/protocol/index.ts';
+import { currentUser, parseBody } from '../infra/http.ts';
+import { roomNotFound, type RoomService } from './service.ts';
+
+const inviteCodeSchema = joinByCodeSchema.shape.inviteCode;
+
+/** The `:id` of the path; an id of the wrong shape names no room. */
+function roomIdParam(req: Request): string {
+  const parsed = roomIdSchema.safeParse(req.params.id);
+  if (!parsed.success) throw roomNotFound();
+  return parsed.data;
+}
+
+/**
+ * `/api/rooms`, all for signed-in users. Leaving a room you are not in answers 403 "You are not a
+ * member of this room", like every other members-only action.
+ */
+export function createRoomsRouter({ rooms, requireAuth }: { rooms: RoomService; requireAuth: RequestHandler }): Router {
+  const router = Router();
+  router.use(requireAuth);
+
+  router.get('/', (req, res) => {
+    res.json(rooms.listFor(currentUser(req).id));
+  });
+
+  router.post('/', async (req, res) => {
+    res.status(201).json(await rooms.create(currentUser(req), parseBody(req, createRoomSchema)));
+  });
+
+  router.post('/join-by-code', async (req, res) => {
+    const body = parseBody(req, joinByCodeSchema);
+    res.json(await rooms.joinByInviteCode(currentUser(req), body.inviteCode, body.password));
+  });
+
+  router.get('/invite/:code', (req, res) => {
+    const code = inviteCodeSchema.safeParse(req.params.code);
+    if (!code.success) throw roomNotFound();
+    res.json(rooms.invitePreview(currentUser(req).id, code.data));
+  });
+
+  router.get('/:id', (req, res) => {
+    res.json(rooms.details(roomIdParam(req), currentUser(req).id));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    await rooms.remove(currentUser(req).id, roomIdParam(req));
+    res.json({ ok: true });
+  });
+
+  router.post('/:id/join', async (req, res) => {
+    const roomId = roomIdParam(req);
+    const body = parseBody(req, joinRoomSchema);
+    res.json(await rooms.joinById(currentUser(req), roomId, body.password));
+  });
+
+  router.post('/:id/leave', async (req, res) => {
+    const { deleted } = await rooms.leave(currentUser(req), roomIdParam(req));
+    res.json({ ok: true, deleted } satisfies LeaveRoomResult);
+  });
+
+  return router;
+}

@@ -1,0 +1,91 @@
+import { nanoid } from 'nanoid';
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Message, UploadResult } from '../../src/lib/protocol/index.ts';
+import { AppError } from '../infra/errors.ts';
+import { filenameFromImageUrl, imageUrlFor, removeUpload, uploadPath } from './files.ts';
+import type { UploadStore } from './storage.ts';
+import { checkImage } from './validate.ts';
+
+// Uploaded images: saved once checked, claimed by exactly one message, removed with it or with its
+// room (docs/architecture.md#image-messages-point-only-at-our-own-uploads).
+
+export interface UploadServiceDeps {
+  store: UploadStore;
+  uploadsDir: string;
+}
+
+/** A claim on an upload for one message, given back when that message is not stored. */
+export interface UploadClaim {
+  release(): void;
+}
+
+const imageRefused = () => new AppError('VALIDATION_ERROR', 'Send an image you uploaded yourself; each upload can be sent once');
+
+export function createUploadService({ store, uploadsDir }: UploadServiceDeps) {
+  const messagesDir = path.join(uploadsDir, 'messages');
+
+  return {
+    /** Checks the bytes, stores them under a name of our own and records the uploader. */
+    async save(userId: number, bytes: Buffer, declaredMime: string): Promise<UploadResult> {
+      const check = checkImage(bytes, declaredMime);
+      if (!check.ok) throw new AppError('VALIDATION_ERROR', check.error, { status: check.status });
+      // Our own name, our own extension: nothing of the client's filename reaches the disk.
+      const filename = `${nanoid()}.${check.ext}`;
+      try {
+        await mkdir(messagesDir, { recursive: true });
+        await writeFile(uploadPath(uploadsDir, filename), bytes, { flag: 'wx' });
+        store.recordUpload.run(filename, userId);
+      } catch (err) {
+        await removeUpload(uploadsDir, filename).catch(() => undefined);
+        throw err;
+      }
+      return { url: imageUrlFor(filename) };
+    },
+
+    /**
+     * Claims the upload an image message points at for that message: it must be the sender's own,
+     * unused so far and still on disk. The conditional claim settles a race between two sends.
+     */
+    async claim(message: Message & { type: 'image' }): Promise<UploadClaim> {
+      const filename = filenameFromImageUrl(message.content);
+      const upload = filename ? store.findUpload.get(filename) : undefined;
+      if (!filename || !upload || upload.user_id !== message.userId || upload.message_id !== null) throw imageRefused();
+      try {
+        await access(uploadPath(uploadsDir, filename));
+      } catch {
+        throw imageRefused();
+      }
+      if (store.claimUpload.run(message.roomId, message.id, filename, message.userId).changes !== 1) throw imageRefused();
+      return { release: () => store.releaseUpload.run(filename, message.id) };
+    },
+
+    /** Deletes exactly the file a deleted image message claimed, and its record. */
+    async removeForMessage(message: Message): Promise<void> {
+      const filename = message.type === 'image' ? filenameFromImageUrl(message.content) : null;
+      if (!filename || store.findUpload.get(filename)?.message_id !== message.id) return;
+      store.deleteUpload.run(filename);
+      await removeUpload(uploadsDir, filename).catch((err: unknown) => console.error('[uploads] could not remove an image:', err));
+    },
+
+    /**
+     * Forgets the records of a room's uploads and answers their files, to remove once the caller's
+     * transaction (the room's deletion, on the same database) has committed.
+     */
+    forgetRoom(roomId: string): string[] {
+      const filenames = store.getRoomUploads.all(roomId).map((u) => u.filename);
+      for (const filename of filenames) store.deleteUpload.run(filename);
+      return filenames;
+    },
+
+    /** Removes files of a deleted room; one that cannot be removed is left to the hourly cleanup. */
+    async removeFiles(filenames: string[]): Promise<void> {
+      const results = await Promise.allSettled(filenames.map((f) => removeUpload(uploadsDir, f)));
+      for (const result of results) {
+        if (result.status === 'rejected') console.error('Could not remove an upload of a deleted room:', result.reason);
+      }
+    }
+  };
+}
+
+export type UploadService = ReturnType<typeof createUploadService>;
