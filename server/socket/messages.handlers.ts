@@ -1,10 +1,10 @@
 import { access } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
-import { messageRefSchema, messageSendSchema, TYPING_EXPIRE_MS, type Message, type PublicUser } from '../../src/lib/protocol/index.ts';
+import { TYPING_EXPIRE_MS, type Message, type MessageRef, type ParsedPayloadOf, type PublicUser } from '../../src/lib/protocol/index.ts';
 import { deleteMessage, storeMessage } from '../redis/messages.ts';
 import { filenameFromImageUrl, removeUpload, uploadPath } from '../uploads/files.ts';
 import { namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
-import { parsePayload, rateLimited, SocketError } from './errors.ts';
+import { rateLimited, SocketError } from './errors.ts';
 import { checkRateLimit, SEND_LIMIT_MESSAGE } from './rateLimiter.ts';
 
 // message:send and message:delete.
@@ -50,8 +50,7 @@ export function createMessageHandlers(socket: AppSocket, rt: Realtime) {
   const { redis } = rt.app;
 
   return {
-    async send(payload: unknown): Promise<Message> {
-      const { roomId, ...body } = parsePayload(messageSendSchema, payload);
+    async send({ roomId, ...body }: ParsedPayloadOf<'message:send'>): Promise<Message> {
       rt.requireMember(socket, roomId);
       const message: Message = { reactions: [], roomId, userId: user.id, id: nanoid(), username: user.username, ...body, timestamp: Date.now() };
       let typing: number[] | null;
@@ -68,8 +67,7 @@ export function createMessageHandlers(socket: AppSocket, rt: Realtime) {
       return message;
     },
 
-    async remove(payload: unknown): Promise<undefined> {
-      const { roomId, messageId } = parsePayload(messageRefSchema, payload);
+    async remove({ roomId, messageId }: MessageRef): Promise<undefined> {
       rt.requireMember(socket, roomId);
       await rt.limits.remove(user.id);
       const result = await deleteMessage(redis, roomId, messageId, user.id);

@@ -1,14 +1,13 @@
-import { reactionSchema, type Reaction } from '../../src/lib/protocol/index.ts';
+import type { Reaction, ReactionRequest } from '../../src/lib/protocol/index.ts';
 import { updateReaction } from '../redis/messages.ts';
 import { roomChannel, type AppSocket, type Realtime } from './context.ts';
-import { parsePayload, rateLimited, SocketError } from './errors.ts';
+import { rateLimited, SocketError } from './errors.ts';
 import { REACTIONS_PER_SECOND } from './rateLimiter.ts';
 
 // reaction:add and reaction:remove: one user's emoji on one message, answered with the message's
 // reactions; the room hears only real changes.
 
-async function react(socket: AppSocket, rt: Realtime, payload: unknown, add: boolean): Promise<Reaction[]> {
-  const { roomId, messageId, emoji } = parsePayload(reactionSchema, payload);
+async function react(socket: AppSocket, rt: Realtime, { roomId, messageId, emoji }: ReactionRequest, add: boolean): Promise<Reaction[]> {
   rt.requireMember(socket, roomId);
   const userId = socket.data.user.id;
   const result = await updateReaction(rt.app.redis, { roomId, messageId, userId, emoji, add, perSecond: REACTIONS_PER_SECOND });
@@ -21,10 +20,10 @@ async function react(socket: AppSocket, rt: Realtime, payload: unknown, add: boo
 // Methods, not arrow properties, and the helper above at module level: see handlers.ts.
 export function createReactionHandlers(socket: AppSocket, rt: Realtime) {
   return {
-    add(payload: unknown): Promise<Reaction[]> {
+    add(payload: ReactionRequest): Promise<Reaction[]> {
       return react(socket, rt, payload, true);
     },
-    remove(payload: unknown): Promise<Reaction[]> {
+    remove(payload: ReactionRequest): Promise<Reaction[]> {
       return react(socket, rt, payload, false);
     }
   };

@@ -1,9 +1,9 @@
-import { historyOlderSchema, roomRefSchema, SOCKET_READ_UNSENT_BYTES, TYPING_EXPIRE_MS, type HistoryPage } from '../../src/lib/protocol/index.ts';
+import { SOCKET_READ_UNSENT_BYTES, TYPING_EXPIRE_MS, type HistoryOlderRequest, type HistoryPage, type RoomRef } from '../../src/lib/protocol/index.ts';
 import { getHistoryPage } from '../redis/messages.ts';
 import { getTyping } from '../redis/typing.ts';
 import { unsentBytes } from './backpressure.ts';
 import { joinedRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
-import { notMember, parsePayload, rateLimited, SocketError } from './errors.ts';
+import { notMember, rateLimited, SocketError } from './errors.ts';
 import type { Presence } from './presence.ts';
 import { InFlightLimiter, READS_IN_FLIGHT } from './rateLimiter.ts';
 
@@ -88,22 +88,19 @@ export function createRoomHandlers(socket: AppSocket, rt: Realtime, presence: Pr
   const room: RoomSocket = { socket, rt, presence, reads: new InFlightLimiter(READS_IN_FLIGHT) };
 
   return {
-    async join(payload: unknown): Promise<undefined> {
-      const { roomId } = parsePayload(roomRefSchema, payload);
+    async join({ roomId }: RoomRef): Promise<undefined> {
       await rt.limits.switchRoom(socket.data.user.id);
       await admitRead(room);
       return read(room.reads, () => enter(room, roomId));
     },
 
-    async leave(payload: unknown): Promise<undefined> {
-      const { roomId } = parsePayload(roomRefSchema, payload);
+    async leave({ roomId }: RoomRef): Promise<undefined> {
       await rt.limits.switchRoom(socket.data.user.id);
       return read(room.reads, () => exit(room, roomId));
     },
 
     /** The page just before a message the client already shows (scrolling up), in the acknowledgement. */
-    async historyOlder(payload: unknown): Promise<HistoryPage> {
-      const { roomId, beforeId } = parsePayload(historyOlderSchema, payload);
+    async historyOlder({ roomId, beforeId }: HistoryOlderRequest): Promise<HistoryPage> {
       rt.requireMember(socket, roomId);
       await admitRead(room);
       const page = await read(room.reads, () => getHistoryPage(rt.app.redis, roomId, beforeId));

@@ -1,7 +1,7 @@
-import { roomRefSchema, TYPING_EXPIRE_MS } from '../../src/lib/protocol/index.ts';
+import { TYPING_EXPIRE_MS, type RoomRef } from '../../src/lib/protocol/index.ts';
 import { startTyping, stopTyping, sweepTyping } from '../redis/typing.ts';
 import { localRooms, namedUsers, roomChannel, type AppSocket, type Realtime } from './context.ts';
-import { parsePayload, rateLimited } from './errors.ts';
+import { rateLimited } from './errors.ts';
 import { LocalRateLimiter, TYPING_EVENTS_PER_SECOND } from './rateLimiter.ts';
 
 // typing:start and typing:stop. The room hears typing:update with everyone typing, only when that
@@ -12,8 +12,7 @@ function announce(rt: Realtime, roomId: string, userIds: number[] | null): void 
 }
 
 /** The room of a typing event, once the socket may send one there. */
-function typingRoom(socket: AppSocket, rt: Realtime, limiter: LocalRateLimiter, payload: unknown): string {
-  const { roomId } = parsePayload(roomRefSchema, payload);
+function typingRoom(socket: AppSocket, rt: Realtime, limiter: LocalRateLimiter, { roomId }: RoomRef): string {
   rt.requireMember(socket, roomId);
   if (!limiter.take()) throw rateLimited('Too many typing events: slow down');
   return roomId;
@@ -25,16 +24,14 @@ export function createTypingHandlers(socket: AppSocket, rt: Realtime) {
   const limiter = new LocalRateLimiter(TYPING_EVENTS_PER_SECOND);
 
   return {
-    async start(payload: unknown): Promise<undefined> {
+    async start(payload: RoomRef): Promise<void> {
       const roomId = typingRoom(socket, rt, limiter, payload);
       const now = Date.now();
       announce(rt, roomId, await startTyping(rt.app.redis, roomId, user.id, now, now - TYPING_EXPIRE_MS));
-      return undefined;
     },
-    async stop(payload: unknown): Promise<undefined> {
+    async stop(payload: RoomRef): Promise<void> {
       const roomId = typingRoom(socket, rt, limiter, payload);
       announce(rt, roomId, await stopTyping(rt.app.redis, roomId, user.id, Date.now() - TYPING_EXPIRE_MS));
-      return undefined;
     }
   };
 }
