@@ -116,12 +116,12 @@ export interface Acked<T> {
   readonly [replyData]?: T;
 }
 /** Marks an acknowledged event in the table below. */
-export const acked = <T = undefined>(): Acked<T> => ({});
+const acked = <T = undefined>(): Acked<T> => ({});
 
 /**
  * Every client-to-server event: the schema its payload is parsed with, and the acknowledgement
- * it gets (`null`: none). The Socket.IO map and the list of acknowledged events derive from it,
- * so a new event is one line here.
+ * it gets (`null`: none expected, though the server answers one if a client passes it). The
+ * Socket.IO map and the list of acknowledged events derive from it, so a new event is one line here.
  */
 export const CLIENT_EVENTS = {
   /** Answers the history once, as the `room:history` event; the acknowledgement carries no data. */
