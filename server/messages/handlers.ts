@@ -1,5 +1,4 @@
-import { messageRefSchema, messageSendSchema, type Message } from '../../src/lib/protocol/index.ts';
-import { parse } from '../infra/errors.ts';
+import type { Message, MessageRef, ParsedPayloadOf } from '../../src/lib/protocol/index.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from './service.ts';
@@ -15,8 +14,7 @@ export interface MessageHandlerDeps {
 
 export function createMessageHandlers({ io, messages, limits, requireMember }: MessageHandlerDeps) {
   return {
-    async send(socket: AppSocket, payload: unknown): Promise<Message> {
-      const input = parse(messageSendSchema, payload);
+    async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<Message> {
       requireMember(socket, input.roomId);
       const { message, typing } = await messages.send(socket.data.user, input);
       const room = io.to(roomChannel(message.roomId));
@@ -25,8 +23,7 @@ export function createMessageHandlers({ io, messages, limits, requireMember }: M
       return message;
     },
 
-    async remove(socket: AppSocket, payload: unknown): Promise<undefined> {
-      const { roomId, messageId } = parse(messageRefSchema, payload);
+    async remove(socket: AppSocket, { roomId, messageId }: MessageRef): Promise<undefined> {
       requireMember(socket, roomId);
       await limits.remove(socket.data.user.id);
       await messages.remove(socket.data.user.id, roomId, messageId);

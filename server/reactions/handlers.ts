@@ -1,5 +1,4 @@
-import { reactionSchema, type Reaction } from '../../src/lib/protocol/index.ts';
-import { parse } from '../infra/errors.ts';
+import type { Reaction, ReactionRequest } from '../../src/lib/protocol/index.ts';
 import { roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { ReactionService } from './service.ts';
 
@@ -7,8 +6,7 @@ import type { ReactionService } from './service.ts';
 // real changes (docs/architecture.md#deleting-and-reacting).
 
 export function createReactionHandlers({ io, reactions, requireMember }: { io: IoServer; reactions: ReactionService; requireMember: MemberGate }) {
-  async function react(socket: AppSocket, payload: unknown, add: boolean): Promise<Reaction[]> {
-    const request = parse(reactionSchema, payload);
+  async function react(socket: AppSocket, request: ReactionRequest, add: boolean): Promise<Reaction[]> {
     requireMember(socket, request.roomId);
     const { changed, reactions: now } = await reactions.react(socket.data.user.id, request, add);
     if (changed) io.to(roomChannel(request.roomId)).emit('reaction:updated', { roomId: request.roomId, messageId: request.messageId, reactions: now });
@@ -16,8 +14,8 @@ export function createReactionHandlers({ io, reactions, requireMember }: { io: I
   }
 
   return {
-    add: (socket: AppSocket, payload: unknown) => react(socket, payload, true),
-    remove: (socket: AppSocket, payload: unknown) => react(socket, payload, false)
+    add: (socket: AppSocket, request: ReactionRequest) => react(socket, request, true),
+    remove: (socket: AppSocket, request: ReactionRequest) => react(socket, request, false)
   };
 }
 

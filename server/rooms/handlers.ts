@@ -1,6 +1,5 @@
-import { historyOlderSchema, roomRefSchema, type HistoryPage } from '../../src/lib/protocol/index.ts';
+import type { HistoryOlderRequest, HistoryPage, RoomRef } from '../../src/lib/protocol/index.ts';
 import type { Backpressure } from '../infra/backpressure.ts';
-import { parse } from '../infra/errors.ts';
 import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { joinedRooms, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
@@ -56,22 +55,19 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
   }
 
   return {
-    async join(socket: AppSocket, payload: unknown): Promise<undefined> {
-      const { roomId } = parse(roomRefSchema, payload);
+    async join(socket: AppSocket, { roomId }: RoomRef): Promise<undefined> {
       await limits.switchRoom(socket.data.user.id);
       await limits.read(socket);
       return limits.inFlight(socket, () => enter(socket, roomId));
     },
 
-    async leave(socket: AppSocket, payload: unknown): Promise<undefined> {
-      const { roomId } = parse(roomRefSchema, payload);
+    async leave(socket: AppSocket, { roomId }: RoomRef): Promise<undefined> {
       await limits.switchRoom(socket.data.user.id);
       return limits.inFlight(socket, () => exit(socket, roomId));
     },
 
     /** The page just before a message the client already shows (scrolling up), in the acknowledgement. */
-    async historyOlder(socket: AppSocket, payload: unknown): Promise<HistoryPage> {
-      const { roomId, beforeId } = parse(historyOlderSchema, payload);
+    async historyOlder(socket: AppSocket, { roomId, beforeId }: HistoryOlderRequest): Promise<HistoryPage> {
       requireMember(socket, roomId);
       await limits.read(socket);
       return limits.inFlight(socket, () => messages.page(roomId, beforeId));

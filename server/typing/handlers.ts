@@ -1,6 +1,5 @@
-import { roomRefSchema, TYPING_EXPIRE_MS } from '../../src/lib/protocol/index.ts';
+import { TYPING_EXPIRE_MS, type RoomRef } from '../../src/lib/protocol/index.ts';
 import type { NamedUser } from '../auth/service.ts';
-import { parse } from '../infra/errors.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { localRooms, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { TypingService } from './service.ts';
@@ -22,19 +21,18 @@ export function createTypingHandlers({ io, typing, limits, requireMember }: Typi
   }
 
   /** The room of a typing event, once the socket may send one there. */
-  function typingRoom(socket: AppSocket, payload: unknown): string {
-    const { roomId } = parse(roomRefSchema, payload);
+  function typingRoom(socket: AppSocket, { roomId }: RoomRef): string {
     requireMember(socket, roomId);
     limits.typing(socket);
     return roomId;
   }
 
   return {
-    async start(socket: AppSocket, payload: unknown): Promise<undefined> {
+    async start(socket: AppSocket, payload: RoomRef): Promise<undefined> {
       const roomId = typingRoom(socket, payload);
       return announce(roomId, await typing.start(roomId, socket.data.user.id));
     },
-    async stop(socket: AppSocket, payload: unknown): Promise<undefined> {
+    async stop(socket: AppSocket, payload: RoomRef): Promise<undefined> {
       const roomId = typingRoom(socket, payload);
       return announce(roomId, await typing.stop(roomId, socket.data.user.id));
     }

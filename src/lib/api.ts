@@ -1,4 +1,19 @@
-// A thin fetch wrapper: JSON in and out, cookies included, server errors surfaced as ApiError.
+import {
+  IMAGE_TOO_LARGE,
+  type CreateRoomRequest,
+  type Credentials,
+  type JoinByCodeRequest,
+  type JoinRoomRequest,
+  type LeaveRoomResult,
+  type PublicUser,
+  type RoomDetails,
+  type RoomInvitePreview,
+  type RoomSummary,
+  type UploadResult
+} from '$lib/protocol';
+
+// The REST API, one function per endpoint, typed with the contract: JSON in and out, cookies
+// included, a refusal's `{ error }` text surfaced as ApiError.
 
 export class ApiError extends Error {
   constructor(
@@ -10,7 +25,12 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+/** The server's `{ error }` text, when the body carries one. */
+function errorText(body: unknown): string | null {
+  return body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : null;
+}
+
+async function call<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: object): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -23,18 +43,74 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
     throw new ApiError('Cannot reach the server. Check your connection.', 0);
   }
   const data: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const message =
-      data && typeof data === 'object' && 'error' in data && typeof data.error === 'string'
-        ? data.error
-        : `Request failed (${response.status})`;
-    throw new ApiError(message, response.status);
-  }
+  if (!response.ok) throw new ApiError(errorText(data) ?? `Request failed (${response.status})`, response.status);
+  // The server answers with the contract's types; they are not checked again here.
   return data as T;
 }
 
+const get = <T>(url: string) => call<T>('GET', url);
+const post = <T>(url: string, body: object = {}) => call<T>('POST', url, body);
+const del = <T>(url: string) => call<T>('DELETE', url);
+
+/** An API path whose interpolated parts (ids, invite codes) are URL-encoded. */
+function path(strings: TemplateStringsArray, ...parts: string[]): string {
+  return strings.reduce((url, text, i) => url + encodeURIComponent(parts[i - 1]) + text);
+}
+
+export interface UploadHandle {
+  done: Promise<UploadResult>;
+  cancel(): void;
+}
+
+/** Posted with XMLHttpRequest because fetch cannot report upload progress. */
+function uploadImage(file: File, onProgress: (fraction: number) => void): UploadHandle {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<UploadResult>((resolve, reject) => {
+    xhr.open('POST', '/api/upload');
+    xhr.withCredentials = true;
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      const body: unknown = xhr.response;
+      if (xhr.status >= 200 && xhr.status < 300 && body && typeof body === 'object' && 'url' in body && typeof body.url === 'string') {
+        onProgress(1);
+        resolve({ url: body.url });
+        return;
+      }
+      reject(new Error(errorText(body) ?? (xhr.status === 413 ? IMAGE_TOO_LARGE : `Upload failed (${xhr.status})`)));
+    };
+    xhr.onerror = () => reject(new Error('The upload failed. Check your connection and try again.'));
+    xhr.onabort = () => reject(new Error('Upload cancelled'));
+    const form = new FormData();
+    form.append('image', file);
+    xhr.send(form);
+  });
+  return { done, cancel: () => xhr.abort() };
+}
+
 export const api = {
-  get: <T>(url: string) => request<T>('GET', url),
-  post: <T>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),
-  delete: <T>(url: string) => request<T>('DELETE', url)
+  auth: {
+    me: () => get<PublicUser>('/api/auth/me'),
+    login: (credentials: Credentials) => post<PublicUser>('/api/auth/login', credentials),
+    register: (credentials: Credentials) => post<PublicUser>('/api/auth/register', credentials),
+    /** Ends the session everywhere (every tab and socket of the user). */
+    logout: () => post<void>('/api/auth/logout')
+  },
+  rooms: {
+    list: () => get<RoomSummary[]>('/api/rooms'),
+    create: (body: CreateRoomRequest) => post<RoomDetails>('/api/rooms', body),
+    details: (id: string) => get<RoomDetails>(path`/api/rooms/${id}`),
+    /** Owner only. */
+    remove: (id: string) => del<void>(path`/api/rooms/${id}`),
+    join: (id: string, body: JoinRoomRequest) => post<RoomDetails>(path`/api/rooms/${id}/join`, body),
+    joinByCode: (body: JoinByCodeRequest) => post<RoomDetails>('/api/rooms/join-by-code', body),
+    leave: (id: string) => post<LeaveRoomResult>(path`/api/rooms/${id}/leave`),
+    /** What an invite shows before joining. */
+    invite: (code: string) => get<RoomInvitePreview>(path`/api/rooms/invite/${code}`)
+  },
+  upload: {
+    image: uploadImage
+  }
 };

@@ -9,7 +9,7 @@ export function createAuth() {
 
   async function load(): Promise<void> {
     try {
-      user = await api.get<PublicUser>('/api/auth/me');
+      user = await api.auth.me();
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) console.warn(err);
       user = null;
@@ -31,13 +31,13 @@ export function createAuth() {
       return checked;
     },
     async login(username: string, password: string): Promise<void> {
-      user = await api.post<PublicUser>('/api/auth/login', { username, password });
+      user = await api.auth.login({ username, password });
     },
     async register(username: string, password: string): Promise<void> {
-      user = await api.post<PublicUser>('/api/auth/register', { username, password });
+      user = await api.auth.register({ username, password });
     },
     async logout(): Promise<void> {
-      await api.post('/api/auth/logout').catch(() => undefined);
+      await api.auth.logout().catch(() => undefined);
       user = null;
     }
   };

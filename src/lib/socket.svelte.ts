@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, AckFn, ClientToServerEvents, ErrorPayload, ServerToClientEvents } from '$lib/protocol';
+import type { Ack, AckedEvent, AckFn, ClientToServerEvents, ErrorPayload, PayloadOf, ReplyOf, ServerToClientEvents } from '$lib/protocol';
 
 // The one Socket.IO connection of the app (createAuth() pattern): typed with the shared contract,
 // exposing its state as runes, and re-joining the open room whenever it (re)connects.
@@ -27,6 +27,15 @@ export interface RoomSubscription {
   failed(error: ErrorPayload): void;
 }
 
+/**
+ * Emits through the socket's untyped view: Socket.IO's typing cannot match arguments to a generic
+ * event name. `request`'s signature, taken from the contract's table, does that check instead.
+ */
+function emitWithAck<E extends AckedEvent>(socket: ChatSocket, event: E, payload: PayloadOf<E>, ack: AckFn<ReplyOf<E>>): void {
+  const untyped: Socket = socket;
+  untyped.emit(event, payload, ack);
+}
+
 function timeoutError(event: string): ErrorPayload {
   return { code: 'UNAVAILABLE', message: 'The server did not answer. Check your connection and try again.', event };
 }
@@ -43,7 +52,7 @@ export function createSocketClient() {
   function joinOpenRoom(rejoin: boolean) {
     const current = room;
     if (!current || !socket?.connected) return;
-    void request<undefined>('room:join', (ack) => socket!.emit('room:join', { roomId: current.roomId }, ack)).then((result) => {
+    void request('room:join', { roomId: current.roomId }).then((result) => {
       // The user may have moved to another room while the answer was on its way.
       if (room !== current) return;
       if (result.ok) current.joined(rejoin);
@@ -115,8 +124,9 @@ export function createSocketClient() {
   }
 
   /** Sends one event that takes an acknowledgement, with a timeout and an offline check. */
-  function request<T>(event: string, send: (ack: AckFn<T>) => void): Promise<Ack<T>> {
-    if (!socket?.connected) {
+  function request<E extends AckedEvent>(event: E, payload: PayloadOf<E>): Promise<Ack<ReplyOf<E>>> {
+    const s = socket;
+    if (!s?.connected) {
       return Promise.resolve({
         ok: false,
         error: {
@@ -131,7 +141,7 @@ export function createSocketClient() {
     }
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ ok: false, error: timeoutError(event) }), ACK_TIMEOUT_MS);
-      send((result) => {
+      emitWithAck(s, event, payload, (result) => {
         clearTimeout(timer);
         resolve(result);
       });

@@ -1,5 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, HistoryPage, RoomSummary, ServerToClientEvents } from '../../src/lib/protocol/index.ts';
+import type {
+  Ack,
+  AckedEvent,
+  ClientToServerEvents,
+  HistoryPage,
+  PayloadOf,
+  ReplyOf,
+  RoomSummary,
+  ServerToClientEvents
+} from '../../src/lib/protocol/index.ts';
 import { registerUser, type HttpClient } from './http.ts';
 
 // Real socket.io-client connections to a test app, as a browser tab would open them: websocket
@@ -81,6 +90,11 @@ export function request<T = unknown>(socket: ClientSocket, event: string, ...arg
   return raw.timeout(5000).emitWithAck(event, ...args) as Promise<Ack<T>>;
 }
 
+/** A well-formed acknowledged event: its payload and answer typed by the contract's event table. */
+export function ask<E extends AckedEvent>(socket: ClientSocket, event: E, payload: PayloadOf<E>): Promise<Ack<ReplyOf<E>>> {
+  return request<ReplyOf<E>>(socket, event, payload);
+}
+
 /**
  * Joins a room as the app does: the page arrives once, as `room:history`, and the acknowledgement
  * that follows carries nothing. Throws with the server's refusal.
@@ -88,7 +102,7 @@ export function request<T = unknown>(socket: ClientSocket, event: string, ...arg
 export async function joinRoom(socket: ClientSocket, roomId: string): Promise<HistoryPage> {
   const history = nextEvent(socket, 'room:history', (page) => page.roomId === roomId);
   history.catch(() => undefined); // a refused join sends no page; the acknowledgement says why
-  const ack = await request(socket, 'room:join', { roomId });
+  const ack = await ask(socket, 'room:join', { roomId });
   if (!ack.ok) throw new Error(`join failed: ${ack.error.code} ${ack.error.message}`);
   if (ack.data !== undefined) throw new Error('the room:join acknowledgement should carry no history');
   return history;

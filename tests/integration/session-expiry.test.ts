@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSessions, SESSION_COOKIE, signSession } from '../../server/auth/session.ts';
-import type { Message } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { closeAllSockets, connectSocket, createRoom, createUsers, quietPeriod, record, request, type TestUser } from '../helpers/socket.ts';
+import { ask, closeAllSockets, connectSocket, createRoom, createUsers, quietPeriod, record, request, type TestUser } from '../helpers/socket.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 
 // A socket stays open long after its handshake; without a timer it would outlive the session
@@ -53,7 +52,7 @@ describe('a socket whose token expires', () => {
     );
     // Fully usable meanwhile.
     expect(await request(socket, 'room:join', { roomId })).toMatchObject({ ok: true });
-    expect(await request<Message>(socket, 'message:send', { roomId, type: 'text', content: 'before the end' })).toMatchObject({ ok: true });
+    expect(await ask(socket, 'message:send', { roomId, type: 'text', content: 'before the end' })).toMatchObject({ ok: true });
 
     const { reason, at } = await closed;
     expect(reason).toBe('io server disconnect');

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryPage, Message } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import {
+  ask,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -52,12 +52,12 @@ describe('two server processes on one Redis', () => {
 
     // (The sender hears its own message too, possibly after its acknowledgement.)
     const toBob = nextEvent(onTwo, 'message:new');
-    const sent = await request<Message>(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'across processes' });
+    const sent = await ask(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'across processes' });
     expect(sent.ok).toBe(true);
     expect(await toBob).toEqual(sent.ok && sent.data);
 
     const toAlice = nextEvent(onOne, 'message:new', (m) => m.content === 'and back');
-    const reply = await request<Message>(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'and back' });
+    const reply = await ask(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'and back' });
     expect(await toAlice).toEqual(reply.ok && reply.data);
 
     const reaction = nextEvent(onOne, 'reaction:updated');
@@ -178,7 +178,7 @@ describe('a process that was alone', () => {
       // At once, well before the next count of peers: only the newcomer's hello can have told.
       const onLater = await joined(later, bob, room.id);
       const toBob = nextEvent(onLater, 'message:new');
-      const sent = await request<Message>(carolOnSolo, 'message:send', { roomId: room.id, type: 'text', content: 'welcome' });
+      const sent = await ask(carolOnSolo, 'message:send', { roomId: room.id, type: 'text', content: 'welcome' });
       expect(await toBob).toEqual(sent.ok && sent.data);
       expect(solo.application.clusterAlone()).toBe(false);
       expect(later.application.clusterAlone()).toBe(false);

@@ -4,7 +4,7 @@ import { deleteMessage, getHistoryPage, storeMessage } from '../../server/messag
 import { HISTORY_PAGE_MAX_BYTES, HISTORY_PAGE_SIZE, type HistoryPage, type Message } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';
-import { closeAllSockets, connectSocket, createRoom, createUsers, joinRoom, request, type ClientSocket, type TestUser } from '../helpers/socket.ts';
+import { ask, closeAllSockets, connectSocket, createRoom, createUsers, joinRoom, type ClientSocket, type TestUser } from '../helpers/socket.ts';
 
 // Paged history over a long room: a join carries only the newest page, older pages come back in
 // order with no gaps or duplicates down to the first message, and expired ids are trimmed. Reads
@@ -50,7 +50,7 @@ const listKey = (roomId: string) => `bbb:room:${roomId}:msglist`;
 const join = joinRoom;
 
 async function older(socket: ClientSocket, roomId: string, beforeId: string): Promise<HistoryPage> {
-  const ack = await request<HistoryPage>(socket, 'room:history-older', { roomId, beforeId });
+  const ack = await ask(socket, 'room:history-older', { roomId, beforeId });
   if (!ack.ok) throw new Error(ack.error.message);
   return ack.data;
 }

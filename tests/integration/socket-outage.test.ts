@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedisServer, type RedisHandle } from '../../server/infra/redis.ts';
-import type { HistoryPage, Member, Message } from '../../src/lib/protocol/index.ts';
+import type { Member, Message } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import {
+  ask,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -48,11 +49,11 @@ afterAll(async () => {
 });
 
 async function join(socket: ClientSocket, roomId: string) {
-  return request<HistoryPage>(socket, 'room:join', { roomId });
+  return ask(socket, 'room:join', { roomId });
 }
 
 const sendText = (socket: ClientSocket, roomId: string, content: string) =>
-  request<Message>(socket, 'message:send', { roomId, type: 'text', content });
+  ask(socket, 'message:send', { roomId, type: 'text', content });
 
 it('survives Redis going away and recovers by itself when it returns', async () => {
   const [alice, bob, carol] = await createUsers(one.baseUrl, 3);

@@ -1,15 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CANVAS_HEIGHT,
-  CANVAS_WIDTH,
-  SOCKET_MAX_FRAME_BYTES,
-  TEXT_MAX_CHARS,
-  type HistoryPage,
-  type Message
-} from '../../src/lib/protocol/index.ts';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, SOCKET_MAX_FRAME_BYTES, TEXT_MAX_CHARS } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import {
+  ask,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -42,7 +36,7 @@ beforeAll(async () => {
   [alice, bob, carol, outsider] = await createUsers(app.baseUrl, 4);
   roomId = (await createRoom(alice, [bob, carol])).id;
   const bobSocket = await connectSocket(app.baseUrl, bob.cookie);
-  const sent = await request<Message>(bobSocket, 'message:send', { roomId, type: 'text', content: 'react here' });
+  const sent = await ask(bobSocket, 'message:send', { roomId, type: 'text', content: 'react here' });
   if (!sent.ok) throw new Error('setup send failed');
   messageId = sent.data.id;
   bobSocket.disconnect();
@@ -177,7 +171,7 @@ describe('bad payloads on every event', () => {
     }
     expect(await snapshot()).toEqual(before);
     // Refused input did not spend the user's message of this second.
-    const good = await request<Message>(socket, 'message:send', { roomId, type: 'text', content: 'finally' });
+    const good = await ask(socket, 'message:send', { roomId, type: 'text', content: 'finally' });
     expect(good).toMatchObject({ ok: true, data: { content: 'finally' } });
   });
 
@@ -216,7 +210,7 @@ describe('bad payloads on every event', () => {
     expect(delivered).toEqual([]);
     // What people really write still goes through, unchanged.
     const family = 'שלום! 你好 Ça va? 👨‍👩‍👧 🇫🇷';
-    const good = await request<Message>(socket, 'message:send', { roomId, type: 'text', content: family });
+    const good = await ask(socket, 'message:send', { roomId, type: 'text', content: family });
     expect(good).toMatchObject({ ok: true, data: { content: family } });
   });
 
@@ -275,8 +269,8 @@ describe('oversized frames', () => {
     socket.emit('message:send', { roomId, type: 'text', content: 'x'.repeat(SOCKET_MAX_FRAME_BYTES + 1) });
     expect(await closed).toBe('transport close');
     expect(observer.connected).toBe(true);
-    const page = await request<HistoryPage>(observer, 'room:join', { roomId });
-    expect(page.ok).toBe(true);
+    const joined = await ask(observer, 'room:join', { roomId });
+    expect(joined.ok).toBe(true);
     const again = await connectSocket(app.baseUrl, alice.cookie);
     expect((await request(again, 'room:join', { roomId })).ok).toBe(true);
   });

@@ -10,14 +10,13 @@ import {
   ROOM_MAX_MEMBERS,
   TYPING_EXPIRE_MS,
   type Drawing,
-  type HistoryPage,
   type Message,
-  type Reaction,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import {
+  ask,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -68,7 +67,7 @@ async function roomWith(n: number): Promise<{ room: RoomSummary; people: TestUse
 }
 
 async function send(socket: ClientSocket, roomId: string, content: string): Promise<Message> {
-  const ack = await request<Message>(socket, 'message:send', { roomId, type: 'text', content });
+  const ack = await ask(socket, 'message:send', { roomId, type: 'text', content });
   if (!ack.ok) throw new Error(`send failed: ${ack.error.code} ${ack.error.message}`);
   return ack.data;
 }
@@ -124,7 +123,7 @@ describe('messages', () => {
       ]
     };
     const arrival = nextEvent(sockets[1], 'message:new');
-    const ack = await request<Message>(sockets[0], 'message:send', { roomId: room.id, type: 'drawing', content: drawing });
+    const ack = await ask(sockets[0], 'message:send', { roomId: room.id, type: 'drawing', content: drawing });
     expect(ack.ok).toBe(true);
     expect((await arrival).content).toEqual(drawing);
     const page = await joinRoom(sockets[1], room.id);
@@ -224,7 +223,7 @@ describe('image messages', () => {
     const upload = uploadFor(people[0]);
     const bystander = uploadFor(people[0]);
     const arrival = nextEvent(sockets[1], 'message:new');
-    const ack = await request<Message>(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
+    const ack = await ask(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
     expect(ack).toMatchObject({ ok: true, data: { type: 'image', content: upload.url } });
     expect((await arrival).content).toBe(upload.url);
     if (!ack.ok) return;
@@ -270,7 +269,7 @@ describe('reactions', () => {
     const { room, people, sockets } = await roomWith(3);
     const message = await send(sockets[0], room.id, 'react to me');
     const updates = sockets.map((s) => nextEvent(s, 'reaction:updated'));
-    const ack = await request<Reaction[]>(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' });
+    const ack = await ask(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     const expected = [{ emoji: 'fire', userIds: [people[1].id] }];
     expect(ack).toEqual({ ok: true, data: expected });
     for (const update of updates) expect(await update).toEqual({ roomId: room.id, messageId: message.id, reactions: expected });
@@ -279,7 +278,7 @@ describe('reactions', () => {
     const quiet = record(sockets[0], 'reaction:updated');
     expect(await request(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' })).toEqual({ ok: true, data: expected });
     await request(sockets[2], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'heart' });
-    const removed = await request<Reaction[]>(sockets[1], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'fire' });
+    const removed = await ask(sockets[1], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     expect(removed).toEqual({ ok: true, data: [{ emoji: 'heart', userIds: [people[2].id] }] });
     await eventually(() => quiet.length === 2);
     expect(quiet.map((u) => u.reactions)).toEqual([
@@ -295,7 +294,7 @@ describe('reactions', () => {
     const message = await send(sockets[0], room.id, 'everyone react');
     const ttlBefore = await app.redis.ttl(`bbb:msg:${message.id}`);
     const acks = await Promise.all(
-      sockets.map((s) => request<Reaction[]>(s, 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'star' }))
+      sockets.map((s) => ask(s, 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'star' }))
     );
     expect(acks.every((a) => a.ok)).toBe(true);
     const page = await joinRoom(sockets[0], room.id);
@@ -499,12 +498,12 @@ describe('connecting and joining at once', () => {
     for (let i = 0; i < 5; i++) {
       // Queued before the connection opened.
       const queued = openSocket(app.baseUrl, people[0].cookie, { autoConnect: false });
-      const queuedAck = request<HistoryPage>(queued, 'room:join', { roomId: room.id });
+      const queuedAck = ask(queued, 'room:join', { roomId: room.id });
       queued.connect();
       // Emitted from the connect handler itself.
       const eager = openSocket(app.baseUrl, people[0].cookie, { autoConnect: false });
       const eagerAck = new Promise<Awaited<typeof queuedAck>>((resolve) => {
-        eager.on('connect', () => void request<HistoryPage>(eager, 'room:join', { roomId: room.id }).then(resolve));
+        eager.on('connect', () => void ask(eager, 'room:join', { roomId: room.id }).then(resolve));
       });
       eager.connect();
       const [a, b] = await Promise.all([queuedAck, eagerAck]);

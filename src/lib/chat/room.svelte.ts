@@ -1,4 +1,4 @@
-import type { Emoji, ErrorPayload, HistoryPage, Member, Message, MessageSend, Reaction, ServerToClientEvents } from '$lib/protocol';
+import { isAckedEvent, type Emoji, type ErrorPayload, type HistoryPage, type Member, type Message, type MessageSend, type Reaction, type ServerToClientEvents } from '$lib/protocol';
 import { chatSocket, type SocketClient } from '$lib/socket.svelte';
 import { addMessage, mergeNewest, prependOlder } from './merge';
 
@@ -120,7 +120,7 @@ export class ChatRoom {
         // Errors of requests made with an acknowledgement are shown where the user acted.
         if (error.roomId && !mine(error.roomId)) return;
         if (error.event === 'typing:start' || error.event === 'typing:stop') return;
-        if (error.event && ACKED_EVENTS.has(error.event)) return;
+        if (error.event && isAckedEvent(error.event)) return;
         this.notice = error.message;
       }
     };
@@ -170,9 +170,7 @@ export class ChatRoom {
     if (!oldest || !this.hasMore || this.loadingOlder) return;
     this.loadingOlder = true;
     this.olderError = null;
-    const result = await this.client.request<HistoryPage>('room:history-older', (ack) =>
-      this.client.socket.emit('room:history-older', { roomId: this.id, beforeId: oldest.id }, ack)
-    );
+    const result = await this.client.request('room:history-older', { roomId: this.id, beforeId: oldest.id });
     this.loadingOlder = false;
     if (!result.ok) {
       this.olderError = result.error.message;
@@ -184,16 +182,14 @@ export class ChatRoom {
 
   async send(payload: Omit<MessageSend, 'roomId'>): Promise<Result> {
     const full = { ...payload, roomId: this.id } as MessageSend;
-    const result = await this.client.request<Message>('message:send', (ack) => this.client.socket.emit('message:send', full, ack));
+    const result = await this.client.request('message:send', full);
     if (!result.ok) return fail(result.error);
     this.messages = addMessage(this.messages, result.data);
     return { ok: true };
   }
 
   async remove(messageId: string): Promise<Result> {
-    const result = await this.client.request('message:delete', (ack) =>
-      this.client.socket.emit('message:delete', { roomId: this.id, messageId }, ack)
-    );
+    const result = await this.client.request('message:delete', { roomId: this.id, messageId });
     if (!result.ok) return fail(result.error);
     this.messages = this.messages.filter((m) => m.id !== messageId);
     return { ok: true };
@@ -203,7 +199,7 @@ export class ChatRoom {
     const message = this.messages.find((m) => m.id === messageId);
     const reacted = message?.reactions.some((r) => r.emoji === emoji && r.userIds.includes(this.myId)) ?? false;
     const event = reacted ? 'reaction:remove' : 'reaction:add';
-    const result = await this.client.request<Reaction[]>(event, (ack) => this.client.socket.emit(event, { roomId: this.id, messageId, emoji }, ack));
+    const result = await this.client.request(event, { roomId: this.id, messageId, emoji });
     if (!result.ok) return fail(result.error);
     this.setReactions(messageId, result.data);
     return { ok: true };
@@ -220,8 +216,6 @@ export class ChatRoom {
     return this.members.find((m) => m.userId === userId)?.username ?? this.messages.find((m) => m.userId === userId)?.username ?? 'someone';
   }
 }
-
-const ACKED_EVENTS = new Set(['room:join', 'room:history-older', 'message:send', 'message:delete', 'reaction:add', 'reaction:remove']);
 
 function time(item: FeedItem): number {
   return item.kind === 'message' ? item.message.timestamp : item.timestamp;

@@ -108,18 +108,61 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
-export interface ClientToServerEvents {
-  /** Answers the history once, as the `room:history` event; the acknowledgement carries no data. */
-  'room:join': (payload: RoomRef, ack?: AckFn) => void;
-  'room:leave': (payload: RoomRef, ack?: AckFn) => void;
-  'room:history-older': (payload: HistoryOlderRequest, ack?: AckFn<HistoryPage>) => void;
-  'message:send': (payload: MessageSend, ack?: AckFn<Message>) => void;
-  'message:delete': (payload: MessageRef, ack?: AckFn) => void;
-  'reaction:add': (payload: ReactionRequest, ack?: AckFn<Reaction[]>) => void;
-  'reaction:remove': (payload: ReactionRequest, ack?: AckFn<Reaction[]>) => void;
-  'typing:start': (payload: RoomRef) => void;
-  'typing:stop': (payload: RoomRef) => void;
+// ---- The client event table ---------------------------------------------------------------
+
+declare const replyData: unique symbol;
+/** An event the server acknowledges with data of type T; T lives in the type only. */
+export interface Acked<T> {
+  readonly [replyData]?: T;
 }
+/** Marks an acknowledged event in the table below. */
+const acked = <T = undefined>(): Acked<T> => ({});
+
+/**
+ * Every client-to-server event: the schema its payload is parsed with, and the acknowledgement
+ * it gets (`null`: none expected, though the server answers one if a client passes it). The
+ * Socket.IO map and the list of acknowledged events derive from it, so a new event is one line here.
+ */
+export const CLIENT_EVENTS = {
+  /** Answers the history once, as the `room:history` event; the acknowledgement carries no data. */
+  'room:join': { payload: roomRefSchema, reply: acked() },
+  'room:leave': { payload: roomRefSchema, reply: acked() },
+  'room:history-older': { payload: historyOlderSchema, reply: acked<HistoryPage>() },
+  'message:send': { payload: messageSendSchema, reply: acked<Message>() },
+  'message:delete': { payload: messageRefSchema, reply: acked() },
+  'reaction:add': { payload: reactionSchema, reply: acked<Reaction[]>() },
+  'reaction:remove': { payload: reactionSchema, reply: acked<Reaction[]>() },
+  'typing:start': { payload: roomRefSchema, reply: null },
+  'typing:stop': { payload: roomRefSchema, reply: null }
+} as const;
+
+type ClientEventTable = typeof CLIENT_EVENTS;
+export type ClientEvent = keyof ClientEventTable;
+/** What a client sends with the event. */
+export type PayloadOf<E extends ClientEvent> = z.input<ClientEventTable[E]['payload']>;
+/** What the server's handler receives once the payload is parsed. */
+export type ParsedPayloadOf<E extends ClientEvent> = z.output<ClientEventTable[E]['payload']>;
+export type AckedEvent = { [E in ClientEvent]: ClientEventTable[E]['reply'] extends null ? never : E }[ClientEvent];
+/** The data of an acknowledged event's successful acknowledgement. */
+export type ReplyOf<E extends AckedEvent> = ClientEventTable[E]['reply'] extends Acked<infer T> ? T : never;
+
+export type ClientToServerEvents = {
+  [E in ClientEvent]: E extends AckedEvent ? (payload: PayloadOf<E>, ack?: AckFn<ReplyOf<E>>) => void : (payload: PayloadOf<E>) => void;
+};
+
+export function isClientEvent(event: string): event is ClientEvent {
+  return Object.hasOwn(CLIENT_EVENTS, event);
+}
+
+/** Whether a name (from the wire, say an error's `event`) is an event the server acknowledges. */
+export function isAckedEvent(event: string): event is AckedEvent {
+  return isClientEvent(event) && CLIENT_EVENTS[event].reply !== null;
+}
+
+/** Every client event, in table order. */
+export const CLIENT_EVENT_NAMES: readonly ClientEvent[] = Object.keys(CLIENT_EVENTS).filter(isClientEvent);
+/** The acknowledged events, in table order. */
+export const ACKED_EVENTS: readonly AckedEvent[] = CLIENT_EVENT_NAMES.filter(isAckedEvent);
 
 export interface ServerToClientEvents {
   /** The newest page, to the socket that joined, before its room:join acknowledgement. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { utf8Bytes } from './auth';
-import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN } from './limits';
+import { IMAGE_MAX_BYTES, PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN } from './limits';
 import { nameProblem } from './text';
 
 // Rooms over REST: request bodies and the room objects the API answers with.
@@ -38,6 +38,13 @@ export const joinByCodeSchema = z.object({
   inviteCode: z.string({ error: 'Invite code is required' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'Invalid invite code'),
   password: roomPasswordSchema.optional()
 });
+
+/** POST /api/rooms */
+export type CreateRoomRequest = z.input<typeof createRoomSchema>;
+/** POST /api/rooms/:id/join */
+export type JoinRoomRequest = z.input<typeof joinRoomSchema>;
+/** POST /api/rooms/join-by-code */
+export type JoinByCodeRequest = z.input<typeof joinByCodeSchema>;
 
 export interface RoomSummary {
   id: string;
@@ -81,3 +88,6 @@ export interface LeaveRoomResult {
 export interface UploadResult {
   url: string;
 }
+
+/** Why an image over IMAGE_MAX_BYTES is refused. */
+export const IMAGE_TOO_LARGE = `Image must be ${IMAGE_MAX_BYTES / (1024 * 1024)} MB or smaller`;
