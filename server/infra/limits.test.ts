@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey, waitInWords } from './limits.ts';
+import { addressKey, waitInWords, WorkGate } from './limits.ts';
 
 describe('addressKey', () => {
   it('keeps IPv4 addresses whole, mapped or not', () => {
@@ -31,5 +31,36 @@ describe('waitInWords', () => {
     expect(waitInWords(91)).toBe('2 minutes');
     expect(waitInWords(3600)).toBe('60 minutes');
     expect(waitInWords(86_400)).toBe('24 hours');
+  });
+});
+
+describe('WorkGate', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('runs one piece at a time in order, lets other events run between two, and refuses past its line', async () => {
+    const gate = new WorkGate(1, 2, 'busy');
+    const log: string[] = [];
+    const piece = (name: string) => gate.run(async () => void log.push(`start ${name}`)).then(() => log.push(`end ${name}`));
+    // An event that arrives while a works (another person's message, say) runs before b starts.
+    const a = gate.run(async () => {
+      log.push('start a');
+      setImmediate(() => log.push('other'));
+    }).then(() => log.push('end a'));
+    const b = piece('b');
+    const c = piece('c');
+    await expect(gate.run(async () => 'd')).rejects.toMatchObject({ code: 'RATE_LIMITED', message: 'busy' });
+    await Promise.all([a, b, c]);
+    expect(log.slice(0, 3)).toEqual(['start a', 'end a', 'other']);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start a', 'start b', 'start c']);
+    await tick();
+    // Free again: the next runs at once.
+    expect(await gate.run(async () => 'e')).toBe('e');
+  });
+
+  it('frees the slot when the work fails', async () => {
+    const gate = new WorkGate(1, 0, 'busy');
+    await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await tick();
+    expect(await gate.run(async () => 'ok')).toBe('ok');
   });
 });

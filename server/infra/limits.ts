@@ -385,6 +385,43 @@ class LocalRateLimiter {
   }
 }
 
+/**
+ * Bounds how much of one kind of heavy work the whole process does at once, so a burst of it
+ * cannot stall the event loop for everybody else. Work beyond `concurrent` waits its turn, in
+ * order; beyond `waiting` it is refused with RATE_LIMITED. A finished slot is handed on only on
+ * the next turn of the event loop (setImmediate), after the caller has sent what it produced, so
+ * other people's events run in between two pieces of heavy work.
+ */
+export class WorkGate {
+  #running = 0;
+  readonly #queue: (() => void)[] = [];
+
+  constructor(
+    private readonly concurrent: number,
+    private readonly waiting: number,
+    private readonly busyMessage: string
+  ) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.concurrent) {
+      if (this.#queue.length >= this.waiting) throw rateLimited(this.busyMessage);
+      await new Promise<void>((resolve) => this.#queue.push(resolve));
+    } else this.#running += 1;
+    try {
+      return await work();
+    } finally {
+      setImmediate(() => this.#release());
+    }
+  }
+
+  #release(): void {
+    const next = this.#queue.shift();
+    // The slot passes straight to the next in line; otherwise it is free.
+    if (next) next();
+    else this.#running -= 1;
+  }
+}
+
 /** Bounds how many requests of one socket run at the same time. */
 class InFlightLimiter {
   #running = 0;

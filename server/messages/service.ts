@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { TYPING_EXPIRE_MS, type HistoryPage, type Message, type messageSendSchema, type PublicUser } from '../../src/lib/protocol/index.ts';
 import type { AuthService, NamedUser } from '../auth/service.ts';
 import { AppError, rateLimited } from '../infra/errors.ts';
-import { SEND_LIMIT_MESSAGE } from '../infra/limits.ts';
+import { SEND_LIMIT_MESSAGE, WorkGate } from '../infra/limits.ts';
 import type { UploadService } from '../uploads/service.ts';
 import type { MessageStore } from './storage.ts';
 
@@ -33,8 +33,17 @@ export const messageMissing = () => new AppError('NOT_FOUND', 'That message does
  */
 const SECOND_CLEANUP_MS = 5000;
 
+/**
+ * History pages read and sent at once by this process, and how many more may wait. A page of
+ * large drawings is about a megabyte to decode and encode again; a few at a time keep chat
+ * latency flat while people (or attackers) pull history.
+ */
+const PAGES_AT_ONCE = 1;
+const PAGES_WAITING = 64;
+
 export function createMessageService({ store, uploads, users }: MessageServiceDeps) {
   const cleanups = new Set<NodeJS.Timeout>();
+  const pages = new WorkGate(PAGES_AT_ONCE, PAGES_WAITING, 'The server is busy sending history: try again in a moment');
   const logCleanup = (err: unknown) => console.error('[messages] deleting a room from Redis:', err);
 
   return {
@@ -70,7 +79,7 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
 
     /** The newest page, or the one before `beforeId` (NOT_FOUND when that is not a message of the room). */
     async page(roomId: string, beforeId?: string): Promise<HistoryPage> {
-      const page = await store.page(roomId, beforeId);
+      const page = await pages.run(() => store.page(roomId, beforeId));
       if (page) return page;
       if (beforeId === undefined) return { roomId, messages: [], hasMore: false };
       throw new AppError('NOT_FOUND', 'That message is not in this room');

@@ -13,7 +13,7 @@ export const HISTORY_PAGE_SIZE = 50;
  * A history page also stops at this many bytes of stored messages (it always holds at least one),
  * so a room of large drawings cannot make every join a many-megabyte answer.
  */
-export const HISTORY_PAGE_MAX_BYTES = 1024 * 1024;
+export const HISTORY_PAGE_MAX_BYTES = 512 * 1024;
 export const TYPING_EXPIRE_MS = 5000;
 /** One message:send per user per this many seconds. */
 export const SEND_INTERVAL_SECONDS = 1;
