@@ -143,6 +143,12 @@ class PeerWatch {
  *   being decoded (the library decodes every entry, then ignores its own).
  */
 function deliverLocallyFirst(adapter: StreamsNamespaceAdapter, peers: PeerWatch): StreamsNamespaceAdapter {
+  // These are the library's internals, not its API: should an update move them, fail at start
+  // with a clear reason rather than lose broadcasts (the cluster tests would fail too).
+  for (const method of ['broadcast', 'publishAndReturnOffset', 'onRawMessage'] as const) {
+    if (typeof adapter[method] !== 'function') throw new Error(`@socket.io/redis-streams-adapter no longer has ${method}(): review server/infra/streamsAdapter.ts`);
+  }
+  if (typeof adapter.uid !== 'string') throw new Error('@socket.io/redis-streams-adapter no longer has a uid: review server/infra/streamsAdapter.ts');
   const broadcast = adapter.broadcast.bind(adapter);
   const onRawMessage = adapter.onRawMessage.bind(adapter);
   adapter.broadcast = (packet, opts) => {
