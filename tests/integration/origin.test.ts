@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
-import { closeAllSockets, connectSocket, openSocket } from '../helpers/socket.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { registerUser } from '../support/client.ts';
+import { startTestRedis } from '../support/redis.ts';
+import { closeAllSockets, connectSocket, openSocket } from '../support/client.ts';
 
 // Cross-site requests: a state-changing API call or a socket handshake is accepted only from the
 // app's own origin (scheme, host and port, exactly as a browser writes it) or one listed in

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestRedis } from '../support/redis.ts';
 import {
-  ask,
+  request,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -12,10 +12,10 @@ import {
   nextEvent,
   quietPeriod,
   record,
-  request,
+  requestRaw,
   type ClientSocket,
   type TestUser
-} from '../helpers/socket.ts';
+} from '../support/client.ts';
 
 // Two server processes of one deployment: one Redis, one SQLite file. Users connected to
 // different processes share rooms, messages, presence, typing and membership changes.
@@ -52,16 +52,16 @@ describe('two server processes on one Redis', () => {
 
     // (The sender hears its own message too, possibly after its acknowledgement.)
     const toBob = nextEvent(onTwo, 'message:new');
-    const sent = await ask(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'across processes' });
+    const sent = await request(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'across processes' });
     expect(sent.ok).toBe(true);
     expect(await toBob).toEqual(sent.ok && sent.data);
 
     const toAlice = nextEvent(onOne, 'message:new', (m) => m.content === 'and back');
-    const reply = await ask(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'and back' });
+    const reply = await request(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'and back' });
     expect(await toAlice).toEqual(reply.ok && reply.data);
 
     const reaction = nextEvent(onOne, 'reaction:updated');
-    await request(onTwo, 'reaction:add', { roomId: room.id, messageId: (sent.ok && sent.data.id) || '', emoji: 'thumbsup' });
+    await requestRaw(onTwo, 'reaction:add', { roomId: room.id, messageId: (sent.ok && sent.data.id) || '', emoji: 'thumbsup' });
     expect((await reaction).reactions).toEqual([{ emoji: 'thumbsup', userIds: [bob.id] }]);
   });
 
@@ -70,8 +70,8 @@ describe('two server processes on one Redis', () => {
     const room = await createRoom(alice);
     const onOne = await joined(one, alice, room.id);
     const onTwo = await joined(two, alice, room.id);
-    expect((await request(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'one' })).ok).toBe(true);
-    expect(await request(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'two' })).toMatchObject({
+    expect((await requestRaw(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'one' })).ok).toBe(true);
+    expect(await requestRaw(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'two' })).toMatchObject({
       ok: false,
       error: { code: 'RATE_LIMITED' }
     });
@@ -110,7 +110,7 @@ describe('two server processes on one Redis', () => {
     expect(await closed).toEqual({ roomId: room.id, reason: 'left' });
     const after = record(bobSocket, 'message:new');
     const echo = nextEvent(aliceSocket, 'message:new');
-    await request(aliceSocket, 'message:send', { roomId: room.id, type: 'text', content: 'bob is gone' });
+    await requestRaw(aliceSocket, 'message:send', { roomId: room.id, type: 'text', content: 'bob is gone' });
     await echo;
     await quietPeriod();
     expect(after).toEqual([]);
@@ -137,7 +137,7 @@ describe('two server processes on one Redis', () => {
       .exec();
     const socket = await connectSocket(two.baseUrl, alice.cookie);
     const members = nextEvent(socket, 'room:members');
-    await request(socket, 'room:join', { roomId: room.id });
+    await requestRaw(socket, 'room:join', { roomId: room.id });
     expect((await members).members.find((m) => m.userId === ghost.id)?.online).toBe(false);
     expect(await one.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(alice.id)]);
   });
@@ -169,7 +169,7 @@ describe('a process that was alone', () => {
     const streamLength = () => solo.redis.xlen('bbb:socket.io');
     const before = await streamLength();
     const own = nextEvent(onSolo, 'message:new');
-    expect((await request(onSolo, 'message:send', { roomId: room.id, type: 'text', content: 'nobody else here' })).ok).toBe(true);
+    expect((await requestRaw(onSolo, 'message:send', { roomId: room.id, type: 'text', content: 'nobody else here' })).ok).toBe(true);
     await own;
     expect(await streamLength()).toBe(before);
 
@@ -178,7 +178,7 @@ describe('a process that was alone', () => {
       // At once, well before the next count of peers: only the newcomer's hello can have told.
       const onLater = await joined(later, bob, room.id);
       const toBob = nextEvent(onLater, 'message:new');
-      const sent = await ask(carolOnSolo, 'message:send', { roomId: room.id, type: 'text', content: 'welcome' });
+      const sent = await request(carolOnSolo, 'message:send', { roomId: room.id, type: 'text', content: 'welcome' });
       expect(await toBob).toEqual(sent.ok && sent.data);
       expect(solo.application.clusterAlone()).toBe(false);
       expect(later.application.clusterAlone()).toBe(false);

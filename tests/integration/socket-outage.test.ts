@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedisServer, type RedisHandle } from '../../server/infra/redis.ts';
 import type { Member, Message } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestRedis } from '../support/redis.ts';
 import {
-  ask,
+  request,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -16,9 +16,9 @@ import {
   nextEvent,
   joinRoom,
   record,
-  request,
+  requestRaw,
   type ClientSocket
-} from '../helpers/socket.ts';
+} from '../support/client.ts';
 
 // Redis stops while clients send, connect and disconnect, then comes back on the same port (empty,
 // as a restarted Redis without persistence would). Two server processes: both stay up, senders are
@@ -49,11 +49,11 @@ afterAll(async () => {
 });
 
 async function join(socket: ClientSocket, roomId: string) {
-  return ask(socket, 'room:join', { roomId });
+  return request(socket, 'room:join', { roomId });
 }
 
 const sendText = (socket: ClientSocket, roomId: string, content: string) =>
-  ask(socket, 'message:send', { roomId, type: 'text', content });
+  request(socket, 'message:send', { roomId, type: 'text', content });
 
 it('survives Redis going away and recovers by itself when it returns', async () => {
   const [alice, bob, carol] = await createUsers(one.baseUrl, 3);
@@ -77,7 +77,7 @@ it('survives Redis going away and recovers by itself when it returns', async () 
   expect(refused).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', event: 'message:send', roomId: room.id } });
   if (!refused.ok) expect(refused.error.message).toMatch(/try again/i);
   expect(await sendText(bobSocket, room.id, 'during too')).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
-  expect(await request(bobSocket, 'reaction:add', { roomId: room.id, messageId: 'abc', emoji: 'fire' })).toMatchObject({
+  expect(await requestRaw(bobSocket, 'reaction:add', { roomId: room.id, messageId: 'abc', emoji: 'fire' })).toMatchObject({
     ok: false,
     error: { code: 'UNAVAILABLE' }
   });
@@ -114,7 +114,7 @@ it('survives Redis going away and recovers by itself when it returns', async () 
     'sending after Redis returned'
   );
   await eventually(() => bobHears.some((m) => m.id === delivered?.id), 10_000, 'delivery to the other process');
-  expect(await request(bobSocket, 'reaction:add', { roomId: room.id, messageId: delivered?.id ?? '', emoji: 'fire' })).toMatchObject({
+  expect(await requestRaw(bobSocket, 'reaction:add', { roomId: room.id, messageId: delivered?.id ?? '', emoji: 'fire' })).toMatchObject({
     ok: true
   });
 

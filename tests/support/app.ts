@@ -2,10 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createApplication, type Application } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/infra/config.ts';
 import { openDatabase, type DB } from '../../server/infra/db.ts';
 import { connectRedis, type Redis } from '../../server/infra/redis.ts';
+import { closeAllSockets } from './client.ts';
+import { startTestRedis, type TestRedis } from './redis.ts';
+
+// The app-with-Redis fixture of the integration tests: the real app in this process, on an
+// ephemeral port, over a private redis-server. Unlike client.ts it reaches into the server's code.
 
 export interface TestApp {
   baseUrl: string;
@@ -67,4 +73,44 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   };
+}
+
+/** What `useTestApp` gives a test file once its `beforeAll` has run. */
+export class TestAppContext {
+  #app: TestApp | undefined;
+  #redis: TestRedis | undefined;
+
+  get app(): TestApp {
+    if (!this.#app) throw new Error('the test app is not started yet (use it inside tests or hooks)');
+    return this.#app;
+  }
+  get redis(): TestRedis {
+    if (!this.#redis) throw new Error('the test Redis is not started yet (use it inside tests or hooks)');
+    return this.#redis;
+  }
+  get baseUrl(): string {
+    return this.app.baseUrl;
+  }
+
+  async start(env: Record<string, string>, options: TestAppOptions): Promise<void> {
+    this.#redis = await startTestRedis();
+    this.#app = await startTestApp(this.#redis.url, env, options);
+  }
+
+  async stop(): Promise<void> {
+    closeAllSockets();
+    await this.#app?.close();
+    await this.#redis?.stop();
+  }
+}
+
+/**
+ * One private Redis and one app for the whole test file: starts them in `beforeAll`, closes the
+ * sockets the client opened and both in `afterAll`.
+ */
+export function useTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): TestAppContext {
+  const context = new TestAppContext();
+  beforeAll(() => context.start(env, options));
+  afterAll(() => context.stop());
+  return context;
 }

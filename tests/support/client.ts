@@ -9,10 +9,68 @@ import type {
   RoomSummary,
   ServerToClientEvents
 } from '../../src/lib/protocol/index.ts';
-import { registerUser, type HttpClient } from './http.ts';
 
-// Real socket.io-client connections to a test app, as a browser tab would open them: websocket
-// transport, the session cookie in the handshake.
+// The one test client of the integration tests, the browser tests' API calls and the bench: it
+// speaks only HTTP and Socket.IO (as a browser tab would: websocket transport, the session cookie
+// in the handshake) and is typed by the contract in src/lib/protocol.
+
+// ---- HTTP ----
+
+/** A browser-like HTTP client over real fetch: keeps the session cookie between calls. */
+export class HttpClient {
+  cookie = '';
+
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (this.cookie) (init.headers as Record<string, string>).cookie = this.cookie;
+    if (body !== undefined) {
+      if (typeof body === 'string' || body instanceof FormData) init.body = body;
+      else {
+        init.body = JSON.stringify(body);
+        (init.headers as Record<string, string>)['content-type'] = 'application/json';
+      }
+    }
+    const response = await fetch(this.baseUrl + path, init);
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) {
+      const pair = setCookie.split(';')[0];
+      this.cookie = pair.endsWith('=') ? '' : pair;
+    }
+    const text = await response.text();
+    let json: any = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  }
+
+  get(path: string) {
+    return this.request('GET', path);
+  }
+  post(path: string, body: unknown = {}, headers?: Record<string, string>) {
+    return this.request('POST', path, body, headers);
+  }
+  delete(path: string) {
+    return this.request('DELETE', path);
+  }
+}
+
+let counter = 0;
+
+/** Registers a fresh user (unique name per call) and returns a client signed in as them. */
+export async function registerUser(baseUrl: string, name?: string) {
+  const client = new HttpClient(baseUrl);
+  const username = name ?? `user_${process.pid % 10000}_${++counter}`;
+  const res = await client.post('/api/auth/register', { username, password: 'password123' });
+  if (res.status !== 201) throw new Error(`register ${username} failed: ${res.status} ${res.text}`);
+  return { client, id: res.json.id as number, username, cookie: client.cookie };
+}
+
+// ---- Socket.IO ----
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type ServerEvent = keyof ServerToClientEvents;
@@ -85,14 +143,14 @@ export function record<E extends ServerEvent>(socket: ClientSocket, event: E): P
 }
 
 /** Emits any event with any arguments (bad payloads included) and resolves with the acknowledgement. */
-export function request<T = unknown>(socket: ClientSocket, event: string, ...args: unknown[]): Promise<Ack<T>> {
+export function requestRaw<T = unknown>(socket: ClientSocket, event: string, ...args: unknown[]): Promise<Ack<T>> {
   const raw = socket as unknown as Socket;
   return raw.timeout(5000).emitWithAck(event, ...args) as Promise<Ack<T>>;
 }
 
 /** A well-formed acknowledged event: its payload and answer typed by the contract's event table. */
-export function ask<E extends AckedEvent>(socket: ClientSocket, event: E, payload: PayloadOf<E>): Promise<Ack<ReplyOf<E>>> {
-  return request<ReplyOf<E>>(socket, event, payload);
+export function request<E extends AckedEvent>(socket: ClientSocket, event: E, payload: PayloadOf<E>): Promise<Ack<ReplyOf<E>>> {
+  return requestRaw<ReplyOf<E>>(socket, event, payload);
 }
 
 /**
@@ -102,7 +160,7 @@ export function ask<E extends AckedEvent>(socket: ClientSocket, event: E, payloa
 export async function joinRoom(socket: ClientSocket, roomId: string): Promise<HistoryPage> {
   const history = nextEvent(socket, 'room:history', (page) => page.roomId === roomId);
   history.catch(() => undefined); // a refused join sends no page; the acknowledgement says why
-  const ack = await ask(socket, 'room:join', { roomId });
+  const ack = await request(socket, 'room:join', { roomId });
   if (!ack.ok) throw new Error(`join failed: ${ack.error.code} ${ack.error.message}`);
   if (ack.data !== undefined) throw new Error('the room:join acknowledgement should carry no history');
   return history;
