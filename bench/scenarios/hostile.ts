@@ -1,3 +1,4 @@
+import type { BenchMode } from '../options.ts';
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { ROOM_MAX_MEMBERS, SEND_INTERVAL_SECONDS, type Drawing } from '../../src/lib/protocol/index.ts';
@@ -57,7 +58,7 @@ export interface HostileOptions {
   targetP99Ms: number;
 }
 
-export function hostileOptions(quick: boolean, attackS?: number): HostileOptions {
+export function hostileOptions(mode: BenchMode, attackS?: number): HostileOptions {
   const common = {
     drawingBytes: 250_000,
     fillers: 10,
@@ -76,7 +77,10 @@ export function hostileOptions(quick: boolean, attackS?: number): HostileOptions
     targetP99Ms: 50
   };
   const attackMs = attackS === undefined ? undefined : attackS * 1000;
-  return quick
+  if (mode === 'smoke') {
+    return { ...common, rooms: 2, baselineMs: 1000, warmupMs: 500, attackMs: attackMs ?? 5000, drainMs: 500, drawings: 5, nonReaderAccounts: 1, fastReaders: 1, guessers: 1, secretAt: 100 };
+  }
+  return mode === 'quick'
     ? { ...common, rooms: 10, baselineMs: 3000, warmupMs: 1500, attackMs: attackMs ?? 15_000, drainMs: 1000, drawings: 20, nonReaderAccounts: 1, fastReaders: 2, guessers: 2, secretAt: 100 }
     : { ...common, rooms: 100, baselineMs: 10_000, warmupMs: 3000, attackMs: attackMs ?? 60_000, drainMs: 2000, drawings: 50, nonReaderAccounts: 2, fastReaders: 4, guessers: 4, secretAt: 400 };
 }
