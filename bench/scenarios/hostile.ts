@@ -2,7 +2,8 @@ import type { BenchMode } from '../options.ts';
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { ROOM_MAX_MEMBERS, SEND_INTERVAL_SECONDS, type Drawing } from '../../src/lib/protocol/index.ts';
-import { createRoom, deleteRoom, growRooms, joinRoom, mapLimit, registerUser, signIn, tryRoomPassword, type BenchUser } from '../api.ts';
+import { createRoom, deleteRoomOverRest, joinRoomOverRest, registerUser } from '../../tests/support/client.ts';
+import { growRooms, mapLimit, signIn, tryRoomPassword, type BenchUser } from '../api.ts';
 import { connectClient, type ClientSocket } from '../client.ts';
 import { largeDrawing } from '../drawings.ts';
 import { Histogram, median } from '../histogram.ts';
@@ -707,10 +708,10 @@ export async function runHostile(server: Target, pool: WorkerPool, options: Host
       mapLimit(names('g', options.guessers), 4, (name) => registerUser(baseUrl, name)),
       mapLimit([`b${tag}x_pw`, `b${tag}x_visit`], 2, (name) => registerUser(baseUrl, name))
     ]);
-    const heavy = await createRoom(baseUrl, fillers[0], `bench ${tag} heavy`);
-    await mapLimit([...fillers.slice(1), ...nonReaders, ...readers], 4, (user) => joinRoom(baseUrl, user, heavy.id));
+    const heavy = await createRoom(fillers[0], [], `bench ${tag} heavy`);
+    await mapLimit([...fillers.slice(1), ...nonReaders, ...readers], 4, (user) => joinRoomOverRest(user, heavy.id));
     const secret = `sesame-${tag}-${Math.random().toString(36).slice(2, 10)}`;
-    const locked = await createRoom(baseUrl, passwordOwner, `bench ${tag} locked`, secret);
+    const locked = await createRoom(passwordOwner, [], `bench ${tag} locked`, secret);
 
     const perWorker: ClientSpec[][] = Array.from({ length: pool.size }, () => []);
     rooms.forEach((room, r) =>
@@ -845,8 +846,8 @@ export async function runHostile(server: Target, pool: WorkerPool, options: Host
     await pool.all(() => ({ type: 'disconnect', target: WORKER_TARGET }), 30_000).catch(() => undefined);
     if (answers) {
       // Leave no 12 MB room behind in a server that keeps running (--url).
-      await deleteRoom(baseUrl, fillers[0], heavy.id).catch(() => undefined);
-      await deleteRoom(baseUrl, passwordOwner, locked.id).catch(() => undefined);
+      await deleteRoomOverRest(fillers[0], heavy.id).catch(() => undefined);
+      await deleteRoomOverRest(passwordOwner, locked.id).catch(() => undefined);
     }
 
     const peak = samples.reduce<{ atMs: number; rss: number } | null>((best, s) => (!best || s.rss > best.rss ? s : best), null);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createRoom, deleteRoom, joinRoom, registerUser, type BenchUser } from '../api.ts';
+import { createRoom, deleteRoomOverRest, registerUser, type TestUser } from '../../tests/support/client.ts';
 import { connectClient, nextEvent } from '../client.ts';
 import { median } from '../histogram.ts';
 import type { BenchOptions } from '../options.ts';
@@ -44,7 +44,7 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
   redis.on('error', () => undefined);
   await redis.connect();
   const user = await registerUser(server.baseUrl, `b${tag}_join`);
-  const joiners: BenchUser[] = [];
+  const joiners: TestUser[] = [];
   for (let i = 0; i < JOINERS; i++) joiners.push(await registerUser(server.baseUrl, `b${tag}_join${i}`));
   const clients = await Promise.all(joiners.map((joiner) => connectClient(server.baseUrl, joiner)));
   let lastError = '';
@@ -52,8 +52,7 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
   const sizes: JoinSize[] = [];
   try {
     for (const count of options.joinSizes) {
-      const room = await createRoom(server.baseUrl, user, `bench ${tag} join ${count}`);
-      for (const joiner of joiners) await joinRoom(server.baseUrl, joiner, room.id);
+      const room = await createRoom(user, joiners, `bench ${tag} join ${count}`);
       const seedStart = Date.now();
       const newest = await seedRoom(redis, room.id, user, count);
       const seedSeconds = (Date.now() - seedStart) / 1000;
@@ -95,7 +94,7 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
         seedSeconds: round(seedSeconds, 1)
       });
       // Deleting the room over REST removes its messages too, so a run leaves no big Redis behind.
-      await deleteRoom(server.baseUrl, user, room.id);
+      await deleteRoomOverRest(user, room.id);
     }
   } finally {
     for (const { socket } of clients) socket.disconnect();

@@ -32,6 +32,8 @@ export class HttpClient {
         (init.headers as Record<string, string>)['content-type'] = 'application/json';
       }
     }
+    // A bound on every call, so a stuck server fails a test or a bench step instead of hanging it.
+    init.signal = AbortSignal.timeout(30_000);
     const response = await fetch(this.baseUrl + path, init);
     const setCookie = response.headers.get('set-cookie');
     if (setCookie) {
@@ -61,13 +63,40 @@ export class HttpClient {
 
 let counter = 0;
 
-/** Registers a fresh user (unique name per call) and returns a client signed in as them. */
-export async function registerUser(baseUrl: string, name?: string) {
+/** The password of every user this client registers. */
+export const TEST_PASSWORD = 'password123';
+
+/** Who a socket or a request acts as: the session cookie (`token=...`) and the user it belongs to. */
+export interface Session {
+  id: number;
+  username: string;
+  cookie: string;
+}
+
+/** A registered user with an HTTP client signed in as them. */
+export interface TestUser extends Session {
+  client: HttpClient;
+}
+
+/** Registers a fresh user (unique name per call unless given) and returns a client signed in as them. */
+export async function registerUser(baseUrl: string, name?: string): Promise<TestUser> {
   const client = new HttpClient(baseUrl);
   const username = name ?? `user_${process.pid % 10000}_${++counter}`;
-  const res = await client.post('/api/auth/register', { username, password: 'password123' });
-  if (res.status !== 201) throw new Error(`register ${username} failed: ${res.status} ${res.text}`);
+  const res = await client.post('/api/auth/register', { username, password: TEST_PASSWORD });
+  if (res.status !== 201 || !client.cookie) throw new Error(`register ${username} failed: ${res.status} ${res.text}`);
   return { client, id: res.json.id as number, username, cookie: client.cookie };
+}
+
+/** Joins a room over REST (`POST /api/rooms/:id/join`); throws with the refusal. */
+export async function joinRoomOverRest(user: TestUser, roomId: string, password?: string): Promise<void> {
+  const joined = await user.client.post(`/api/rooms/${encodeURIComponent(roomId)}/join`, password === undefined ? {} : { password });
+  if (joined.status >= 300) throw new Error(`join room failed: ${joined.status} ${joined.text}`);
+}
+
+/** Deletes a room over REST as its owner; throws with the refusal. */
+export async function deleteRoomOverRest(owner: TestUser, roomId: string): Promise<void> {
+  const deleted = await owner.client.delete(`/api/rooms/${encodeURIComponent(roomId)}`);
+  if (deleted.status >= 300) throw new Error(`delete room failed: ${deleted.status} ${deleted.text}`);
 }
 
 // ---- Socket.IO ----
@@ -80,6 +109,10 @@ export interface SocketOptions {
   origin?: string;
   /** Leave unconnected (to queue events before connecting). */
   autoConnect?: boolean;
+  /** Connection timeout (Socket.IO's default when absent). */
+  timeoutMs?: number;
+  /** Keep it for `closeAllSockets` (default); the bench, which closes its own, says false. */
+  track?: boolean;
 }
 
 const open: ClientSocket[] = [];
@@ -93,9 +126,10 @@ export function openSocket(baseUrl: string, cookie: string, options: SocketOptio
     extraHeaders: headers,
     forceNew: true,
     reconnection: false,
-    autoConnect: options.autoConnect ?? true
+    autoConnect: options.autoConnect ?? true,
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs })
   });
-  open.push(socket);
+  if (options.track ?? true) open.push(socket);
   return socket;
 }
 
@@ -178,26 +212,16 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 /** Waits a moment during which something must NOT happen. */
 export const quietPeriod = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
-export interface TestUser {
-  id: number;
-  username: string;
-  cookie: string;
-  client: HttpClient;
-}
-
 /** Fresh users registered over the real API (unique names), each with their session. */
 export async function createUsers(baseUrl: string, count: number): Promise<TestUser[]> {
   return Promise.all(Array.from({ length: count }, () => registerUser(baseUrl)));
 }
 
-/** A room made through the REST API by `owner`, joined (over REST) by every other user. */
-export async function createRoom(owner: TestUser, members: TestUser[] = [], name = 'Test room'): Promise<RoomSummary> {
-  const created = await owner.client.post('/api/rooms', { name });
+/** A room made through the REST API by `owner` (with a password if given), joined over REST by every member. */
+export async function createRoom(owner: TestUser, members: TestUser[] = [], name = 'Test room', password?: string): Promise<RoomSummary> {
+  const created = await owner.client.post('/api/rooms', password === undefined ? { name } : { name, password });
   if (created.status !== 201) throw new Error(`create room failed: ${created.status} ${created.text}`);
   const room = created.json as RoomSummary;
-  for (const member of members) {
-    const joined = await member.client.post(`/api/rooms/${room.id}/join`, {});
-    if (joined.status >= 300) throw new Error(`join room failed: ${joined.status} ${joined.text}`);
-  }
+  for (const member of members) await joinRoomOverRest(member, room.id, password);
   return room;
 }
