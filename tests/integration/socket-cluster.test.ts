@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, useTestApps, type TestApp } from '../support/app.ts';
 import { startTestRedis } from '../support/redis.ts';
 import {
   request,
@@ -17,25 +17,13 @@ import {
   type TestUser
 } from '../support/client.ts';
 
+const ctx = useTestApps({ one: {}, two: { shareDataDirOf: 'one' } });
+
 // Two server processes of one deployment: one Redis, one SQLite file. Users connected to
 // different processes share rooms, messages, presence, typing and membership changes.
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let one: TestApp;
-let two: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  one = await startTestApp(redis.url);
-  two = await startTestApp(redis.url, {}, { dataDir: one.dataDir });
-});
 afterEach(() => closeAllSockets());
-afterAll(async () => {
-  closeAllSockets();
-  await two?.close();
-  await one?.close();
-  await redis?.stop();
-});
 
 async function joined(app: TestApp, user: TestUser, roomId: string): Promise<ClientSocket> {
   const socket = await connectSocket(app.baseUrl, user.cookie);
@@ -45,10 +33,10 @@ async function joined(app: TestApp, user: TestUser, roomId: string): Promise<Cli
 
 describe('two server processes on one Redis', () => {
   it('a message sent through one reaches a member on the other, both ways', async () => {
-    const [alice, bob] = await createUsers(one.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
-    const onOne = await joined(one, alice, room.id);
-    const onTwo = await joined(two, bob, room.id);
+    const onOne = await joined(ctx.one, alice, room.id);
+    const onTwo = await joined(ctx.two, bob, room.id);
 
     // (The sender hears its own message too, possibly after its acknowledgement.)
     const toBob = nextEvent(onTwo, 'message:new');
@@ -66,10 +54,10 @@ describe('two server processes on one Redis', () => {
   });
 
   it('the send limit holds across processes', async () => {
-    const [alice] = await createUsers(one.baseUrl, 1);
+    const [alice] = await createUsers(ctx.one.baseUrl, 1);
     const room = await createRoom(alice);
-    const onOne = await joined(one, alice, room.id);
-    const onTwo = await joined(two, alice, room.id);
+    const onOne = await joined(ctx.one, alice, room.id);
+    const onTwo = await joined(ctx.two, alice, room.id);
     expect((await requestRaw(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'one' })).ok).toBe(true);
     expect(await requestRaw(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'two' })).toMatchObject({
       ok: false,
@@ -78,14 +66,14 @@ describe('two server processes on one Redis', () => {
   });
 
   it('presence and typing cross processes; tabs on both count as one user', async () => {
-    const [alice, bob] = await createUsers(one.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
-    const aliceSocket = await joined(one, alice, room.id);
+    const aliceSocket = await joined(ctx.one, alice, room.id);
 
     const bobJoined = nextEvent(aliceSocket, 'room:user-joined');
-    const bobTabOne = await joined(two, bob, room.id);
+    const bobTabOne = await joined(ctx.two, bob, room.id);
     expect(await bobJoined).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
-    const bobTabTwo = await joined(one, bob, room.id);
+    const bobTabTwo = await joined(ctx.one, bob, room.id);
 
     const typing = nextEvent(aliceSocket, 'typing:update', (p) => p.users.length === 1);
     bobTabOne.emit('typing:start', { roomId: room.id });
@@ -101,10 +89,10 @@ describe('two server processes on one Redis', () => {
   });
 
   it('leaving over REST on one process closes the room for the socket on the other', async () => {
-    const [alice, bob] = await createUsers(one.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
-    const aliceSocket = await joined(one, alice, room.id);
-    const bobSocket = await joined(two, bob, room.id);
+    const aliceSocket = await joined(ctx.one, alice, room.id);
+    const bobSocket = await joined(ctx.two, bob, room.id);
     const closed = nextEvent(bobSocket, 'room:closed');
     expect((await bob.client.post(`/api/rooms/${room.id}/leave`)).status).toBeLessThan(300);
     expect(await closed).toEqual({ roomId: room.id, reason: 'left' });
@@ -117,29 +105,29 @@ describe('two server processes on one Redis', () => {
   });
 
   it('signing out on one process disconnects the user’s sockets on the other', async () => {
-    const [alice] = await createUsers(one.baseUrl, 1);
-    const onTwo = await connectSocket(two.baseUrl, alice.cookie);
+    const [alice] = await createUsers(ctx.one.baseUrl, 1);
+    const onTwo = await connectSocket(ctx.two.baseUrl, alice.cookie);
     const disconnected = new Promise<string>((resolve) => onTwo.once('disconnect', resolve));
     await alice.client.post('/api/auth/logout');
     expect(await disconnected).toBe('io server disconnect');
   });
 
   it('connections of a process that died do not keep their users online', async () => {
-    const [alice, ghost] = await createUsers(one.baseUrl, 2);
+    const [alice, ghost] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [ghost]);
     // A process that crashed left a connection of ghost behind, and no heartbeat.
-    await one.redis
+    await ctx.one.redis
       .multi()
       .hset(`bbb:room:${room.id}:conns`, 'crashedproc/abc123', String(ghost.id))
       .sadd(`bbb:room:${room.id}:online`, String(ghost.id))
       .sadd('bbb:instances', 'crashedproc')
       .sadd('bbb:instance:crashedproc:rooms', room.id)
       .exec();
-    const socket = await connectSocket(two.baseUrl, alice.cookie);
+    const socket = await connectSocket(ctx.two.baseUrl, alice.cookie);
     const members = nextEvent(socket, 'room:members');
     await requestRaw(socket, 'room:join', { roomId: room.id });
     expect((await members).members.find((m) => m.userId === ghost.id)?.online).toBe(false);
-    expect(await one.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(alice.id)]);
+    expect(await ctx.one.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(alice.id)]);
   });
 });
 

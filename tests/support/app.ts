@@ -75,42 +75,45 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
   };
 }
 
-/** What `useTestApp` gives a test file once its `beforeAll` has run. */
-export class TestAppContext {
-  #app: TestApp | undefined;
-  #redis: TestRedis | undefined;
+export interface AppSpec {
+  env?: Record<string, string>;
+  options?: TestAppOptions;
+  /** Share the data folder of an app listed before it: two processes of one deployment. */
+  shareDataDirOf?: string;
+}
 
-  get app(): TestApp {
-    if (!this.#app) throw new Error('the test app is not started yet (use it inside tests or hooks)');
-    return this.#app;
-  }
-  get redis(): TestRedis {
-    if (!this.#redis) throw new Error('the test Redis is not started yet (use it inside tests or hooks)');
-    return this.#redis;
-  }
-  get baseUrl(): string {
-    return this.app.baseUrl;
-  }
-
-  async start(env: Record<string, string>, options: TestAppOptions): Promise<void> {
-    this.#redis = await startTestRedis();
-    this.#app = await startTestApp(this.#redis.url, env, options);
-  }
-
-  async stop(): Promise<void> {
-    closeAllSockets();
-    await this.#app?.close();
-    await this.#redis?.stop();
-  }
+function notStarted(): never {
+  throw new Error('the test app is not started yet (use it inside tests or hooks)');
 }
 
 /**
- * One private Redis and one app for the whole test file: starts them in `beforeAll`, closes the
- * sockets the client opened and both in `afterAll`.
+ * One private Redis and the named apps on it for the whole test file: started in order in
+ * `beforeAll`; the client's sockets, the apps and Redis closed in `afterAll`.
  */
-export function useTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): TestAppContext {
-  const context = new TestAppContext();
-  beforeAll(() => context.start(env, options));
-  afterAll(() => context.stop());
+export function useTestApps<K extends string>(specs: Record<K, AppSpec>): Record<K, TestApp> & { readonly redis: TestRedis } {
+  const names = Object.keys(specs) as K[];
+  let redis: TestRedis | undefined;
+  const apps = new Map<K, TestApp>();
+  const context = {} as Record<K, TestApp> & { readonly redis: TestRedis };
+  Object.defineProperty(context, 'redis', { get: () => redis ?? notStarted() });
+  for (const name of names) Object.defineProperty(context, name, { get: () => apps.get(name) ?? notStarted() });
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    for (const name of names) {
+      const spec: AppSpec = specs[name];
+      const dataDir = spec.shareDataDirOf === undefined ? undefined : apps.get(spec.shareDataDirOf as K)?.dataDir;
+      apps.set(name, await startTestApp(redis.url, spec.env, { ...spec.options, ...(dataDir ? { dataDir } : {}) }));
+    }
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    for (const app of [...apps.values()].reverse()) await app.close();
+    await redis?.stop();
+  });
   return context;
+}
+
+/** The common case of `useTestApps`: one app, as `ctx.app`, beside `ctx.redis`. */
+export function useTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}) {
+  return useTestApps({ app: { env, options } });
 }
