@@ -1,8 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTestApps, type TestApp } from '../support/app.ts';
-import { registerUser } from '../support/client.ts';
-import { closeAllSockets, connectSocket, openSocket } from '../support/client.ts';
+import { closeAllSockets, connectSocket, openSocket, registerUser } from '../support/client.ts';
 
 const ctx = useTestApps({
   plain: {},
