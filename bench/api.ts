@@ -1,48 +1,11 @@
-import type { PublicUser, RoomSummary } from '../src/lib/protocol/index.ts';
+import { registerUser, createRoom, joinRoomOverRest, TEST_PASSWORD, type Session, type TestUser } from '../tests/support/client.ts';
 
-// The REST calls any client makes to get a seat in a room: register, create, join. Run with
-// bounded concurrency; every user and room is real, made through the public API.
+// The bench's own REST needs on top of the shared test client (tests/support/client.ts, which
+// registers, creates and joins rooms): attempts whose status is the figure, bounded concurrency,
+// and rooms grown to a size. Every user and room is real, made through the public API.
 
-export interface BenchUser extends PublicUser {
-  /** `token=...`, sent as the Cookie header of requests and socket handshakes. */
-  cookie: string;
-}
-
-const PASSWORD = 'bench-password-1';
-
-async function call<T>(baseUrl: string, method: string, route: string, body: unknown, cookie?: string): Promise<{ data: T; setCookie: string | null }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', origin: baseUrl };
-  if (cookie) headers.cookie = cookie;
-  const response = await fetch(baseUrl + route, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000)
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text.slice(0, 200)}`);
-  return { data: (text ? JSON.parse(text) : undefined) as T, setCookie: response.headers.get('set-cookie') };
-}
-
-export async function registerUser(baseUrl: string, username: string): Promise<BenchUser> {
-  const { data, setCookie } = await call<PublicUser>(baseUrl, 'POST', '/api/auth/register', { username, password: PASSWORD });
-  const cookie = setCookie?.split(';')[0];
-  if (!cookie?.startsWith('token=')) throw new Error('register answered without a session cookie');
-  return { id: data.id, username: data.username, cookie };
-}
-
-/** A room owned by `owner`; with a password, joining it over REST needs that password. */
-export async function createRoom(baseUrl: string, owner: BenchUser, name: string, password?: string): Promise<RoomSummary> {
-  return (await call<RoomSummary>(baseUrl, 'POST', '/api/rooms', password ? { name, password } : { name }, owner.cookie)).data;
-}
-
-export async function joinRoom(baseUrl: string, user: BenchUser, roomId: string): Promise<void> {
-  await call<unknown>(baseUrl, 'POST', `/api/rooms/${encodeURIComponent(roomId)}/join`, {}, user.cookie);
-}
-
-export async function deleteRoom(baseUrl: string, owner: BenchUser, roomId: string): Promise<void> {
-  await call<unknown>(baseUrl, 'DELETE', `/api/rooms/${encodeURIComponent(roomId)}`, undefined, owner.cookie);
-}
+/** A registered bench user: the shared client's user, signed in over HTTP. */
+export type BenchUser = TestUser;
 
 /**
  * One request whose answer is a figure, not a failure: resolves with the HTTP status (the body is
@@ -63,7 +26,7 @@ export function tryRoomPassword(baseUrl: string, user: BenchUser, roomId: string
 
 /** `POST /api/auth/login` with the password every bench user has; answers the status. */
 export function signIn(baseUrl: string, username: string, timeoutMs = 10_000): Promise<number> {
-  return statusOf(baseUrl, '/api/auth/login', { username, password: PASSWORD }, undefined, timeoutMs);
+  return statusOf(baseUrl, '/api/auth/login', { username, password: TEST_PASSWORD }, undefined, timeoutMs);
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; stops at the first failure. */
@@ -87,7 +50,8 @@ export function runTag(): string {
 
 export interface SeatedRoom {
   roomId: string;
-  members: BenchUser[];
+  /** Real users on the server; made-up ones (no cookie) on the relay. */
+  members: Session[];
 }
 
 /**
@@ -107,8 +71,8 @@ export async function growRooms(
     const members = await mapLimit(Array.from({ length: size }, (_, seat) => seat), 4, (seat) =>
       registerUser(baseUrl, `b${tag}_${roomIndex}_${seat}`)
     );
-    const room = await createRoom(baseUrl, members[0], `bench ${tag} ${roomIndex}`);
-    await mapLimit(members.slice(1), 4, (member) => joinRoom(baseUrl, member, room.id));
+    const room = await createRoom(members[0], [], `bench ${tag} ${roomIndex}`);
+    await mapLimit(members.slice(1), 4, (member) => joinRoomOverRest(member, room.id));
     return { roomId: room.id, members };
   });
   return [...existing, ...made];

@@ -1,11 +1,9 @@
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/protocol/index.ts';
-import type { BenchUser } from './api.ts';
+import { nextEvent, openSocket, type ClientSocket, type Session } from '../tests/support/client.ts';
 
-// One real socket.io-client connection as the app's client makes it (websocket, session cookie,
-// the page's Origin), plus a view of the exact frames it sends and receives.
+// One socket of the shared test client (websocket, session cookie, the page's Origin), plus a
+// view of the exact frames it sends and receives.
 
-export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export { nextEvent, type ClientSocket };
 
 /** WebSocket frame header bytes for a payload; client frames add a 4-byte mask. */
 export function wsFrameOverhead(payloadBytes: number, fromClient: boolean): number {
@@ -29,14 +27,8 @@ export interface FrameLog {
   lastSent(event: string): number | undefined;
 }
 
-export async function connectClient(baseUrl: string, user: BenchUser, timeoutMs = 10_000): Promise<{ socket: ClientSocket; frames: FrameLog }> {
-  const socket: ClientSocket = io(baseUrl, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    timeout: timeoutMs,
-    extraHeaders: { origin: new URL(baseUrl).origin, cookie: user.cookie }
-  });
+export async function connectClient(baseUrl: string, user: Session, timeoutMs = 10_000): Promise<{ socket: ClientSocket; frames: FrameLog }> {
+  const socket = openSocket(baseUrl, user.cookie, { origin: new URL(baseUrl).origin, timeoutMs, track: false });
   const received = new Map<string, number>();
   const sent = new Map<string, number>();
   // Engine.io packets hold the Socket.IO text ("2[...]"); its own type byte adds one.
@@ -70,27 +62,4 @@ export async function connectClient(baseUrl: string, user: BenchUser, timeoutMs 
     socket,
     frames: { lastReceived: (event) => received.get(event), lastSent: (event) => sent.get(event) }
   };
-}
-
-/** Resolves with the first `event` payload that passes `accept`, or fails after the timeout. */
-export function nextEvent<E extends keyof ServerToClientEvents>(
-  socket: ClientSocket,
-  event: E,
-  accept: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean,
-  timeoutMs = 10_000
-): Promise<Parameters<ServerToClientEvents[E]>[0]> {
-  type Payload = Parameters<ServerToClientEvents[E]>[0];
-  return new Promise((resolve, reject) => {
-    const listener = ((payload: Payload) => {
-      if (!accept(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, listener as never);
-      resolve(payload);
-    }) as never;
-    const timer = setTimeout(() => {
-      socket.off(event, listener);
-      reject(new Error(`no ${String(event)} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on(event, listener);
-  });
 }

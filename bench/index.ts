@@ -48,7 +48,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
   const started = Date.now();
   const report: BenchReport = {
     startedAt: new Date(started).toISOString(),
-    mode: options.quick ? 'quick' : 'full',
+    mode: options.mode,
     machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
     commit: gitCommit(),
     serverUrl: options.url ?? null,
@@ -112,7 +112,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (options.scenarios.includes('hostile')) {
       pool ??= await WorkerPool.start(options.workers);
       const workers = pool;
-      report.hostile = await attempt(report, 'hostile', () => runHostile(server, workers, hostileOptions(options.quick, options.attackS), tag, log));
+      report.hostile = await attempt(report, 'hostile', () => runHostile(server, workers, hostileOptions(options.mode, options.attackS), tag, log));
     }
   } finally {
     await stopAll();

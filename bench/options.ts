@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 
-// Command line of `npm run bench`: a full run by default, `--quick` for the reduced one.
+// Command line of `npm run bench`: a full run by default, `--quick` for the reduced one, `--smoke`
+// for the smallest run that still goes through every scenario (what `npm test` runs).
 
 export const SCENARIOS = ['chat', 'join', 'drawing', 'hostile'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
+export type BenchMode = 'full' | 'quick' | 'smoke';
+
 export interface BenchOptions {
-  quick: boolean;
+  mode: BenchMode;
   /** Base URL of a server already running; none is started then. */
   url?: string;
   /** Its Redis, for seeding the join scenario; without it that scenario is skipped. */
@@ -34,7 +37,8 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [options]
-  --quick               reduced run (under a minute), used by bench/bench.test.ts
+  --quick               reduced run (under two minutes)
+  --smoke               smallest run of every scenario (about half a minute), used by bench/bench.test.ts
   --url <base>          benchmark a server already running there (none is started)
   --redis-url <url>     that server's Redis, to seed the join scenario
   --pid <n>             that server's pid, for CPU and RSS figures
@@ -44,7 +48,7 @@ const USAGE = `npm run bench -- [options]
   --measure <s>         measured seconds per chat step
   --budget <min>        no chat step starts after this many minutes
   --workers <n>         client worker processes, 2-4
-  --attack <s>          seconds of the hostile scenario's attack (default 60, --quick 15)
+  --attack <s>          seconds of the hostile scenario's attack (default 60, --quick 15, --smoke 5)
   --profile <dir>       write CPU profiles of the started server and relay into <dir>/server, <dir>/relay
   --out <dir>           where the JSON result goes (default bench/results)`;
 
@@ -67,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
       url: { type: 'string' },
       'redis-url': { type: 'string' },
       pid: { type: 'string' },
@@ -87,7 +92,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  const quick = values.quick ?? false;
+  if (values.quick && values.smoke) throw new Error('--quick and --smoke exclude each other');
+  const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  const smoke = mode === 'smoke';
+  const quick = mode !== 'full';
   const scenarios = (list(values.only) ?? [...SCENARIOS]).map((s) => {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
     return s as Scenario;
@@ -106,7 +114,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (host !== '127.0.0.1' && host !== 'localhost') throw new Error('--url must point at this machine (127.0.0.1)');
   }
   return {
-    quick,
+    mode,
     url,
     redisUrl: values['redis-url'],
     pid: positive('pid', values.pid),
@@ -114,15 +122,15 @@ export function parseOptions(argv: string[]): BenchOptions {
     relay: !values['no-relay'],
     workers,
     // Past 250 rooms the step grows by 50 rooms at a time until saturation or the budget.
-    steps: steps ?? (quick ? [1, 3] : [5, 10, 20, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500]),
-    warmupMs: quick ? 1500 : 3000,
+    steps: steps ?? (smoke ? [2] : quick ? [1, 3] : [5, 10, 20, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500]),
+    warmupMs: smoke ? 500 : quick ? 1500 : 3000,
     measureMs: (measureS ?? (quick ? 3 : 10)) * 1000,
-    drainMs: quick ? 1000 : 2000,
+    drainMs: smoke ? 500 : quick ? 1000 : 2000,
     chatBudgetMs: (positive('budget', values.budget) ?? (quick ? 0.5 : 25)) * 60_000,
     attemptsAtSaturation: quick ? 1 : 3,
     quietWaitMs: quick ? 0 : 30_000,
-    joinSizes: quick ? [100, 10_000] : [100, 10_000, 100_000],
-    joinRepeats: quick ? 7 : 31,
+    joinSizes: smoke ? [100] : quick ? [100, 10_000] : [100, 10_000, 100_000],
+    joinRepeats: smoke ? 3 : quick ? 7 : 31,
     attackS: positive('attack', values.attack),
     profileDir: values.profile,
     outDir: values.out ?? 'bench/results'

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer, compileEntry, serverNodeFlags } from '../scripts/build-server.mjs';
-import { freePort, startRedisServer } from '../server/infra/redis.ts';
+import { freePort, startTestRedis } from '../tests/support/redis.ts';
 
 // The processes under test: a private Redis, the production server and the bare relay, each on
-// a free loopback port, plus what /proc says about their CPU and memory.
+// a free loopback port, plus what /proc says about their CPU and memory. The server is built and
+// started with the product's own build script (scripts/build-server.mjs), as a user runs it.
 
 export const repoRoot = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -157,7 +158,7 @@ async function spawnNode(script: string, env: Record<string, string>, readyText:
 /** Private Redis + the compiled server (`node dist-server/index.mjs`) in production mode with temp storage. */
 export async function startServer(options: { cpuProfileDir?: string } = {}): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bbb-bench-'));
-  const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
+  const redis = await startTestRedis();
   const port = await freePort();
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, 'server')] : [];
   // The flags production runs with; BENCH_NODE_ARGS adds more (e.g. --trace-gc) for a look inside.

@@ -1,3 +1,4 @@
+import type { BenchMode } from './options.ts';
 import type { ChatResult, ChatTargetResult } from './scenarios/chat.ts';
 import type { DrawingResult } from './scenarios/drawing.ts';
 import type { HostileResult, RequestTally } from './scenarios/hostile.ts';
@@ -7,7 +8,7 @@ import type { JoinResult } from './scenarios/join.ts';
 
 export interface BenchReport {
   startedAt: string;
-  mode: 'quick' | 'full';
+  mode: BenchMode;
   machine: { cores: number; cpuModel: string; node: string; platform: string };
   commit: string | null;
   serverUrl: string | null;

@@ -1,5 +1,5 @@
 import { SEND_INTERVAL_SECONDS } from '../../src/lib/protocol/index.ts';
-import { createRoom, joinRoom, registerUser } from '../api.ts';
+import { createRoom, registerUser } from '../../tests/support/client.ts';
 import { connectClient, eventFrameBytes, nextEvent } from '../client.ts';
 import { sampleDrawings } from '../drawings.ts';
 import type { Target } from '../processes.ts';
@@ -41,8 +41,7 @@ export async function runDrawingSize(server: Target, tag: string): Promise<Drawi
   try {
     const sender = await registerUser(server.baseUrl, `b${tag}_draw_a`);
     const receiver = await registerUser(server.baseUrl, `b${tag}_draw_b`);
-    const room = await createRoom(server.baseUrl, sender, `bench ${tag} drawings`);
-    await joinRoom(server.baseUrl, receiver, room.id);
+    const room = await createRoom(sender, [receiver], `bench ${tag} drawings`);
     const a = await connectClient(server.baseUrl, sender);
     const b = await connectClient(server.baseUrl, receiver);
     try {

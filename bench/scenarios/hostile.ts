@@ -1,7 +1,9 @@
+import type { BenchMode } from '../options.ts';
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { ROOM_MAX_MEMBERS, SEND_INTERVAL_SECONDS, type Drawing } from '../../src/lib/protocol/index.ts';
-import { createRoom, deleteRoom, growRooms, joinRoom, mapLimit, registerUser, signIn, tryRoomPassword, type BenchUser } from '../api.ts';
+import { createRoom, deleteRoomOverRest, joinRoomOverRest, registerUser } from '../../tests/support/client.ts';
+import { growRooms, mapLimit, signIn, tryRoomPassword, type BenchUser } from '../api.ts';
 import { connectClient, type ClientSocket } from '../client.ts';
 import { largeDrawing } from '../drawings.ts';
 import { Histogram, median } from '../histogram.ts';
@@ -57,7 +59,7 @@ export interface HostileOptions {
   targetP99Ms: number;
 }
 
-export function hostileOptions(quick: boolean, attackS?: number): HostileOptions {
+export function hostileOptions(mode: BenchMode, attackS?: number): HostileOptions {
   const common = {
     drawingBytes: 250_000,
     fillers: 10,
@@ -76,7 +78,10 @@ export function hostileOptions(quick: boolean, attackS?: number): HostileOptions
     targetP99Ms: 50
   };
   const attackMs = attackS === undefined ? undefined : attackS * 1000;
-  return quick
+  if (mode === 'smoke') {
+    return { ...common, rooms: 2, baselineMs: 1000, warmupMs: 500, attackMs: attackMs ?? 5000, drainMs: 500, drawings: 5, nonReaderAccounts: 1, fastReaders: 1, guessers: 1, secretAt: 100 };
+  }
+  return mode === 'quick'
     ? { ...common, rooms: 10, baselineMs: 3000, warmupMs: 1500, attackMs: attackMs ?? 15_000, drainMs: 1000, drawings: 20, nonReaderAccounts: 1, fastReaders: 2, guessers: 2, secretAt: 100 }
     : { ...common, rooms: 100, baselineMs: 10_000, warmupMs: 3000, attackMs: attackMs ?? 60_000, drainMs: 2000, drawings: 50, nonReaderAccounts: 2, fastReaders: 4, guessers: 4, secretAt: 400 };
 }
@@ -703,10 +708,10 @@ export async function runHostile(server: Target, pool: WorkerPool, options: Host
       mapLimit(names('g', options.guessers), 4, (name) => registerUser(baseUrl, name)),
       mapLimit([`b${tag}x_pw`, `b${tag}x_visit`], 2, (name) => registerUser(baseUrl, name))
     ]);
-    const heavy = await createRoom(baseUrl, fillers[0], `bench ${tag} heavy`);
-    await mapLimit([...fillers.slice(1), ...nonReaders, ...readers], 4, (user) => joinRoom(baseUrl, user, heavy.id));
+    const heavy = await createRoom(fillers[0], [], `bench ${tag} heavy`);
+    await mapLimit([...fillers.slice(1), ...nonReaders, ...readers], 4, (user) => joinRoomOverRest(user, heavy.id));
     const secret = `sesame-${tag}-${Math.random().toString(36).slice(2, 10)}`;
-    const locked = await createRoom(baseUrl, passwordOwner, `bench ${tag} locked`, secret);
+    const locked = await createRoom(passwordOwner, [], `bench ${tag} locked`, secret);
 
     const perWorker: ClientSpec[][] = Array.from({ length: pool.size }, () => []);
     rooms.forEach((room, r) =>
@@ -841,8 +846,8 @@ export async function runHostile(server: Target, pool: WorkerPool, options: Host
     await pool.all(() => ({ type: 'disconnect', target: WORKER_TARGET }), 30_000).catch(() => undefined);
     if (answers) {
       // Leave no 12 MB room behind in a server that keeps running (--url).
-      await deleteRoom(baseUrl, fillers[0], heavy.id).catch(() => undefined);
-      await deleteRoom(baseUrl, passwordOwner, locked.id).catch(() => undefined);
+      await deleteRoomOverRest(fillers[0], heavy.id).catch(() => undefined);
+      await deleteRoomOverRest(passwordOwner, locked.id).catch(() => undefined);
     }
 
     const peak = samples.reduce<{ atMs: number; rss: number } | null>((best, s) => (!best || s.rss > best.rss ? s : best), null);

@@ -1,16 +1,14 @@
 import { Redis } from 'ioredis';
-import { nanoid } from 'nanoid';
-import { type Message } from '../../src/lib/protocol/index.ts';
-import { storeMessage } from '../../server/messages/storage.ts';
-import { createRoom, deleteRoom, joinRoom, registerUser, type BenchUser } from '../api.ts';
+import { createRoom, deleteRoomOverRest, registerUser, type TestUser } from '../../tests/support/client.ts';
 import { connectClient, nextEvent } from '../client.ts';
 import { median } from '../histogram.ts';
 import type { BenchOptions } from '../options.ts';
 import type { Target } from '../processes.ts';
+import { seedRoom } from '../seed.ts';
 
 // Scenario "join": time from `room:join` to `room:history` and the size of that history frame,
 // for rooms holding 100 to 100,000 messages. The room and its membership are made over REST;
-// the messages are written straight into Redis by the server's own store function. The joins
+// the messages are written straight into Redis in the server's storage layout (bench/seed.ts). The joins
 // rotate over a few members, each on its own socket, so no one passes the server's read limits
 // (READS_PER_SOCKET, READS_PER_USER, ROOM_SWITCHES_PER_MINUTE): every join is a full one.
 
@@ -40,43 +38,13 @@ const JOINERS = 15;
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-/** A plain text message about as long as the chat scenario's, as the server would store it. */
-function seededMessage(roomId: string, author: { id: number; username: string }, index: number, at: number): Message {
-  return {
-    roomId,
-    id: nanoid(),
-    userId: author.id,
-    username: author.username,
-    type: 'text',
-    content: `seeded message ${index} `.padEnd(200, 'x'),
-    reactions: [],
-    timestamp: at
-  };
-}
-
-/**
- * Writes `count` messages into a room with the server's own store function (the exact key layout
- * and stored form the server reads), a few thousand commands in flight at a time.
- */
-async function seedRoom(redis: Redis, roomId: string, author: { id: number; username: string }, count: number): Promise<void> {
-  const batch = 2000;
-  const start = Date.now() - count;
-  for (let done = 0; done < count; done += batch) {
-    const writes: Promise<unknown>[] = [];
-    for (let i = done; i < Math.min(count, done + batch); i++) {
-      writes.push(storeMessage(redis, seededMessage(roomId, author, i, start + i), { limitSends: false, typingCutoff: 0 }));
-    }
-    await Promise.all(writes);
-  }
-}
-
 export async function runJoin(server: Target, options: BenchOptions, tag: string, log: (line: string) => void): Promise<JoinResult> {
   if (!server.redisUrl) throw new Error('the join scenario seeds Redis: pass --redis-url with --url');
   const redis = new Redis(server.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   await redis.connect();
   const user = await registerUser(server.baseUrl, `b${tag}_join`);
-  const joiners: BenchUser[] = [];
+  const joiners: TestUser[] = [];
   for (let i = 0; i < JOINERS; i++) joiners.push(await registerUser(server.baseUrl, `b${tag}_join${i}`));
   const clients = await Promise.all(joiners.map((joiner) => connectClient(server.baseUrl, joiner)));
   let lastError = '';
@@ -84,10 +52,9 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
   const sizes: JoinSize[] = [];
   try {
     for (const count of options.joinSizes) {
-      const room = await createRoom(server.baseUrl, user, `bench ${tag} join ${count}`);
-      for (const joiner of joiners) await joinRoom(server.baseUrl, joiner, room.id);
+      const room = await createRoom(user, joiners, `bench ${tag} join ${count}`);
       const seedStart = Date.now();
-      await seedRoom(redis, room.id, user, count);
+      const newest = await seedRoom(redis, room.id, user, count);
       const seedSeconds = (Date.now() - seedStart) / 1000;
       log(`join: ${count} messages seeded in ${seedSeconds.toFixed(1)} s; joining ${options.joinRepeats} times`);
       const times: number[] = [];
@@ -102,6 +69,10 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
           throw new Error(`${err.message}${lastError ? ` (last error: ${lastError})` : ''}`);
         });
         times.push(nowMs() - sentAt);
+        // The seeded layout must read back as the server writes it: the page ends at the newest message, in order.
+        const ids = page.messages.map((m) => m.id);
+        const ordered = page.messages.every((m, k) => k === 0 || m.timestamp > page.messages[k - 1].timestamp);
+        if (ids.at(-1) !== newest?.id || !ordered) throw new Error(`join of a room seeded with ${count} messages did not return its newest page`);
         last = { messages: page.messages.length, hasMore: page.hasMore };
         frameBytes = frames.lastReceived('room:history') ?? null;
         socket.emit('room:leave', { roomId: room.id });
@@ -123,7 +94,7 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
         seedSeconds: round(seedSeconds, 1)
       });
       // Deleting the room over REST removes its messages too, so a run leaves no big Redis behind.
-      await deleteRoom(server.baseUrl, user, room.id);
+      await deleteRoomOverRest(user, room.id);
     }
   } finally {
     for (const { socket } of clients) socket.disconnect();

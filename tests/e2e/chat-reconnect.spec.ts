@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startRedisServer } from '../../server/infra/redis';
+import { freePort, startTestRedis } from '../support/redis.ts';
 import { createRoom, joinRoom, messages, openRoom, person, sendText } from './helpers';
 
 // A server of this test's own (the shared one must not be restarted under other tests): the built
@@ -36,7 +36,7 @@ function stopServer(child: ChildProcess): Promise<void> {
 
 test('after a server restart the room reconnects, and what was missed shows up once', async ({ browser }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'bbb-reconnect-'));
-  const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
+  const redis = await startTestRedis();
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   const env = {

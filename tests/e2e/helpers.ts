@@ -10,8 +10,8 @@ import {
   type Locator,
   type Page
 } from '@playwright/test';
-import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, Message, MessageSend, RoomDetails, ServerToClientEvents } from '../../src/lib/protocol';
+import type { Message, MessageSend, RoomDetails } from '../../src/lib/protocol';
+import { connectSocket as connectSupportSocket, request as requestOverSocket, type ClientSocket } from '../support/client.ts';
 
 export const PASSWORD = 'correct horse';
 
@@ -126,9 +126,9 @@ export async function inkAt(canvas: Locator, x: number, y: number): Promise<bool
   );
 }
 
-// ---- Node-side Socket.IO clients, for seeding a room quickly --------------------------------
+// ---- Node-side Socket.IO clients (the shared test client), for seeding a room quickly ----------
 
-export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type TestSocket = ClientSocket;
 
 export async function cookieOf(request: APIRequestContext): Promise<string> {
   const state = await request.storageState();
@@ -136,28 +136,18 @@ export async function cookieOf(request: APIRequestContext): Promise<string> {
 }
 
 export async function connectSocket(baseURL: string, request: APIRequestContext): Promise<TestSocket> {
-  const socket: TestSocket = io(baseURL, {
-    transports: ['websocket'],
-    extraHeaders: { cookie: await cookieOf(request), origin: baseURL },
-    reconnection: false
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
+  return connectSupportSocket(baseURL, await cookieOf(request), { origin: baseURL });
 }
 
-export function joinOverSocket(socket: TestSocket, roomId: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.emit('room:join', { roomId }, (result) => (result.ok ? resolve() : reject(new Error(result.error.message))));
-  });
+export async function joinOverSocket(socket: TestSocket, roomId: string): Promise<void> {
+  const result = await requestOverSocket(socket, 'room:join', { roomId });
+  if (!result.ok) throw new Error(result.error.message);
 }
 
 /** Sends a message, waiting out the one-a-second limit when it bites. */
 export async function sendOverSocket(socket: TestSocket, payload: MessageSend): Promise<Message> {
   for (let attempt = 0; ; attempt++) {
-    const result = await new Promise<Ack<Message>>((resolve) => socket.emit('message:send', payload, resolve));
+    const result = await requestOverSocket(socket, 'message:send', payload);
     if (result.ok) return result.data;
     if (result.error.code !== 'RATE_LIMITED' || attempt > 10) throw new Error(result.error.message);
     await new Promise((r) => setTimeout(r, 250));

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildServer, serverNodeFlags } from '../../scripts/build-server.mjs';
-import { startRedisServer } from '../../server/infra/redis.ts';
+import { startTestRedis } from '../support/redis.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bbb-e2e-'));
-const redis = await startRedisServer({ dir: path.join(dir, 'redis'), persist: false });
+const redis = await startTestRedis();
 // The compiled server, as `npm start` runs it.
 const server = spawn(process.execPath, [...serverNodeFlags, await buildServer()], {
   stdio: 'inherit',

@@ -9,9 +9,9 @@ import {
   SIGN_IN_USERNAME_AND_ADDRESS_WINDOW_SECONDS,
   SIGN_IN_USERNAME_WINDOW_SECONDS
 } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { HttpClient } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { HttpClient } from '../support/client.ts';
+import { startTestRedis } from '../support/redis.ts';
 
 // Sign-in and registration limits over real HTTP. Behind a proxy (TRUST_PROXY=loopback) each
 // X-Forwarded-For value is a different client address; without TRUST_PROXY the header is ignored.

@@ -1,26 +1,17 @@
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/infra/config.ts';
 import { hashPassword } from '../../server/infra/passwords.ts';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN, PASSWORD_TOO_LONG, USERNAME_MAX, USERNAME_MIN } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { HttpClient, registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
+import { HttpClient, registerUser } from '../support/client.ts';
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
+const ctx = useTestApp();
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-});
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
-});
 
-const userCount = () => (app.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
-const client = () => new HttpClient(app.baseUrl);
+
+const userCount = () => (ctx.app.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+const client = () => new HttpClient(ctx.app.baseUrl);
 
 describe('register', () => {
   const badBodies: [string, unknown][] = [
@@ -102,7 +93,7 @@ describe('register', () => {
   });
 
   it('refuses a taken name in any letter case with 409', async () => {
-    await registerUser(app.baseUrl, 'TakenName');
+    await registerUser(ctx.app.baseUrl, 'TakenName');
     const before = userCount();
     for (const name of ['TakenName', 'takenname', 'TAKENNAME']) {
       const res = await client().post('/api/auth/register', { username: name, password: 'password123' });
@@ -122,7 +113,7 @@ describe('register', () => {
 
 describe('login', () => {
   beforeAll(async () => {
-    await registerUser(app.baseUrl, 'loginuser');
+    await registerUser(ctx.app.baseUrl, 'loginuser');
   });
 
   it('signs in with the right password, whatever the name case', async () => {
@@ -162,25 +153,25 @@ describe('me and sign-out', () => {
   });
 
   it('answers 401 for a forged token', async () => {
-    const { id } = await registerUser(app.baseUrl);
+    const { id } = await registerUser(ctx.app.baseUrl);
     const c = client();
     c.cookie = `token=${jwt.sign({ id, v: 0 }, 'not-the-server-secret')}`;
     expect((await c.get('/api/auth/me')).status).toBe(401);
     c.cookie = 'token=garbage.garbage.garbage';
     expect((await c.get('/api/auth/me')).status).toBe(401);
-    c.cookie = `token=${jwt.sign({ id, v: 0 }, app.config.jwtSecret, { algorithm: 'none' } as jwt.SignOptions)}`;
+    c.cookie = `token=${jwt.sign({ id, v: 0 }, ctx.app.config.jwtSecret, { algorithm: 'none' } as jwt.SignOptions)}`;
     expect((await c.get('/api/auth/me')).status).toBe(401);
   });
 
   it('answers 401 for an expired token', async () => {
-    const { id } = await registerUser(app.baseUrl);
+    const { id } = await registerUser(ctx.app.baseUrl);
     const c = client();
-    c.cookie = `token=${jwt.sign({ id, v: 0, exp: Math.floor(Date.now() / 1000) - 60 }, app.config.jwtSecret)}`;
+    c.cookie = `token=${jwt.sign({ id, v: 0, exp: Math.floor(Date.now() / 1000) - 60 }, ctx.app.config.jwtSecret)}`;
     expect((await c.get('/api/auth/me')).status).toBe(401);
   });
 
   it('refuses the old token after sign-out', async () => {
-    const { client: c } = await registerUser(app.baseUrl);
+    const { client: c } = await registerUser(ctx.app.baseUrl);
     const oldCookie = c.cookie;
     const out = await c.post('/api/auth/logout');
     expect(out.status).toBe(200);
@@ -192,14 +183,14 @@ describe('me and sign-out', () => {
   });
 
   it("answers 401 for a deleted user's token", async () => {
-    const { client: c, id } = await registerUser(app.baseUrl);
+    const { client: c, id } = await registerUser(ctx.app.baseUrl);
     expect((await c.get('/api/auth/me')).status).toBe(200);
-    app.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    ctx.app.db.prepare('DELETE FROM users WHERE id = ?').run(id);
     expect((await c.get('/api/auth/me')).status).toBe(401);
   });
 
   it('refuses a state-changing call from another site', async () => {
-    const { client: c } = await registerUser(app.baseUrl);
+    const { client: c } = await registerUser(ctx.app.baseUrl);
     const res = await c.post('/api/auth/logout', {}, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect((await c.get('/api/auth/me')).status).toBe(200);
@@ -210,7 +201,7 @@ describe('accounts from before the 72-byte rule', () => {
   it('still sign in with their long password', async () => {
     // Made the way registration used to: straight to the database with a 100-byte password.
     const longPassword = 'x'.repeat(100);
-    app.application.context.queries.createUser.run('old_timer', await hashPassword(longPassword, 'account'));
+    ctx.app.application.context.queries.createUser.run('old_timer', await hashPassword(longPassword, 'account'));
     const res = await client().post('/api/auth/login', { username: 'old_timer', password: longPassword });
     expect(res.status).toBe(200);
     expect(res.json.username).toBe('old_timer');

@@ -1,32 +1,25 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApplication } from '../../server/app.ts';
 import { loadConfig } from '../../server/infra/config.ts';
 import { openDatabase } from '../../server/infra/db.ts';
 import { connectRedis } from '../../server/infra/redis.ts';
 import { removeExpiredUploads, startUploadCleanup } from '../../server/uploads/cleanup.ts';
 import { UPLOAD_MAX_AGE_HOURS } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
+import { registerUser } from '../support/client.ts';
+
+const ctx = useTestApp();
 
 const HOUR = 60 * 60 * 1000;
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 let uploaderId: number;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-  uploaderId = (await registerUser(app.baseUrl)).id;
-});
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
+  uploaderId = (await registerUser(ctx.app.baseUrl)).id;
 });
 
 let serial = 0;
@@ -45,12 +38,12 @@ function age(file: string, hours: number): void {
   utimesSync(file, when, when);
 }
 
-const rowExists = (filename: string) => app.db.prepare('SELECT 1 FROM uploads WHERE filename = ?').get(filename) !== undefined;
-const deps = () => ({ uploadsDir: app.config.uploadsDir, queries: app.application.context.queries });
+const rowExists = (filename: string) => ctx.app.db.prepare('SELECT 1 FROM uploads WHERE filename = ?').get(filename) !== undefined;
+const deps = () => ({ uploadsDir: ctx.app.config.uploadsDir, queries: ctx.app.application.context.queries });
 
 describe('removeExpiredUploads', () => {
   it(`removes only our own files in uploads/messages/ older than ${UPLOAD_MAX_AGE_HOURS} hours`, async () => {
-    const uploads = app.config.uploadsDir;
+    const uploads = ctx.app.config.uploadsDir;
     const messages = path.join(uploads, 'messages');
     const outside = mkdtempSync(path.join(tmpdir(), 'bbb-outside-'));
     try {
@@ -65,7 +58,7 @@ describe('removeExpiredUploads', () => {
         [almost, UPLOAD_MAX_AGE_HOURS - 0.1]
       ] as const) {
         fileAged(path.join(messages, name), hours);
-        app.application.context.queries.recordUpload.run(name, uploaderId);
+        ctx.app.application.context.queries.recordUpload.run(name, uploaderId);
       }
 
       // Old things that are not ours to delete.
@@ -102,38 +95,38 @@ describe('removeExpiredUploads', () => {
   it('forgets rows of old uploads whose file is already gone', async () => {
     const gone = uploadName('png');
     const recent = uploadName('png');
-    const queries = app.application.context.queries;
+    const queries = ctx.app.application.context.queries;
     queries.recordUpload.run(gone, uploaderId);
     queries.recordUpload.run(recent, uploaderId);
-    app.db.prepare(`UPDATE uploads SET created_at = datetime('now', ?) WHERE filename = ?`).run(`-${UPLOAD_MAX_AGE_HOURS + 1} hours`, gone);
+    ctx.app.db.prepare(`UPDATE uploads SET created_at = datetime('now', ?) WHERE filename = ?`).run(`-${UPLOAD_MAX_AGE_HOURS + 1} hours`, gone);
     await removeExpiredUploads(deps());
     expect(rowExists(gone)).toBe(false);
     expect(rowExists(recent)).toBe(true);
   });
 
   it('removes an aged upload made over HTTP, which is then no longer served', async () => {
-    const uploader = await registerUser(app.baseUrl);
+    const uploader = await registerUser(ctx.app.baseUrl);
     const body = new FormData();
     body.append('image', new Blob([new Uint8Array(GIF)], { type: 'image/gif' }), 'old.gif');
     const res = await uploader.client.post('/api/upload', body);
     expect(res.status).toBe(201);
     const url = res.json.url as string;
     const filename = path.basename(url);
-    expect((await fetch(app.baseUrl + url)).status).toBe(200);
+    expect((await fetch(ctx.app.baseUrl + url)).status).toBe(200);
 
     await removeExpiredUploads(deps());
-    expect((await fetch(app.baseUrl + url)).status).toBe(200);
+    expect((await fetch(ctx.app.baseUrl + url)).status).toBe(200);
 
-    age(path.join(app.config.uploadsDir, 'messages', filename), UPLOAD_MAX_AGE_HOURS + 1);
+    age(path.join(ctx.app.config.uploadsDir, 'messages', filename), UPLOAD_MAX_AGE_HOURS + 1);
     await removeExpiredUploads(deps());
-    expect((await fetch(app.baseUrl + url)).status).toBe(404);
+    expect((await fetch(ctx.app.baseUrl + url)).status).toBe(404);
     expect(rowExists(filename)).toBe(false);
   });
 
   it('does nothing when the folder does not exist', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'bbb-empty-'));
     try {
-      expect(await removeExpiredUploads({ uploadsDir: empty, queries: app.application.context.queries })).toBe(0);
+      expect(await removeExpiredUploads({ uploadsDir: empty, queries: ctx.app.application.context.queries })).toBe(0);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -144,12 +137,12 @@ describe('the cleanup schedule', () => {
   it('runs again on its interval until stopped', async () => {
     const cleanup = startUploadCleanup(deps(), 50);
     try {
-      const late = fileAged(path.join(app.config.uploadsDir, 'messages', uploadName('png')), UPLOAD_MAX_AGE_HOURS + 1);
+      const late = fileAged(path.join(ctx.app.config.uploadsDir, 'messages', uploadName('png')), UPLOAD_MAX_AGE_HOURS + 1);
       await vi.waitFor(() => expect(existsSync(late)).toBe(false), { timeout: 5000, interval: 20 });
     } finally {
       await cleanup.stop();
     }
-    const afterStop = fileAged(path.join(app.config.uploadsDir, 'messages', uploadName('png')), UPLOAD_MAX_AGE_HOURS + 1);
+    const afterStop = fileAged(path.join(ctx.app.config.uploadsDir, 'messages', uploadName('png')), UPLOAD_MAX_AGE_HOURS + 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(existsSync(afterStop)).toBe(true);
   });
@@ -161,13 +154,13 @@ describe('the cleanup schedule', () => {
       JWT_SECRET: 'test-secret-for-this-run-only',
       DATA_DIR: dataDir,
       UPLOADS_DIR: path.join(dataDir, 'uploads'),
-      REDIS_URL: redis.url
+      REDIS_URL: ctx.redis.url
     });
     const old = fileAged(path.join(config.uploadsDir, 'messages', uploadName('gif')), UPLOAD_MAX_AGE_HOURS + 1);
     const fresh = fileAged(path.join(config.uploadsDir, 'messages', uploadName('gif')), 1);
     const db = openDatabase(path.join(dataDir, 'test.db'));
-    const client = await connectRedis(redis.url, 'test');
-    const application = await createApplication({ config, db, redis: client, redisUrl: redis.url, clientDir: path.join(dataDir, 'none') });
+    const client = await connectRedis(ctx.redis.url, 'test');
+    const application = await createApplication({ config, db, redis: client, redisUrl: ctx.redis.url, clientDir: path.join(dataDir, 'none') });
     try {
       await vi.waitFor(() => expect(existsSync(old)).toBe(false), { timeout: 5000, interval: 20 });
       expect(existsSync(fresh)).toBe(true);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { HttpClient, registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { HttpClient, registerUser } from '../support/client.ts';
+import { startTestRedis } from '../support/redis.ts';
 
 // The headers a browser gets from the app: the page's Content-Security-Policy (the one SvelteKit
 // wrote into the built page, plus frame-ancestors), a deny-all policy for the JSON API, the

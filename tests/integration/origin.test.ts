@@ -1,40 +1,29 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
-import { closeAllSockets, connectSocket, openSocket } from '../helpers/socket.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTestApps, type TestApp } from '../support/app.ts';
+import { closeAllSockets, connectSocket, openSocket, registerUser } from '../support/client.ts';
+
+const ctx = useTestApps({
+  plain: {},
+  proxied: {
+    env: {
+      TRUST_PROXY: 'loopback',
+      ALLOWED_ORIGINS: 'https://partner.example, https://port.example:8443, https://default-port.example:443/, https://path.example/app'
+    }
+  },
+  elsewhere: { env: { TRUST_PROXY: '10.0.0.1' } }
+});
 
 // Cross-site requests: a state-changing API call or a socket handshake is accepted only from the
 // app's own origin (scheme, host and port, exactly as a browser writes it) or one listed in
 // ALLOWED_ORIGINS. Behind a proxy the scheme is the proxy's X-Forwarded-Proto, and only when
 // TRUST_PROXY names that proxy.
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
 /** Nobody trusted as a proxy. */
-let plain: TestApp;
 /** The loopback proxy (the test itself) is trusted; two more origins are allowed. */
-let proxied: TestApp;
 /** Some other proxy is trusted, not the test's own address. */
-let elsewhere: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  plain = await startTestApp(redis.url);
-  proxied = await startTestApp(redis.url, {
-    TRUST_PROXY: 'loopback',
-    ALLOWED_ORIGINS: 'https://partner.example, https://port.example:8443, https://default-port.example:443/, https://path.example/app'
-  });
-  elsewhere = await startTestApp(redis.url, { TRUST_PROXY: '10.0.0.1' });
-});
 afterEach(() => closeAllSockets());
-afterAll(async () => {
-  closeAllSockets();
-  await plain?.close();
-  await proxied?.close();
-  await elsewhere?.close();
-  await redis?.stop();
-});
 
 /** A POST with exactly these headers (fetch would not let a test set Host). */
 function post(app: TestApp, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -60,13 +49,13 @@ async function signOutAnswer(app: TestApp, headers: Record<string, string>) {
 
 describe('REST: the origin must be exactly the app’s own', () => {
   it('the own origin and no origin at all are accepted', async () => {
-    const own = `http://127.0.0.1:${plain.port}`;
-    expect((await signOutAnswer(plain, { origin: own })).body).toBe('accepted');
-    expect((await signOutAnswer(plain, {})).body).toBe('accepted');
+    const own = `http://127.0.0.1:${ctx.plain.port}`;
+    expect((await signOutAnswer(ctx.plain, { origin: own })).body).toBe('accepted');
+    expect((await signOutAnswer(ctx.plain, {})).body).toBe('accepted');
   });
 
   it('every near miss is refused with the reason', async () => {
-    const port = plain.port;
+    const port = ctx.plain.port;
     const nearMisses = [
       `https://127.0.0.1:${port}`, // another scheme
       `ws://127.0.0.1:${port}`,
@@ -85,7 +74,7 @@ describe('REST: the origin must be exactly the app’s own', () => {
       'not a url'
     ];
     for (const origin of nearMisses) {
-      expect(await signOutAnswer(plain, { origin }), origin).toEqual(REFUSED);
+      expect(await signOutAnswer(ctx.plain, { origin }), origin).toEqual(REFUSED);
     }
   });
 
@@ -95,7 +84,7 @@ describe('REST: the origin must be exactly the app’s own', () => {
     const send = (origin: string) =>
       new Promise<number>((resolve, reject) => {
         const req = httpRequest(
-          { host: '127.0.0.1', port: plain.port, path: '/api/auth/register', method: 'POST', headers: { 'content-type': 'application/json', origin } },
+          { host: '127.0.0.1', port: ctx.plain.port, path: '/api/auth/register', method: 'POST', headers: { 'content-type': 'application/json', origin } },
           (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);
@@ -104,48 +93,48 @@ describe('REST: the origin must be exactly the app’s own', () => {
         req.on('error', reject);
         req.end(body);
       });
-    expect(await send(`https://127.0.0.1:${plain.port}`)).toBe(403);
-    expect(plain.application.context.queries.findUserByUsername.get(username)).toBeUndefined();
-    expect(await send(`http://127.0.0.1:${plain.port}`)).toBe(201);
-    expect(plain.application.context.queries.findUserByUsername.get(username)).toBeDefined();
+    expect(await send(`https://127.0.0.1:${ctx.plain.port}`)).toBe(403);
+    expect(ctx.plain.application.context.queries.findUserByUsername.get(username)).toBeUndefined();
+    expect(await send(`http://127.0.0.1:${ctx.plain.port}`)).toBe(201);
+    expect(ctx.plain.application.context.queries.findUserByUsername.get(username)).toBeDefined();
   });
 
   it('default ports: Host with :80 over http is the origin without a port', async () => {
-    expect((await signOutAnswer(plain, { host: 'chat.example:80', origin: 'http://chat.example' })).body).toBe('accepted');
-    expect((await signOutAnswer(plain, { host: 'chat.example', origin: 'http://chat.example' })).body).toBe('accepted');
+    expect((await signOutAnswer(ctx.plain, { host: 'chat.example:80', origin: 'http://chat.example' })).body).toBe('accepted');
+    expect((await signOutAnswer(ctx.plain, { host: 'chat.example', origin: 'http://chat.example' })).body).toBe('accepted');
     // Browsers leave the default port out, so an origin that writes it is not one of theirs.
-    expect(await signOutAnswer(plain, { host: 'chat.example', origin: 'http://chat.example:80' })).toEqual(REFUSED);
+    expect(await signOutAnswer(ctx.plain, { host: 'chat.example', origin: 'http://chat.example:80' })).toEqual(REFUSED);
     // :443 is not the default port of plain http.
-    expect(await signOutAnswer(plain, { host: 'chat.example:443', origin: 'https://chat.example' })).toEqual(REFUSED);
-    expect(await signOutAnswer(plain, { host: 'chat.example:443', origin: 'http://chat.example' })).toEqual(REFUSED);
+    expect(await signOutAnswer(ctx.plain, { host: 'chat.example:443', origin: 'https://chat.example' })).toEqual(REFUSED);
+    expect(await signOutAnswer(ctx.plain, { host: 'chat.example:443', origin: 'http://chat.example' })).toEqual(REFUSED);
   });
 
   it('a Host header hiding another host is no match for anything', async () => {
-    expect(await signOutAnswer(plain, { host: 'evil.example@chat.example', origin: 'http://chat.example' })).toEqual(REFUSED);
-    expect(await signOutAnswer(plain, { host: 'chat.example/path', origin: 'http://chat.example' })).toEqual(REFUSED);
+    expect(await signOutAnswer(ctx.plain, { host: 'evil.example@chat.example', origin: 'http://chat.example' })).toEqual(REFUSED);
+    expect(await signOutAnswer(ctx.plain, { host: 'chat.example/path', origin: 'http://chat.example' })).toEqual(REFUSED);
   });
 });
 
 describe('REST behind a proxy', () => {
   it('a trusted proxy’s X-Forwarded-Proto is the scheme', async () => {
     const https = { host: 'chat.example', 'x-forwarded-proto': 'https' };
-    expect((await signOutAnswer(proxied, { ...https, origin: 'https://chat.example' })).body).toBe('accepted');
-    expect((await signOutAnswer(proxied, { ...https, host: 'chat.example:443', origin: 'https://chat.example' })).body).toBe('accepted');
-    expect((await signOutAnswer(proxied, { ...https, 'x-forwarded-proto': 'https, http', origin: 'https://chat.example' })).body).toBe('accepted');
-    expect(await signOutAnswer(proxied, { ...https, origin: 'http://chat.example' })).toEqual(REFUSED);
+    expect((await signOutAnswer(ctx.proxied, { ...https, origin: 'https://chat.example' })).body).toBe('accepted');
+    expect((await signOutAnswer(ctx.proxied, { ...https, host: 'chat.example:443', origin: 'https://chat.example' })).body).toBe('accepted');
+    expect((await signOutAnswer(ctx.proxied, { ...https, 'x-forwarded-proto': 'https, http', origin: 'https://chat.example' })).body).toBe('accepted');
+    expect(await signOutAnswer(ctx.proxied, { ...https, origin: 'http://chat.example' })).toEqual(REFUSED);
     // Without the header the request came over plain http.
-    expect(await signOutAnswer(proxied, { host: 'chat.example', origin: 'https://chat.example' })).toEqual(REFUSED);
+    expect(await signOutAnswer(ctx.proxied, { host: 'chat.example', origin: 'https://chat.example' })).toEqual(REFUSED);
   });
 
   it('X-Forwarded-Proto from a peer that is not a trusted proxy is ignored', async () => {
-    for (const app of [plain, elsewhere]) {
+    for (const app of [ctx.plain, ctx.elsewhere]) {
       expect(await signOutAnswer(app, { host: 'chat.example', 'x-forwarded-proto': 'https', origin: 'https://chat.example' })).toEqual(REFUSED);
       expect((await signOutAnswer(app, { host: 'chat.example', 'x-forwarded-proto': 'https', origin: 'http://chat.example' })).body).toBe('accepted');
     }
   });
 
   it('ALLOWED_ORIGINS match exactly too', async () => {
-    const from = (origin: string) => signOutAnswer(proxied, { host: 'chat.example', origin });
+    const from = (origin: string) => signOutAnswer(ctx.proxied, { host: 'chat.example', origin });
     expect((await from('https://partner.example')).body).toBe('accepted');
     expect((await from('https://port.example:8443')).body).toBe('accepted');
     // Listed with its default port and a slash: written the browser's way, it matches.
@@ -166,18 +155,18 @@ describe('REST behind a proxy', () => {
 
 describe('socket handshake', () => {
   it('connects from the own origin and without one', async () => {
-    const user = await registerUser(plain.baseUrl);
-    const socket = await connectSocket(plain.baseUrl, user.cookie, { origin: plain.baseUrl });
+    const user = await registerUser(ctx.plain.baseUrl);
+    const socket = await connectSocket(ctx.plain.baseUrl, user.cookie, { origin: ctx.plain.baseUrl });
     expect(socket.connected).toBe(true);
-    const bare = await connectSocket(plain.baseUrl, user.cookie);
+    const bare = await connectSocket(ctx.plain.baseUrl, user.cookie);
     expect(bare.connected).toBe(true);
   });
 
   it('refuses another scheme, userinfo, a path, another port and null, saying why', async () => {
-    const user = await registerUser(plain.baseUrl);
-    const port = plain.port;
+    const user = await registerUser(ctx.plain.baseUrl);
+    const port = ctx.plain.port;
     for (const origin of [`https://127.0.0.1:${port}`, `http://evil@127.0.0.1:${port}`, `http://127.0.0.1:${port}/`, `http://127.0.0.1:${port + 1}`, 'null']) {
-      await expect(connectSocket(plain.baseUrl, user.cookie, { origin }), origin).rejects.toThrow('Cross-site connection refused');
+      await expect(connectSocket(ctx.plain.baseUrl, user.cookie, { origin }), origin).rejects.toThrow('Cross-site connection refused');
     }
   });
 
@@ -190,9 +179,9 @@ describe('socket handshake', () => {
         socket.once('connect_error', (err) => resolve(err.message));
         socket.connect();
       });
-    const trusted = await registerUser(proxied.baseUrl);
-    expect(await connect(proxied, trusted.cookie)).toBe('connected');
-    const untrusted = await registerUser(elsewhere.baseUrl);
-    expect(await connect(elsewhere, untrusted.cookie)).toBe('Cross-site connection refused');
+    const trusted = await registerUser(ctx.proxied.baseUrl);
+    expect(await connect(ctx.proxied, trusted.cookie)).toBe('connected');
+    const untrusted = await registerUser(ctx.elsewhere.baseUrl);
+    expect(await connect(ctx.elsewhere, untrusted.cookie)).toBe('Cross-site connection refused');
   });
 });

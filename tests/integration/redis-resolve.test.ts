@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, resolveRedis } from '../../server/infra/redis.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { startTestRedis } from '../support/redis.ts';
 
 // How the server finds its Redis (README.md, "Redis").
 

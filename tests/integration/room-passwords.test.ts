@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { bcryptPool } from '../../server/infra/passwords.ts';
 import { ROOM_ATTEMPT_PREFIXES } from '../../server/infra/keys.ts';
 import {
@@ -10,36 +10,27 @@ import {
   ROOM_PASSWORD_WINDOW_SECONDS,
   type RoomDetails
 } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { HttpClient, registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
+import { HttpClient, registerUser } from '../support/client.ts';
+
+const ctx = useTestApp();
 
 // Room passwords: the rules for new ones, and how fast wrong ones may be tried. These limits hold
 // whatever AUTH_RATE_LIMIT says (the test app runs with sign-in limits off).
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-});
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
-});
 
 /** Deletes the room-password counts: as if their window had passed. */
 async function windowPasses(): Promise<void> {
   for (const prefix of Object.values(ROOM_ATTEMPT_PREFIXES)) {
-    const keys = await app.redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await app.redis.del(...keys);
+    const keys = await ctx.app.redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await ctx.app.redis.del(...keys);
   }
 }
 beforeEach(windowPasses);
 
 type User = Awaited<ReturnType<typeof registerUser>>;
-const user = () => registerUser(app.baseUrl);
+const user = () => registerUser(ctx.app.baseUrl);
 const users = (n: number) => Promise.all(Array.from({ length: n }, () => user()));
 
 const PASSWORD = 'open sesame';
@@ -55,8 +46,8 @@ const joinByCode = (who: User, room: RoomDetails, password?: string) =>
   who.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode, password });
 
 const memberIds = (roomId: string) =>
-  (app.db.prepare('SELECT user_id FROM room_members WHERE room_id = ?').all(roomId) as { user_id: number }[]).map((r) => r.user_id);
-const roomCount = () => (app.db.prepare('SELECT COUNT(*) AS n FROM rooms').get() as { n: number }).n;
+  (ctx.app.db.prepare('SELECT user_id FROM room_members WHERE room_id = ?').all(roomId) as { user_id: number }[]).map((r) => r.user_id);
+const roomCount = () => (ctx.app.db.prepare('SELECT COUNT(*) AS n FROM rooms').get() as { n: number }).n;
 const roomChecks = () => bcryptPool.stats('room').started;
 
 type Answer = Awaited<ReturnType<HttpClient['post']>>;
@@ -107,7 +98,7 @@ describe('a new room password', () => {
     const [owner, guest, other] = await users(3);
     const room = await lockedRoom(owner);
     // A room made before the rule: its password is two letters.
-    app.db.prepare('UPDATE rooms SET password_hash = ? WHERE id = ?').run(bcrypt.hashSync('ab', 4), room.id);
+    ctx.app.db.prepare('UPDATE rooms SET password_hash = ? WHERE id = ?').run(bcrypt.hashSync('ab', 4), room.id);
     expect((await joinById(guest, room, 'ab')).status).toBe(200);
     expect((await joinByCode(other, room, 'ab')).status).toBe(200);
     expect(memberIds(room.id)).toHaveLength(3);
@@ -162,7 +153,7 @@ describe('wrong room passwords', () => {
     const [owner, member, signer, ...guessers] = await users(6);
     const room = await lockedRoom(owner);
     const checks = roomChecks();
-    const signInClient = new HttpClient(app.baseUrl);
+    const signInClient = new HttpClient(ctx.app.baseUrl);
     const [guesses, signIn, join] = await Promise.all([
       // 150 wrong guesses at once from three accounts, over both endpoints.
       Promise.all(Array.from({ length: 150 }, (_, i) => (i % 2 ? joinById : joinByCode)(guessers[i % 3], room, `guess-${i}`))),
@@ -210,7 +201,7 @@ describe('the bcrypt pool', () => {
       expect(created.status).toBe(503);
 
       // Sign-in has a slot of its own.
-      const signIn = await new HttpClient(app.baseUrl).post('/api/auth/login', { username: signer.username, password: 'password123' });
+      const signIn = await new HttpClient(ctx.app.baseUrl).post('/api/auth/login', { username: signer.username, password: 'password123' });
       expect(signIn.status).toBe(200);
     } finally {
       release();

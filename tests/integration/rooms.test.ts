@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerEventMap } from '../../server/infra/events.ts';
 import {
   ROOM_MAX_MEMBERS,
@@ -8,24 +8,15 @@ import {
   type RoomInvitePreview,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { HttpClient, registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
+import { HttpClient, registerUser } from '../support/client.ts';
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
+const ctx = useTestApp();
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-});
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
-});
+
 
 type User = Awaited<ReturnType<typeof registerUser>>;
-const user = () => registerUser(app.baseUrl);
+const user = () => registerUser(ctx.app.baseUrl);
 const users = (n: number) => Promise.all(Array.from({ length: n }, () => user()));
 
 async function createRoom(owner: User, body: { name: string; password?: string } = { name: 'Bees' }): Promise<RoomDetails> {
@@ -35,11 +26,11 @@ async function createRoom(owner: User, body: { name: string; password?: string }
 }
 
 const memberIds = (roomId: string) =>
-  (app.db.prepare('SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id').all(roomId) as { user_id: number }[]).map(
+  (ctx.app.db.prepare('SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id').all(roomId) as { user_id: number }[]).map(
     (r) => r.user_id
   );
-const roomExists = (roomId: string) => app.db.prepare('SELECT 1 FROM rooms WHERE id = ?').get(roomId) !== undefined;
-const roomCount = () => (app.db.prepare('SELECT COUNT(*) AS n FROM rooms').get() as { n: number }).n;
+const roomExists = (roomId: string) => ctx.app.db.prepare('SELECT 1 FROM rooms WHERE id = ?').get(roomId) !== undefined;
+const roomCount = () => (ctx.app.db.prepare('SELECT COUNT(*) AS n FROM rooms').get() as { n: number }).n;
 
 /** Records every membership event the room service announces while a test runs. */
 type Recorded = { [K in keyof ServerEventMap]: { name: K; payload: ServerEventMap[K][0] } }[keyof ServerEventMap];
@@ -47,7 +38,7 @@ let recorded: Recorded[] = [];
 const stopRecording: (() => void)[] = [];
 function recordEvents(): Recorded[] {
   recorded = [];
-  const events = app.application.context.events;
+  const events = ctx.app.application.context.events;
   const joined = (payload: ServerEventMap['room:member-joined'][0]) => recorded.push({ name: 'room:member-joined', payload });
   const left = (payload: ServerEventMap['room:member-left'][0]) => recorded.push({ name: 'room:member-left', payload });
   const deleted = (payload: ServerEventMap['room:deleted'][0]) => recorded.push({ name: 'room:deleted', payload });
@@ -64,7 +55,7 @@ describe('signed-out requests', () => {
     const owner = await user();
     const room = await createRoom(owner);
     const before = roomCount();
-    const anonymous = new HttpClient(app.baseUrl);
+    const anonymous = new HttpClient(ctx.app.baseUrl);
     const calls = [
       anonymous.get('/api/rooms'),
       anonymous.post('/api/rooms', { name: 'Sneaky' }),
@@ -117,7 +108,7 @@ describe('POST /api/rooms', () => {
     const owner = await user();
     const room = await createRoom(owner, { name: 'Secret garden', password: 'open sesame' });
     expect(room.hasPassword).toBe(true);
-    const stored = app.db.prepare('SELECT password_hash FROM rooms WHERE id = ?').get(room.id) as { password_hash: string };
+    const stored = ctx.app.db.prepare('SELECT password_hash FROM rooms WHERE id = ?').get(room.id) as { password_hash: string };
     expect(stored.password_hash).toMatch(/^\$2[aby]\$10\$/);
     for (const path of ['/api/rooms', `/api/rooms/${room.id}`, `/api/rooms/invite/${room.inviteCode}`]) {
       const res = await owner.client.get(path);

@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSessions, SESSION_COOKIE, signSession } from '../../server/auth/session.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { ask, closeAllSockets, connectSocket, createRoom, createUsers, quietPeriod, record, request, type TestUser } from '../helpers/socket.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
+import { request, closeAllSockets, connectSocket, createRoom, createUsers, quietPeriod, record, requestRaw, type TestUser } from '../support/client.ts';
+
+const ctx = useTestApp();
 
 // A socket stays open long after its handshake; without a timer it would outlive the session
 // token that let it in. Here tokens that expire in about two seconds, signed with the test app's
@@ -11,28 +12,19 @@ import { startTestRedis } from '../helpers/redis.ts';
 
 const SECRET = 'test-secret-for-this-run-only';
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 let alice: TestUser;
 let bob: TestUser;
 let roomId: string;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-  [alice, bob] = await createUsers(app.baseUrl, 2);
+  [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
   roomId = (await createRoom(alice, [bob])).id;
 });
 afterEach(() => closeAllSockets());
-afterAll(async () => {
-  closeAllSockets();
-  await app?.close();
-  await redis?.stop();
-});
 
 /** A session cookie for `user` whose token lives `seconds`. */
 function shortCookie(user: TestUser, seconds: number): string {
-  const row = app.application.context.queries.findUserById.get(user.id);
+  const row = ctx.app.application.context.queries.findUserById.get(user.id);
   if (!row) throw new Error('user not found');
   return `${SESSION_COOKIE}=${signSession(SECRET, row, seconds)}`;
 }
@@ -40,7 +32,7 @@ function shortCookie(user: TestUser, seconds: number): string {
 describe('a socket whose token expires', () => {
   it('works until then, is told why, and is disconnected by the server on time', async () => {
     const signedAt = Date.now();
-    const socket = await connectSocket(app.baseUrl, shortCookie(alice, 2));
+    const socket = await connectSocket(ctx.app.baseUrl, shortCookie(alice, 2));
     const events: string[] = [];
     const errors = record(socket, 'error');
     socket.on('error', () => events.push('error'));
@@ -51,8 +43,8 @@ describe('a socket whose token expires', () => {
       })
     );
     // Fully usable meanwhile.
-    expect(await request(socket, 'room:join', { roomId })).toMatchObject({ ok: true });
-    expect(await ask(socket, 'message:send', { roomId, type: 'text', content: 'before the end' })).toMatchObject({ ok: true });
+    expect(await requestRaw(socket, 'room:join', { roomId })).toMatchObject({ ok: true });
+    expect(await request(socket, 'message:send', { roomId, type: 'text', content: 'before the end' })).toMatchObject({ ok: true });
 
     const { reason, at } = await closed;
     expect(reason).toBe('io server disconnect');
@@ -66,40 +58,40 @@ describe('a socket whose token expires', () => {
 
   it('the same token is refused at the next handshake, with the same words', async () => {
     const cookie = shortCookie(alice, 1);
-    const socket = await connectSocket(app.baseUrl, cookie);
+    const socket = await connectSocket(ctx.app.baseUrl, cookie);
     await new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
-    await expect(connectSocket(app.baseUrl, cookie)).rejects.toThrow('Your session has expired');
+    await expect(connectSocket(ctx.app.baseUrl, cookie)).rejects.toThrow('Your session has expired');
   });
 
   it('only that socket goes: the same user on a normal session stays connected', async () => {
-    const shortLived = await connectSocket(app.baseUrl, shortCookie(bob, 1));
-    const normal = await connectSocket(app.baseUrl, bob.cookie);
+    const shortLived = await connectSocket(ctx.app.baseUrl, shortCookie(bob, 1));
+    const normal = await connectSocket(ctx.app.baseUrl, bob.cookie);
     const normalErrors = record(normal, 'error');
     await new Promise<void>((resolve) => shortLived.once('disconnect', () => resolve()));
     await quietPeriod(300);
     expect(normal.connected).toBe(true);
     expect(normalErrors).toEqual([]);
-    expect(await request(normal, 'room:join', { roomId })).toMatchObject({ ok: true });
+    expect(await requestRaw(normal, 'room:join', { roomId })).toMatchObject({ ok: true });
   });
 
   it('a token that lives longer than a timer can wait (about 24.8 days) does not close the socket early', async () => {
-    const socket = await connectSocket(app.baseUrl, shortCookie(alice, 30 * 24 * 60 * 60));
+    const socket = await connectSocket(ctx.app.baseUrl, shortCookie(alice, 30 * 24 * 60 * 60));
     const errors = record(socket, 'error');
     await quietPeriod(500);
     expect(socket.connected).toBe(true);
     expect(errors).toEqual([]);
-    expect(await request(socket, 'room:join', { roomId })).toMatchObject({ ok: true });
+    expect(await requestRaw(socket, 'room:join', { roomId })).toMatchObject({ ok: true });
   });
 
   it('the sessions module signs what the app accepts, and reports expiry only for its own tokens', async () => {
-    const sessions = createSessions(SECRET, app.application.context.queries, false);
-    const row = app.application.context.queries.findUserById.get(alice.id)!;
+    const sessions = createSessions(SECRET, ctx.app.application.context.queries, false);
+    const row = ctx.app.application.context.queries.findUserById.get(alice.id)!;
     const check = sessions.checkCookieHeader(`${SESSION_COOKIE}=${sessions.sign(row, 60)}`);
     expect(check.user).toEqual({ id: alice.id, username: alice.username });
     if (check.user) expect(check.expiresAt - Date.now()).toBeLessThanOrEqual(60_000);
     // An expired token signed with another secret is a forgery, not an expired session.
     const forged = signSession('some-other-secret', row, -10);
     expect(sessions.checkCookieHeader(`${SESSION_COOKIE}=${forged}`)).toEqual({ user: null, reason: 'invalid' });
-    await expect(connectSocket(app.baseUrl, `${SESSION_COOKIE}=${forged}`)).rejects.toThrow('Not authenticated');
+    await expect(connectSocket(ctx.app.baseUrl, `${SESSION_COOKIE}=${forged}`)).rejects.toThrow('Not authenticated');
   });
 });

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { startTestApp, useTestApps, type TestApp } from '../support/app.ts';
+import { startTestRedis } from '../support/redis.ts';
 import {
-  ask,
+  request,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -12,30 +12,18 @@ import {
   nextEvent,
   quietPeriod,
   record,
-  request,
+  requestRaw,
   type ClientSocket,
   type TestUser
-} from '../helpers/socket.ts';
+} from '../support/client.ts';
+
+const ctx = useTestApps({ one: {}, two: { shareDataDirOf: 'one' } });
 
 // Two server processes of one deployment: one Redis, one SQLite file. Users connected to
 // different processes share rooms, messages, presence, typing and membership changes.
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let one: TestApp;
-let two: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  one = await startTestApp(redis.url);
-  two = await startTestApp(redis.url, {}, { dataDir: one.dataDir });
-});
 afterEach(() => closeAllSockets());
-afterAll(async () => {
-  closeAllSockets();
-  await two?.close();
-  await one?.close();
-  await redis?.stop();
-});
 
 async function joined(app: TestApp, user: TestUser, roomId: string): Promise<ClientSocket> {
   const socket = await connectSocket(app.baseUrl, user.cookie);
@@ -45,47 +33,47 @@ async function joined(app: TestApp, user: TestUser, roomId: string): Promise<Cli
 
 describe('two server processes on one Redis', () => {
   it('a message sent through one reaches a member on the other, both ways', async () => {
-    const [alice, bob] = await createUsers(one.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
-    const onOne = await joined(one, alice, room.id);
-    const onTwo = await joined(two, bob, room.id);
+    const onOne = await joined(ctx.one, alice, room.id);
+    const onTwo = await joined(ctx.two, bob, room.id);
 
     // (The sender hears its own message too, possibly after its acknowledgement.)
     const toBob = nextEvent(onTwo, 'message:new');
-    const sent = await ask(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'across processes' });
+    const sent = await request(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'across processes' });
     expect(sent.ok).toBe(true);
     expect(await toBob).toEqual(sent.ok && sent.data);
 
     const toAlice = nextEvent(onOne, 'message:new', (m) => m.content === 'and back');
-    const reply = await ask(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'and back' });
+    const reply = await request(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'and back' });
     expect(await toAlice).toEqual(reply.ok && reply.data);
 
     const reaction = nextEvent(onOne, 'reaction:updated');
-    await request(onTwo, 'reaction:add', { roomId: room.id, messageId: (sent.ok && sent.data.id) || '', emoji: 'thumbsup' });
+    await requestRaw(onTwo, 'reaction:add', { roomId: room.id, messageId: (sent.ok && sent.data.id) || '', emoji: 'thumbsup' });
     expect((await reaction).reactions).toEqual([{ emoji: 'thumbsup', userIds: [bob.id] }]);
   });
 
   it('the send limit holds across processes', async () => {
-    const [alice] = await createUsers(one.baseUrl, 1);
+    const [alice] = await createUsers(ctx.one.baseUrl, 1);
     const room = await createRoom(alice);
-    const onOne = await joined(one, alice, room.id);
-    const onTwo = await joined(two, alice, room.id);
-    expect((await request(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'one' })).ok).toBe(true);
-    expect(await request(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'two' })).toMatchObject({
+    const onOne = await joined(ctx.one, alice, room.id);
+    const onTwo = await joined(ctx.two, alice, room.id);
+    expect((await requestRaw(onOne, 'message:send', { roomId: room.id, type: 'text', content: 'one' })).ok).toBe(true);
+    expect(await requestRaw(onTwo, 'message:send', { roomId: room.id, type: 'text', content: 'two' })).toMatchObject({
       ok: false,
       error: { code: 'RATE_LIMITED' }
     });
   });
 
   it('presence and typing cross processes; tabs on both count as one user', async () => {
-    const [alice, bob] = await createUsers(one.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
-    const aliceSocket = await joined(one, alice, room.id);
+    const aliceSocket = await joined(ctx.one, alice, room.id);
 
     const bobJoined = nextEvent(aliceSocket, 'room:user-joined');
-    const bobTabOne = await joined(two, bob, room.id);
+    const bobTabOne = await joined(ctx.two, bob, room.id);
     expect(await bobJoined).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
-    const bobTabTwo = await joined(one, bob, room.id);
+    const bobTabTwo = await joined(ctx.one, bob, room.id);
 
     const typing = nextEvent(aliceSocket, 'typing:update', (p) => p.users.length === 1);
     bobTabOne.emit('typing:start', { roomId: room.id });
@@ -101,45 +89,45 @@ describe('two server processes on one Redis', () => {
   });
 
   it('leaving over REST on one process closes the room for the socket on the other', async () => {
-    const [alice, bob] = await createUsers(one.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
-    const aliceSocket = await joined(one, alice, room.id);
-    const bobSocket = await joined(two, bob, room.id);
+    const aliceSocket = await joined(ctx.one, alice, room.id);
+    const bobSocket = await joined(ctx.two, bob, room.id);
     const closed = nextEvent(bobSocket, 'room:closed');
     expect((await bob.client.post(`/api/rooms/${room.id}/leave`)).status).toBeLessThan(300);
     expect(await closed).toEqual({ roomId: room.id, reason: 'left' });
     const after = record(bobSocket, 'message:new');
     const echo = nextEvent(aliceSocket, 'message:new');
-    await request(aliceSocket, 'message:send', { roomId: room.id, type: 'text', content: 'bob is gone' });
+    await requestRaw(aliceSocket, 'message:send', { roomId: room.id, type: 'text', content: 'bob is gone' });
     await echo;
     await quietPeriod();
     expect(after).toEqual([]);
   });
 
   it('signing out on one process disconnects the user’s sockets on the other', async () => {
-    const [alice] = await createUsers(one.baseUrl, 1);
-    const onTwo = await connectSocket(two.baseUrl, alice.cookie);
+    const [alice] = await createUsers(ctx.one.baseUrl, 1);
+    const onTwo = await connectSocket(ctx.two.baseUrl, alice.cookie);
     const disconnected = new Promise<string>((resolve) => onTwo.once('disconnect', resolve));
     await alice.client.post('/api/auth/logout');
     expect(await disconnected).toBe('io server disconnect');
   });
 
   it('connections of a process that died do not keep their users online', async () => {
-    const [alice, ghost] = await createUsers(one.baseUrl, 2);
+    const [alice, ghost] = await createUsers(ctx.one.baseUrl, 2);
     const room = await createRoom(alice, [ghost]);
     // A process that crashed left a connection of ghost behind, and no heartbeat.
-    await one.redis
+    await ctx.one.redis
       .multi()
       .hset(`bbb:room:${room.id}:conns`, 'crashedproc/abc123', String(ghost.id))
       .sadd(`bbb:room:${room.id}:online`, String(ghost.id))
       .sadd('bbb:instances', 'crashedproc')
       .sadd('bbb:instance:crashedproc:rooms', room.id)
       .exec();
-    const socket = await connectSocket(two.baseUrl, alice.cookie);
+    const socket = await connectSocket(ctx.two.baseUrl, alice.cookie);
     const members = nextEvent(socket, 'room:members');
-    await request(socket, 'room:join', { roomId: room.id });
+    await requestRaw(socket, 'room:join', { roomId: room.id });
     expect((await members).members.find((m) => m.userId === ghost.id)?.online).toBe(false);
-    expect(await one.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(alice.id)]);
+    expect(await ctx.one.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(alice.id)]);
   });
 });
 
@@ -169,7 +157,7 @@ describe('a process that was alone', () => {
     const streamLength = () => solo.redis.xlen('bbb:socket.io');
     const before = await streamLength();
     const own = nextEvent(onSolo, 'message:new');
-    expect((await request(onSolo, 'message:send', { roomId: room.id, type: 'text', content: 'nobody else here' })).ok).toBe(true);
+    expect((await requestRaw(onSolo, 'message:send', { roomId: room.id, type: 'text', content: 'nobody else here' })).ok).toBe(true);
     await own;
     expect(await streamLength()).toBe(before);
 
@@ -178,7 +166,7 @@ describe('a process that was alone', () => {
       // At once, well before the next count of peers: only the newcomer's hello can have told.
       const onLater = await joined(later, bob, room.id);
       const toBob = nextEvent(onLater, 'message:new');
-      const sent = await ask(carolOnSolo, 'message:send', { roomId: room.id, type: 'text', content: 'welcome' });
+      const sent = await request(carolOnSolo, 'message:send', { roomId: room.id, type: 'text', content: 'welcome' });
       expect(await toBob).toEqual(sent.ok && sent.data);
       expect(solo.application.clusterAlone()).toBe(false);
       expect(later.application.clusterAlone()).toBe(false);

@@ -1,29 +1,21 @@
 import { nanoid } from 'nanoid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteMessage, getHistoryPage, storeMessage } from '../../server/messages/storage.ts';
 import { HISTORY_PAGE_MAX_BYTES, HISTORY_PAGE_SIZE, type HistoryPage, type Message } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
-import { ask, closeAllSockets, connectSocket, createRoom, createUsers, joinRoom, type ClientSocket, type TestUser } from '../helpers/socket.ts';
+import { useTestApp } from '../support/app.ts';
+import { request, closeAllSockets, connectSocket, createRoom, createUsers, joinRoom, type ClientSocket, type TestUser } from '../support/client.ts';
+
+const ctx = useTestApp();
 
 // Paged history over a long room: a join carries only the newest page, older pages come back in
 // order with no gaps or duplicates down to the first message, and expired ids are trimmed. Reads
 // over a socket are rate limited (a person scrolls a few pages, not thousands), so the walks
 // through a whole history read the same pages from the store the socket handlers call.
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 let alice: TestUser;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-  [alice] = await createUsers(app.baseUrl, 1);
-});
-afterAll(async () => {
-  closeAllSockets();
-  await app?.close();
-  await redis?.stop();
+  [alice] = await createUsers(ctx.app.baseUrl, 1);
 });
 
 /** Seeds `count` text messages straight into Redis through the store, many in flight at once. */
@@ -40,7 +32,7 @@ async function seed(roomId: string, count: number, author: TestUser): Promise<st
     }
     // One batch after the other keeps the list in the order of `ids`; inside a batch, ioredis
     // writes the commands in call order on one connection, which Redis runs in that order.
-    await Promise.all(batch.map((m) => storeMessage(app.redis, m, { limitSends: false, typingCutoff: 0 })));
+    await Promise.all(batch.map((m) => storeMessage(ctx.app.redis, m, { limitSends: false, typingCutoff: 0 })));
   }
   return ids;
 }
@@ -50,7 +42,7 @@ const listKey = (roomId: string) => `bbb:room:${roomId}:msglist`;
 const join = joinRoom;
 
 async function older(socket: ClientSocket, roomId: string, beforeId: string): Promise<HistoryPage> {
-  const ack = await ask(socket, 'room:history-older', { roomId, beforeId });
+  const ack = await request(socket, 'room:history-older', { roomId, beforeId });
   if (!ack.ok) throw new Error(ack.error.message);
   return ack.data;
 }
@@ -61,7 +53,7 @@ async function scrollToTop(roomId: string, newest: HistoryPage): Promise<{ ids: 
   const seen = page.messages.map((m) => m.id);
   let pages = 1;
   while (page.hasMore) {
-    const next = await getHistoryPage(app.redis, roomId, seen[0]);
+    const next = await getHistoryPage(ctx.app.redis, roomId, seen[0]);
     if (!next) throw new Error(`no page before ${seen[0]}`);
     page = next;
     expect(page.messages.length).toBeLessThanOrEqual(HISTORY_PAGE_SIZE);
@@ -82,9 +74,9 @@ describe('a room with 100,000 messages', () => {
     roomId = (await createRoom(alice)).id;
     ids = await seed(roomId, EXPIRED + TOTAL, alice);
     // The oldest messages' keys have expired; their ids are still at the head of the list.
-    await app.redis.unlink(...ids.slice(0, EXPIRED).map((id) => `bbb:msg:${id}`));
+    await ctx.app.redis.unlink(...ids.slice(0, EXPIRED).map((id) => `bbb:msg:${id}`));
     ids = ids.slice(EXPIRED);
-    socket = await connectSocket(app.baseUrl, alice.cookie);
+    socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
   }, 60_000);
 
   it('joins with only the newest page and trims the expired ids', async () => {
@@ -92,8 +84,8 @@ describe('a room with 100,000 messages', () => {
     expect(page.hasMore).toBe(true);
     expect(page.messages.map((m) => m.id)).toEqual(ids.slice(-HISTORY_PAGE_SIZE));
     expect(page.messages.at(-1)?.content).toBe(`message ${EXPIRED + TOTAL - 1}`);
-    expect(await app.redis.llen(listKey(roomId))).toBe(TOTAL);
-    expect(await app.redis.lindex(listKey(roomId), 0)).toBe(ids[0]);
+    expect(await ctx.app.redis.llen(listKey(roomId))).toBe(TOTAL);
+    expect(await ctx.app.redis.lindex(listKey(roomId), 0)).toBe(ids[0]);
   });
 
   it('gives every older page in order, with no gaps or duplicates, down to the first message', async () => {
@@ -110,14 +102,14 @@ describe('a room with 100,000 messages', () => {
 
 describe('pages around deletions and expiry', () => {
   it('deleted messages leave no hole in a page; paging stops where messages expired', async () => {
-    const [other] = await createUsers(app.baseUrl, 1);
+    const [other] = await createUsers(ctx.app.baseUrl, 1);
     const room = await createRoom(alice, [other]);
     const ids = await seed(room.id, 300, alice);
-    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    const socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
     // Delete 40 messages spread over the newest pages.
     const deleted = ids.filter((_, i) => i >= 150 && i % 4 === 0).slice(0, 40);
     // Deleted through the store: the socket allows a person only a few deletes a second.
-    for (const messageId of deleted) expect((await deleteMessage(app.redis, room.id, messageId, alice.id)).status).toBe('deleted');
+    for (const messageId of deleted) expect((await deleteMessage(ctx.app.redis, room.id, messageId, alice.id)).status).toBe('deleted');
     const newest = await join(socket, room.id);
     expect(newest.messages).toHaveLength(HISTORY_PAGE_SIZE);
     // A deleted message can still be the anchor of "older than this".
@@ -129,11 +121,11 @@ describe('pages around deletions and expiry', () => {
     expect((await scrollToTop(room.id, newest)).ids).toEqual(remaining);
 
     // The oldest 100 expire while the user reads: paging ends there, and those ids are trimmed.
-    await app.redis.unlink(...ids.slice(0, 100).map((id) => `bbb:msg:${id}`));
+    await ctx.app.redis.unlink(...ids.slice(0, 100).map((id) => `bbb:msg:${id}`));
     const { ids: afterExpiry } = await scrollToTop(room.id, newest);
     expect(afterExpiry).toEqual(remaining.filter((id) => ids.indexOf(id) >= 100));
-    expect(await app.redis.lindex(listKey(room.id), 0)).toBe(ids[100]);
-    expect(await app.redis.llen(listKey(room.id))).toBe(200);
+    expect(await ctx.app.redis.lindex(listKey(room.id), 0)).toBe(ids[100]);
+    expect(await ctx.app.redis.llen(listKey(room.id))).toBe(200);
     // Asking for what is older than an expired message: nothing, and nothing more.
     expect(await older(socket, room.id, ids[50])).toEqual({ roomId: room.id, messages: [], hasMore: false });
   }, 30_000);
@@ -141,10 +133,10 @@ describe('pages around deletions and expiry', () => {
   it('a room whose messages all expired joins empty and forgets the ids', async () => {
     const room = await createRoom(alice);
     const ids = await seed(room.id, 120, alice);
-    await app.redis.unlink(...ids.map((id) => `bbb:msg:${id}`));
-    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    await ctx.app.redis.unlink(...ids.map((id) => `bbb:msg:${id}`));
+    const socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
     expect(await join(socket, room.id)).toEqual({ roomId: room.id, messages: [], hasMore: false });
-    expect(await app.redis.llen(listKey(room.id))).toBe(0);
+    expect(await ctx.app.redis.llen(listKey(room.id))).toBe(0);
     // New messages after the trim still page correctly.
     const fresh = await seed(room.id, 60, alice);
     const page = await join(socket, room.id);
@@ -161,7 +153,7 @@ describe('pages bounded in bytes', () => {
       const id = nanoid();
       ids.push(id);
       const content = `${i} `.padEnd(size, 'x');
-      await storeMessage(app.redis, { reactions: [], roomId, userId: alice.id, id, username: alice.username, type: 'text', content, timestamp: Date.now() }, { limitSends: false, typingCutoff: 0 });
+      await storeMessage(ctx.app.redis, { reactions: [], roomId, userId: alice.id, id, username: alice.username, type: 'text', content, timestamp: Date.now() }, { limitSends: false, typingCutoff: 0 });
     }
     return ids;
   }
@@ -170,7 +162,7 @@ describe('pages bounded in bytes', () => {
   it('a room of large messages joins within the byte budget, and the older pages still hold every message once', async () => {
     const room = await createRoom(alice);
     const ids = await seedLarge(room.id, Array.from({ length: 20 }, () => 250_000));
-    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    const socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
     const newest = await join(socket, room.id);
     expect(frameBytes(newest)).toBeLessThanOrEqual(HISTORY_PAGE_MAX_BYTES);
     // As many 250 KB messages as fit the budget (each is stored with a little JSON around it).
@@ -190,7 +182,7 @@ describe('pages bounded in bytes', () => {
   it('a message larger than the budget still makes a page of its own', async () => {
     const room = await createRoom(alice);
     const ids = await seedLarge(room.id, [100, HISTORY_PAGE_MAX_BYTES + 5000, 100]);
-    const socket = await connectSocket(app.baseUrl, alice.cookie);
+    const socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
     const newest = await join(socket, room.id);
     expect(newest.messages.map((m) => m.id)).toEqual([ids[2]]);
     const middle = await older(socket, room.id, ids[2]);

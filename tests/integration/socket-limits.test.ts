@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
 import type { Socket as NetSocket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { storeMessage } from '../../server/messages/storage.ts';
 import { unsentBytes } from '../../server/infra/backpressure.ts';
 import {
@@ -19,8 +19,7 @@ import {
   type ErrorPayload,
   type HistoryPage
 } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
 import {
   closeAllSockets,
   connectSocket,
@@ -31,29 +30,21 @@ import {
   nextEvent,
   quietPeriod,
   record,
-  request,
+  requestRaw,
   type ClientSocket,
   type TestUser
-} from '../helpers/socket.ts';
+} from '../support/client.ts';
+
+const ctx = useTestApp();
 
 // What one member can make the server spend through the socket: bytes it cannot send, reads,
 // sockets, room switches, deletes and presence notices. Each limit answers with an error the
 // client can show, and the other people in the room notice nothing.
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-});
 afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
-});
 
-const connect = (user: TestUser) => connectSocket(app.baseUrl, user.cookie);
+const connect = (user: TestUser) => connectSocket(ctx.app.baseUrl, user.cookie);
 
 /** The TCP socket under a client's WebSocket: pausing it is a client that stops reading. */
 function tcpOf(socket: ClientSocket): NetSocket {
@@ -90,16 +81,16 @@ async function seedLarge(roomId: string, author: TestUser, count: number, bytes 
       content: `${i} `.padEnd(bytes, 'x'),
       timestamp: Date.now()
     };
-    await storeMessage(app.redis, message, { limitSends: false, typingCutoff: 0 });
+    await storeMessage(ctx.app.redis, message, { limitSends: false, typingCutoff: 0 });
   }
 }
 
-const engineClients = () => app.application.io.engine.clientsCount;
-const serverHas = (user: TestUser) => [...app.application.io.of('/').sockets.values()].some((s) => s.data.user.id === user.id);
+const engineClients = () => ctx.app.application.io.engine.clientsCount;
+const serverHas = (user: TestUser) => [...ctx.app.application.io.of('/').sockets.values()].some((s) => s.data.user.id === user.id);
 
 describe('a socket that stops reading', () => {
   it('is disconnected once the server holds more than its budget, while the members who read keep chatting', async () => {
-    const people = await createUsers(app.baseUrl, 10);
+    const people = await createUsers(ctx.app.baseUrl, 10);
     const [reader, ...senders] = people.slice(0, 9);
     const mallory = people[9];
     const room = await createRoom(reader, [...senders, mallory]);
@@ -117,7 +108,7 @@ describe('a socket that stops reading', () => {
     let sent = 0;
     while (serverHas(mallory) && round < 30) {
       const acks = await Promise.all(
-        senderSockets.map((socket, i) => request(socket, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) }))
+        senderSockets.map((socket, i) => requestRaw(socket, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) }))
       );
       for (const ack of acks) expect(ack.ok).toBe(true);
       sent += acks.length;
@@ -133,13 +124,13 @@ describe('a socket that stops reading', () => {
     // The people who read still chat as before.
     const arrival = nextEvent(readerSocket, 'message:new', (m) => m.type === 'text');
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await request(senderSockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'still here' })).ok).toBe(true);
+    expect((await requestRaw(senderSockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'still here' })).ok).toBe(true);
     expect((await arrival).content).toBe('still here');
     expect(readerSocket.connected).toBe(true);
   }, 60_000);
 
   it('a slow reader that catches up is told why it was disconnected', async () => {
-    const people = await createUsers(app.baseUrl, 9);
+    const people = await createUsers(ctx.app.baseUrl, 9);
     const [slow, ...senders] = people;
     const room = await createRoom(slow, senders);
     const senderSockets = await Promise.all(senders.map(connect));
@@ -154,7 +145,7 @@ describe('a socket that stops reading', () => {
     let sending = true;
     const sendingDone = (async () => {
       for (let round = 0; sending && round < 30; round++) {
-        await Promise.all(senderSockets.map((s, i) => request(s, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) })));
+        await Promise.all(senderSockets.map((s, i) => requestRaw(s, 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(round * 8 + i) })));
         await new Promise((r) => setTimeout(r, 1000));
       }
     })();
@@ -168,7 +159,7 @@ describe('a socket that stops reading', () => {
   }, 60_000);
 
   it('asking for history again and again makes the server wait, not buffer', async () => {
-    const people = await createUsers(app.baseUrl, 9);
+    const people = await createUsers(ctx.app.baseUrl, 9);
     const [mallory, ...senders] = people;
     const room = await createRoom(mallory, senders);
     await seedLarge(room.id, mallory, 6);
@@ -176,14 +167,14 @@ describe('a socket that stops reading', () => {
     for (const s of senderSockets) await joinRoom(s, room.id);
     const socket = await connect(mallory);
     const first = await joinRoom(socket, room.id);
-    const server = [...app.application.io.of('/').sockets.values()].find((s) => s.data.user.id === mallory.id);
+    const server = [...ctx.app.application.io.of('/').sockets.values()].find((s) => s.data.user.id === mallory.id);
     if (!server) throw new Error('the server does not know this socket');
     tcpOf(socket).pause();
 
     // Members' drawings fill the kernel's buffers toward the stalled client, then the server's,
     // one drawing at a time until more than a page's worth waits there (well under the budget).
     for (let i = 0; unsentBytes(server) <= SOCKET_READ_UNSENT_BYTES && i < 120; i++) {
-      expect((await request(senderSockets[i % 8], 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(i) })).ok).toBe(true);
+      expect((await requestRaw(senderSockets[i % 8], 'message:send', { roomId: room.id, type: 'drawing', content: largeDrawing(i) })).ok).toBe(true);
       await quietPeriod(i % 8 === 7 ? 650 : 60);
     }
     const held = unsentBytes(server);
@@ -193,7 +184,7 @@ describe('a socket that stops reading', () => {
     // Now every read is refused without producing a page: what the server holds barely moves.
     const acks = [];
     for (let i = 0; i < 5; i++) {
-      acks.push(request(socket, 'room:history-older', { roomId: room.id, beforeId: first.messages[0].id }).catch(() => null));
+      acks.push(requestRaw(socket, 'room:history-older', { roomId: room.id, beforeId: first.messages[0].id }).catch(() => null));
       await quietPeriod(100);
     }
     expect(unsentBytes(server)).toBeLessThan(held + HISTORY_PAGE_MAX_BYTES / 4);
@@ -209,11 +200,11 @@ describe('a socket that stops reading', () => {
 
 describe('read limits', () => {
   it(`a socket may read ${READS_PER_SOCKET} pages in ten seconds; then RATE_LIMITED says when to retry, and other people are unaffected`, async () => {
-    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
     const socket = await connect(alice);
     for (let i = 0; i < READS_PER_SOCKET; i++) await joinRoom(socket, room.id);
-    const refused = await request(socket, 'room:join', { roomId: room.id });
+    const refused = await requestRaw(socket, 'room:join', { roomId: room.id });
     expect(refused).toEqual({
       ok: false,
       error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many history requests: try again in \d+ s$/), event: 'room:join', roomId: room.id }
@@ -223,7 +214,7 @@ describe('read limits', () => {
   });
 
   it(`a user may read ${READS_PER_USER} pages in ten seconds over all their sockets`, async () => {
-    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
     const sockets = await Promise.all([connect(alice), connect(alice), connect(alice)]);
     let answered = 0;
@@ -233,14 +224,14 @@ describe('read limits', () => {
     }
     expect(answered).toBe(READS_PER_USER);
     const fresh = await connect(alice);
-    expect(await request(fresh, 'room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await requestRaw(fresh, 'room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect(await joinRoom(await connect(bob), room.id)).toMatchObject({ roomId: room.id });
   });
 });
 
 describe('caps', () => {
   it(`a user may hold ${SOCKETS_PER_USER} sockets; the next is refused with a reason, and others connect as usual`, async () => {
-    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
     const sockets = [];
     for (let i = 0; i < SOCKETS_PER_USER; i++) sockets.push(await connect(alice));
     await expect(connect(alice)).rejects.toThrow(/Too many connections/);
@@ -251,11 +242,11 @@ describe('caps', () => {
   });
 
   it(`room:join and room:leave: ${ROOM_SWITCHES_PER_MINUTE} a minute per user, then RATE_LIMITED`, async () => {
-    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
     const socket = await connect(alice);
-    for (let i = 0; i < ROOM_SWITCHES_PER_MINUTE; i++) expect(await request(socket, 'room:leave', { roomId: room.id })).toEqual({ ok: true });
-    expect(await request(socket, 'room:leave', { roomId: room.id })).toMatchObject({
+    for (let i = 0; i < ROOM_SWITCHES_PER_MINUTE; i++) expect(await requestRaw(socket, 'room:leave', { roomId: room.id })).toEqual({ ok: true });
+    expect(await requestRaw(socket, 'room:leave', { roomId: room.id })).toMatchObject({
       ok: false,
       error: { code: 'RATE_LIMITED', message: expect.stringMatching(/switching rooms too often: try again in \d+ s/) }
     });
@@ -263,25 +254,25 @@ describe('caps', () => {
   });
 
   it(`message:delete: ${DELETES_PER_SECOND} a second per user, then RATE_LIMITED`, async () => {
-    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
     await seedLarge(room.id, alice, DELETES_PER_SECOND + 2, 100);
     const socket = await connect(alice);
     const page: HistoryPage = await joinRoom(socket, room.id);
-    const answers = await Promise.all(page.messages.map((m) => request(socket, 'message:delete', { roomId: room.id, messageId: m.id })));
+    const answers = await Promise.all(page.messages.map((m) => requestRaw(socket, 'message:delete', { roomId: room.id, messageId: m.id })));
     expect(answers.filter((a) => a.ok)).toHaveLength(DELETES_PER_SECOND);
     expect(answers.find((a) => !a.ok)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Deleting too fast/) } });
     // Refused deletes changed nothing; a second later the rest go.
     await new Promise((r) => setTimeout(r, 1100));
     const rest = (await joinRoom(socket, room.id)).messages;
     expect(rest).toHaveLength(2);
-    for (const m of rest) expect((await request(socket, 'message:delete', { roomId: room.id, messageId: m.id })).ok).toBe(true);
+    for (const m of rest) expect((await requestRaw(socket, 'message:delete', { roomId: room.id, messageId: m.id })).ok).toBe(true);
   });
 });
 
 describe('membership notices', () => {
   it('reconnecting and switching rooms again and again shows the others nothing; leaving for good shows one notice', async () => {
-    const [alice, bob] = await createUsers(app.baseUrl, 2);
+    const [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
     const room = await createRoom(alice, [bob]);
     const watcher = await connect(alice);
     await joinRoom(watcher, room.id);
@@ -297,7 +288,7 @@ describe('membership notices', () => {
     for (let i = 0; i < 6; i++) {
       const tab = await connect(bob);
       await joinRoom(tab, room.id);
-      expect(await request(tab, 'room:leave', { roomId: room.id })).toEqual({ ok: true });
+      expect(await requestRaw(tab, 'room:leave', { roomId: room.id })).toEqual({ ok: true });
       tab.disconnect();
       await quietPeriod(100);
     }

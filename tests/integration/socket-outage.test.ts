@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startRedisServer, type RedisHandle } from '../../server/infra/redis.ts';
 import type { Member, Message } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApps } from '../support/app.ts';
 import {
-  ask,
+  request,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -16,9 +15,11 @@ import {
   nextEvent,
   joinRoom,
   record,
-  request,
+  requestRaw,
   type ClientSocket
-} from '../helpers/socket.ts';
+} from '../support/client.ts';
+
+const ctx = useTestApps({ one: {}, two: { shareDataDirOf: 'one' } });
 
 // Redis stops while clients send, connect and disconnect, then comes back on the same port (empty,
 // as a restarted Redis without persistence would). Two server processes: both stay up, senders are
@@ -28,38 +29,26 @@ import {
  * several reconnection attempts. */
 const OUTAGE_MS = 15_000;
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
 let restarted: RedisHandle | undefined;
 let restartDir: string | undefined;
-let one: TestApp;
-let two: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  one = await startTestApp(redis.url);
-  two = await startTestApp(redis.url, {}, { dataDir: one.dataDir });
-});
 afterAll(async () => {
-  closeAllSockets();
-  await two?.close();
-  await one?.close();
   await restarted?.stop();
   if (restartDir) rmSync(restartDir, { recursive: true, force: true });
-  await redis?.stop();
 });
 
 async function join(socket: ClientSocket, roomId: string) {
-  return ask(socket, 'room:join', { roomId });
+  return request(socket, 'room:join', { roomId });
 }
 
 const sendText = (socket: ClientSocket, roomId: string, content: string) =>
-  ask(socket, 'message:send', { roomId, type: 'text', content });
+  request(socket, 'message:send', { roomId, type: 'text', content });
 
 it('survives Redis going away and recovers by itself when it returns', async () => {
-  const [alice, bob, carol] = await createUsers(one.baseUrl, 3);
+  const [alice, bob, carol] = await createUsers(ctx.one.baseUrl, 3);
   const room = await createRoom(alice, [bob, carol]);
-  const aliceSocket = await connectSocket(one.baseUrl, alice.cookie);
-  const bobSocket = await connectSocket(two.baseUrl, bob.cookie);
+  const aliceSocket = await connectSocket(ctx.one.baseUrl, alice.cookie);
+  const bobSocket = await connectSocket(ctx.two.baseUrl, bob.cookie);
   expect((await join(aliceSocket, room.id)).ok).toBe(true);
   expect((await join(bobSocket, room.id)).ok).toBe(true);
   const bobHears = record(bobSocket, 'message:new');
@@ -67,8 +56,8 @@ it('survives Redis going away and recovers by itself when it returns', async () 
   await eventually(() => bobHears.length === 1);
 
   // Redis dies.
-  const exited = new Promise((resolve) => redis.child.once('exit', resolve));
-  redis.child.kill('SIGKILL');
+  const exited = new Promise((resolve) => ctx.redis.child.once('exit', resolve));
+  ctx.redis.child.kill('SIGKILL');
   await exited;
   const outageEnds = Date.now() + OUTAGE_MS;
 
@@ -77,16 +66,16 @@ it('survives Redis going away and recovers by itself when it returns', async () 
   expect(refused).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', event: 'message:send', roomId: room.id } });
   if (!refused.ok) expect(refused.error.message).toMatch(/try again/i);
   expect(await sendText(bobSocket, room.id, 'during too')).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
-  expect(await request(bobSocket, 'reaction:add', { roomId: room.id, messageId: 'abc', emoji: 'fire' })).toMatchObject({
+  expect(await requestRaw(bobSocket, 'reaction:add', { roomId: room.id, messageId: 'abc', emoji: 'fire' })).toMatchObject({
     ok: false,
     error: { code: 'UNAVAILABLE' }
   });
 
   // Clients come and go meanwhile: connecting still works (sessions live in SQLite); joining
   // answers UNAVAILABLE instead of hanging.
-  const carolSocket = await connectSocket(one.baseUrl, carol.cookie);
+  const carolSocket = await connectSocket(ctx.one.baseUrl, carol.cookie);
   expect(await join(carolSocket, room.id)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
-  const bobSecondTab = await connectSocket(two.baseUrl, bob.cookie);
+  const bobSecondTab = await connectSocket(ctx.two.baseUrl, bob.cookie);
   bobSecondTab.disconnect();
   // The HTTP side keeps answering too.
   expect((await alice.client.get('/api/auth/me')).status).toBe(200);
@@ -100,7 +89,7 @@ it('survives Redis going away and recovers by itself when it returns', async () 
 
   // Redis is back on the same port, empty.
   restartDir = mkdtempSync(path.join(tmpdir(), 'bbb-redis-again-'));
-  restarted = await startRedisServer({ dir: restartDir, persist: false, port: redis.port });
+  restarted = await startRedisServer({ dir: restartDir, persist: false, port: ctx.redis.port });
 
   // Without restarting anything, sending works again and crosses processes.
   let delivered: Message | undefined;
@@ -114,7 +103,7 @@ it('survives Redis going away and recovers by itself when it returns', async () 
     'sending after Redis returned'
   );
   await eventually(() => bobHears.some((m) => m.id === delivered?.id), 10_000, 'delivery to the other process');
-  expect(await request(bobSocket, 'reaction:add', { roomId: room.id, messageId: delivered?.id ?? '', emoji: 'fire' })).toMatchObject({
+  expect(await requestRaw(bobSocket, 'reaction:add', { roomId: room.id, messageId: delivered?.id ?? '', emoji: 'fire' })).toMatchObject({
     ok: true
   });
 

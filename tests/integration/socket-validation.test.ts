@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CANVAS_HEIGHT, CANVAS_WIDTH, SOCKET_MAX_FRAME_BYTES, TEXT_MAX_CHARS } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
 import {
-  ask,
+  request,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -11,17 +10,17 @@ import {
   eventually,
   quietPeriod,
   record,
-  request,
+  requestRaw,
   type ClientSocket,
   type TestUser
-} from '../helpers/socket.ts';
+} from '../support/client.ts';
+
+const ctx = useTestApp();
 
 // Bad input on every client event: refused with VALIDATION_ERROR (as the error event and the
 // acknowledgement), nothing stored, and the very next good event is still answered. Non-members
 // get NOT_MEMBER on every event. Oversized frames are cut off without hurting the server.
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
@@ -31,30 +30,23 @@ let messageId: string;
 let socket: ClientSocket;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-  [alice, bob, carol, outsider] = await createUsers(app.baseUrl, 4);
+  [alice, bob, carol, outsider] = await createUsers(ctx.app.baseUrl, 4);
   roomId = (await createRoom(alice, [bob, carol])).id;
-  const bobSocket = await connectSocket(app.baseUrl, bob.cookie);
-  const sent = await ask(bobSocket, 'message:send', { roomId, type: 'text', content: 'react here' });
+  const bobSocket = await connectSocket(ctx.app.baseUrl, bob.cookie);
+  const sent = await request(bobSocket, 'message:send', { roomId, type: 'text', content: 'react here' });
   if (!sent.ok) throw new Error('setup send failed');
   messageId = sent.data.id;
   bobSocket.disconnect();
 });
 afterEach(() => closeAllSockets());
-afterAll(async () => {
-  closeAllSockets();
-  await app?.close();
-  await redis?.stop();
-});
 
 /** Everything the events could have changed in Redis for the room. */
 async function snapshot() {
   return {
-    ids: await app.redis.lrange(`bbb:room:${roomId}:msglist`, 0, -1),
-    message: await app.redis.get(`bbb:msg:${messageId}`),
-    typing: await app.redis.hgetall(`bbb:room:${roomId}:typing`),
-    online: await app.redis.smembers(`bbb:room:${roomId}:online`)
+    ids: await ctx.app.redis.lrange(`bbb:room:${roomId}:msglist`, 0, -1),
+    message: await ctx.app.redis.get(`bbb:msg:${messageId}`),
+    typing: await ctx.app.redis.hgetall(`bbb:room:${roomId}:typing`),
+    online: await ctx.app.redis.smembers(`bbb:room:${roomId}:online`)
   };
 }
 
@@ -93,7 +85,7 @@ function badPayloads(good: Record<string, unknown>): [string, unknown[]][] {
 /** Every client event: a good payload, and how a good event is answered right after bad ones. */
 const events = (): { event: string; good: () => Record<string, unknown>; answered: (s: ClientSocket) => Promise<void> }[] => {
   const ok = (event: string, payload: unknown) => async (s: ClientSocket) => {
-    expect(await request(s, event, payload), event).toMatchObject({ ok: true });
+    expect(await requestRaw(s, event, payload), event).toMatchObject({ ok: true });
   };
   return [
     { event: 'room:join', good: () => ({ roomId }), answered: (s) => ok('room:join', { roomId })(s) },
@@ -105,7 +97,7 @@ const events = (): { event: string; good: () => Record<string, unknown>; answere
       good: () => ({ roomId, messageId }),
       // The message is bob's: a real answer, refused for the right reason.
       answered: async (s) => {
-        expect(await request(s, 'message:delete', { roomId, messageId })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+        expect(await requestRaw(s, 'message:delete', { roomId, messageId })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
       }
     },
     { event: 'reaction:add', good: () => ({ roomId, messageId, emoji: 'heart' }), answered: (s) => ok('reaction:add', { roomId, messageId, emoji: 'heart' })(s) },
@@ -118,12 +110,12 @@ const events = (): { event: string; good: () => Record<string, unknown>; answere
 describe('bad payloads on every event', () => {
   for (const { event, good, answered } of events()) {
     it(`${event}: VALIDATION_ERROR, nothing stored, the next good event answered`, async () => {
-      socket = await connectSocket(app.baseUrl, alice.cookie);
+      socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
       const errors = record(socket, 'error');
       const before = await snapshot();
       const cases = badPayloads(good());
       for (const [what, args] of cases) {
-        const ack = await request(socket, event, ...args);
+        const ack = await requestRaw(socket, event, ...args);
         expect(ack, what).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', event } });
         if (!ack.ok) expect(ack.error.message.length, what).toBeGreaterThan(0);
       }
@@ -136,16 +128,16 @@ describe('bad payloads on every event', () => {
   }
 
   it('an event sent without any acknowledgement still gets the error event', async () => {
-    socket = await connectSocket(app.baseUrl, alice.cookie);
+    socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
     const errors = record(socket, 'error');
     socket.emit('typing:start', null as never);
-    const ack = await request(socket, 'room:join', { roomId });
+    const ack = await requestRaw(socket, 'room:join', { roomId });
     expect(ack.ok).toBe(true);
     expect(errors).toEqual([{ code: 'VALIDATION_ERROR', message: expect.any(String), event: 'typing:start' }]);
   });
 
   it('message:send: content that breaks the rules of its type', async () => {
-    socket = await connectSocket(app.baseUrl, carol.cookie);
+    socket = await connectSocket(ctx.app.baseUrl, carol.cookie);
     const before = await snapshot();
     const drawing = { width: CANVAS_WIDTH, height: CANVAS_HEIGHT, operations: [] as unknown[] };
     const stroke = { type: 'stroke', points: [{ x: 1, y: 1, pressure: 1 }, { x: 2, y: 2, pressure: 1 }], color: '#000000', size: 4, eraser: false };
@@ -166,19 +158,19 @@ describe('bad payloads on every event', () => {
       ['an image that is not an upload URL', { roomId, type: 'image', content: 'javascript:alert(1)' }]
     ];
     for (const [what, payload] of contents) {
-      const ack = await request(socket, 'message:send', payload);
+      const ack = await requestRaw(socket, 'message:send', payload);
       expect(ack, what).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', event: 'message:send' } });
     }
     expect(await snapshot()).toEqual(before);
     // Refused input did not spend the user's message of this second.
-    const good = await ask(socket, 'message:send', { roomId, type: 'text', content: 'finally' });
+    const good = await request(socket, 'message:send', { roomId, type: 'text', content: 'finally' });
     expect(good).toMatchObject({ ok: true, data: { content: 'finally' } });
   });
 
   it('message:send: text that hides or garbles what it says is refused in words, and nothing is stored', async () => {
-    socket = await connectSocket(app.baseUrl, carol.cookie);
-    const observer = await connectSocket(app.baseUrl, bob.cookie);
-    expect(await request(observer, 'room:join', { roomId })).toMatchObject({ ok: true });
+    socket = await connectSocket(ctx.app.baseUrl, carol.cookie);
+    const observer = await connectSocket(ctx.app.baseUrl, bob.cookie);
+    expect(await requestRaw(observer, 'room:join', { roomId })).toMatchObject({ ok: true });
     const delivered = record(observer, 'message:new');
     const errors = record(socket, 'error');
     // Let the previous test's good message leave carol's one-a-second budget behind.
@@ -202,7 +194,7 @@ describe('bad payloads on every event', () => {
       ['only a variation selector and a Hangul filler', '\uFE0F \u3164', 'Message has no visible characters']
     ];
     for (const [what, content, message] of refused) {
-      const ack = await request(socket, 'message:send', { roomId, type: 'text', content });
+      const ack = await requestRaw(socket, 'message:send', { roomId, type: 'text', content });
       expect(ack, what).toEqual({ ok: false, error: { code: 'VALIDATION_ERROR', message, event: 'message:send', roomId } });
     }
     expect(errors).toEqual(refused.map(([, , message]) => ({ code: 'VALIDATION_ERROR', message, event: 'message:send', roomId })));
@@ -210,16 +202,16 @@ describe('bad payloads on every event', () => {
     expect(delivered).toEqual([]);
     // What people really write still goes through, unchanged.
     const family = 'שלום! 你好 Ça va? 👨‍👩‍👧 🇫🇷';
-    const good = await ask(socket, 'message:send', { roomId, type: 'text', content: family });
+    const good = await request(socket, 'message:send', { roomId, type: 'text', content: family });
     expect(good).toMatchObject({ ok: true, data: { content: family } });
   });
 
   it('ids must be id-shaped strings', async () => {
-    socket = await connectSocket(app.baseUrl, alice.cookie);
+    socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
     for (const bad of ['', 'has space', '../etc', 'a'.repeat(65), 'ünïcode', 'x;DEL *']) {
-      const ack = await request(socket, 'room:join', { roomId: bad });
+      const ack = await requestRaw(socket, 'room:join', { roomId: bad });
       expect(ack, bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
-      const del = await request(socket, 'message:delete', { roomId, messageId: bad });
+      const del = await requestRaw(socket, 'message:delete', { roomId, messageId: bad });
       expect(del, bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
     }
   });
@@ -227,16 +219,16 @@ describe('bad payloads on every event', () => {
 
 describe('not a member', () => {
   it('every event answers NOT_MEMBER and changes nothing', async () => {
-    socket = await connectSocket(app.baseUrl, outsider.cookie);
+    socket = await connectSocket(ctx.app.baseUrl, outsider.cookie);
     const before = await snapshot();
     for (const { event, good } of events()) {
-      const ack = await request(socket, event, good());
+      const ack = await requestRaw(socket, event, good());
       expect(ack, event).toEqual({ ok: false, error: { code: 'NOT_MEMBER', message: 'You are not a member of this room', event, roomId } });
     }
     const roomMessages = record(socket, 'message:new');
-    const member = await connectSocket(app.baseUrl, bob.cookie);
+    const member = await connectSocket(ctx.app.baseUrl, bob.cookie);
     // (bob's send limit of the setup may still run for a moment)
-    await eventually(async () => (await request(member, 'message:send', { roomId, type: 'text', content: 'members only' })).ok);
+    await eventually(async () => (await requestRaw(member, 'message:send', { roomId, type: 'text', content: 'members only' })).ok);
     await new Promise((r) => setTimeout(r, 200));
     expect(roomMessages).toEqual([]);
     const after = await snapshot();
@@ -246,16 +238,16 @@ describe('not a member', () => {
 
 describe('floods', () => {
   it('reads beyond a few in progress at once are refused; the next page after those is not', async () => {
-    socket = await connectSocket(app.baseUrl, alice.cookie);
-    const burst = await Promise.all(Array.from({ length: 8 }, () => request(socket, 'room:history-older', { roomId, beforeId: messageId })));
+    socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
+    const burst = await Promise.all(Array.from({ length: 8 }, () => requestRaw(socket, 'room:history-older', { roomId, beforeId: messageId })));
     expect(burst.some((a) => !a.ok && a.error.code === 'RATE_LIMITED' && /at once/.test(a.error.message))).toBe(true);
     expect(burst.some((a) => a.ok)).toBe(true);
-    expect((await request(socket, 'room:history-older', { roomId, beforeId: messageId })).ok).toBe(true);
+    expect((await requestRaw(socket, 'room:history-older', { roomId, beforeId: messageId })).ok).toBe(true);
   });
 
   it('typing events beyond a generous rate are refused', async () => {
-    socket = await connectSocket(app.baseUrl, alice.cookie);
-    const burst = await Promise.all(Array.from({ length: 60 }, () => request(socket, 'typing:start', { roomId })));
+    socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
+    const burst = await Promise.all(Array.from({ length: 60 }, () => requestRaw(socket, 'typing:start', { roomId })));
     expect(burst.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
     expect(burst.filter((a) => a.ok).length).toBeGreaterThan(0);
   });
@@ -263,15 +255,15 @@ describe('floods', () => {
 
 describe('oversized frames', () => {
   it('a frame over the limit closes that connection only; the server keeps serving', async () => {
-    socket = await connectSocket(app.baseUrl, alice.cookie);
-    const observer = await connectSocket(app.baseUrl, bob.cookie);
+    socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
+    const observer = await connectSocket(ctx.app.baseUrl, bob.cookie);
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     socket.emit('message:send', { roomId, type: 'text', content: 'x'.repeat(SOCKET_MAX_FRAME_BYTES + 1) });
     expect(await closed).toBe('transport close');
     expect(observer.connected).toBe(true);
-    const joined = await ask(observer, 'room:join', { roomId });
+    const joined = await request(observer, 'room:join', { roomId });
     expect(joined.ok).toBe(true);
-    const again = await connectSocket(app.baseUrl, alice.cookie);
-    expect((await request(again, 'room:join', { roomId })).ok).toBe(true);
+    const again = await connectSocket(ctx.app.baseUrl, alice.cookie);
+    expect((await requestRaw(again, 'room:join', { roomId })).ok).toBe(true);
   });
 });

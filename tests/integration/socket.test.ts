@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   CANVAS_HEIGHT,
   CANVAS_WIDTH,
@@ -13,10 +13,9 @@ import {
   type Message,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
 import {
-  ask,
+  request,
   closeAllSockets,
   connectSocket,
   createRoom,
@@ -27,30 +26,21 @@ import {
   openSocket,
   quietPeriod,
   record,
-  request,
+  requestRaw,
   type ClientSocket,
   type TestUser
-} from '../helpers/socket.ts';
+} from '../support/client.ts';
+
+const ctx = useTestApp();
 
 // The real-time protocol with real clients: the acceptance checks the server decides (docs/architecture.md#acceptance-checks)
 // (2, 4, 5, 6, 7, 8, 9, 10) with two or more users, plus auth, images, presence and membership.
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-});
 afterEach(() => closeAllSockets());
-afterAll(async () => {
-  closeAllSockets();
-  await app?.close();
-  await redis?.stop();
-});
 
-const users = (n: number) => createUsers(app.baseUrl, n);
-const connect = (user: TestUser) => connectSocket(app.baseUrl, user.cookie);
+const users = (n: number) => createUsers(ctx.app.baseUrl, n);
+const connect = (user: TestUser) => connectSocket(ctx.app.baseUrl, user.cookie);
 
 
 /** Users in one room, each with a connected socket that joined it. */
@@ -67,23 +57,23 @@ async function roomWith(n: number): Promise<{ room: RoomSummary; people: TestUse
 }
 
 async function send(socket: ClientSocket, roomId: string, content: string): Promise<Message> {
-  const ack = await ask(socket, 'message:send', { roomId, type: 'text', content });
+  const ack = await request(socket, 'message:send', { roomId, type: 'text', content });
   if (!ack.ok) throw new Error(`send failed: ${ack.error.code} ${ack.error.message}`);
   return ack.data;
 }
 
-const storedIds = (roomId: string) => app.redis.lrange(`bbb:room:${roomId}:msglist`, 0, -1);
+const storedIds = (roomId: string) => ctx.app.redis.lrange(`bbb:room:${roomId}:msglist`, 0, -1);
 
 describe('handshake', () => {
   it('refuses a connection without a session cookie', async () => {
-    await expect(connectSocket(app.baseUrl, '')).rejects.toThrow('Not authenticated');
-    await expect(connectSocket(app.baseUrl, 'token=forged.jwt.value')).rejects.toThrow('Not authenticated');
+    await expect(connectSocket(ctx.app.baseUrl, '')).rejects.toThrow('Not authenticated');
+    await expect(connectSocket(ctx.app.baseUrl, 'token=forged.jwt.value')).rejects.toThrow('Not authenticated');
   });
 
   it('refuses another site as Origin, accepts the app itself', async () => {
     const [user] = await users(1);
-    await expect(connectSocket(app.baseUrl, user.cookie, { origin: 'https://evil.example' })).rejects.toThrow('Cross-site connection refused');
-    const socket = await connectSocket(app.baseUrl, user.cookie, { origin: app.baseUrl });
+    await expect(connectSocket(ctx.app.baseUrl, user.cookie, { origin: 'https://evil.example' })).rejects.toThrow('Cross-site connection refused');
+    const socket = await connectSocket(ctx.app.baseUrl, user.cookie, { origin: ctx.app.baseUrl });
     expect(socket.connected).toBe(true);
   });
 
@@ -94,7 +84,7 @@ describe('handshake', () => {
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     await user.client.post('/api/auth/logout');
     expect(await disconnected).toBe('io server disconnect');
-    await expect(connectSocket(app.baseUrl, cookie)).rejects.toThrow('Not authenticated');
+    await expect(connectSocket(ctx.app.baseUrl, cookie)).rejects.toThrow('Not authenticated');
   });
 });
 
@@ -123,7 +113,7 @@ describe('messages', () => {
       ]
     };
     const arrival = nextEvent(sockets[1], 'message:new');
-    const ack = await ask(sockets[0], 'message:send', { roomId: room.id, type: 'drawing', content: drawing });
+    const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'drawing', content: drawing });
     expect(ack.ok).toBe(true);
     expect((await arrival).content).toEqual(drawing);
     const page = await joinRoom(sockets[1], room.id);
@@ -153,8 +143,8 @@ describe('messages', () => {
     const received = record(sockets[1], 'message:new');
     await send(sockets[0], room.id, 'first');
     const errors = record(sockets[0], 'error');
-    const tooSoon = await request(sockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'second' });
-    const otherTabTooSoon = await request(otherTab, 'message:send', { roomId: room.id, type: 'text', content: 'third' });
+    const tooSoon = await requestRaw(sockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'second' });
+    const otherTabTooSoon = await requestRaw(otherTab, 'message:send', { roomId: room.id, type: 'text', content: 'third' });
     for (const ack of [tooSoon, otherTabTooSoon]) {
       expect(ack).toEqual({ ok: false, error: { code: 'RATE_LIMITED', message: 'Slow down: one message per second', event: 'message:send', roomId: room.id } });
     }
@@ -165,7 +155,7 @@ describe('messages', () => {
     expect(received.map((m) => m.content)).toEqual(['first', 'bob speaks']);
     expect(await storedIds(room.id)).toHaveLength(2);
     // A second later the user may send again.
-    await eventually(async () => (await request(sockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'later' })).ok, 3000);
+    await eventually(async () => (await requestRaw(sockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'later' })).ok, 3000);
     await eventually(() => received.length === 3);
     expect(received[2].content).toBe('later');
   });
@@ -175,16 +165,16 @@ describe('deleting', () => {
   it('only the author deletes; the message disappears for everyone and from history', async () => {
     const { room, people, sockets } = await roomWith(3);
     const message = await send(sockets[0], room.id, 'oops');
-    const notYours = await request(sockets[1], 'message:delete', { roomId: room.id, messageId: message.id });
+    const notYours = await requestRaw(sockets[1], 'message:delete', { roomId: room.id, messageId: message.id });
     expect(notYours).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED', message: 'You can only delete your own messages' } });
     expect((await joinRoom(sockets[1], room.id)).messages).toHaveLength(1);
 
     const notices = sockets.map((s) => nextEvent(s, 'message:deleted'));
-    expect(await request(sockets[0], 'message:delete', { roomId: room.id, messageId: message.id })).toEqual({ ok: true });
+    expect(await requestRaw(sockets[0], 'message:delete', { roomId: room.id, messageId: message.id })).toEqual({ ok: true });
     for (const notice of notices) expect(await notice).toEqual({ roomId: room.id, messageId: message.id });
     const fresh = await connect(people[2]);
     expect((await joinRoom(fresh, room.id)).messages).toEqual([]);
-    const again = await request(sockets[0], 'message:delete', { roomId: room.id, messageId: message.id });
+    const again = await requestRaw(sockets[0], 'message:delete', { roomId: room.id, messageId: message.id });
     expect(again).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
@@ -199,10 +189,10 @@ describe('deleting', () => {
       ['reaction:add', { emoji: 'heart' }],
       ['reaction:remove', { emoji: 'heart' }]
     ] as const) {
-      const ack = await request(elsewhere, event, { roomId: otherRoom.id, messageId: message.id, ...extra });
+      const ack = await requestRaw(elsewhere, event, { roomId: otherRoom.id, messageId: message.id, ...extra });
       expect(ack, event).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     }
-    const older = await request(elsewhere, 'room:history-older', { roomId: otherRoom.id, beforeId: message.id });
+    const older = await requestRaw(elsewhere, 'room:history-older', { roomId: otherRoom.id, beforeId: message.id });
     expect(older).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect((await joinRoom(sockets[1], room.id)).messages).toEqual([message]);
   });
@@ -212,9 +202,9 @@ describe('image messages', () => {
   /** An upload of `user` as the upload endpoint leaves it: a file plus its record. */
   function uploadFor(user: TestUser, ext = 'png'): { filename: string; url: string; file: string } {
     const filename = `${nanoid()}.${ext}`;
-    const file = path.join(app.config.uploadsDir, 'messages', filename);
+    const file = path.join(ctx.app.config.uploadsDir, 'messages', filename);
     writeFileSync(file, Buffer.from('89504e470d0a1a0a', 'hex'));
-    app.application.context.queries.recordUpload.run(filename, user.id);
+    ctx.app.application.context.queries.recordUpload.run(filename, user.id);
     return { filename, url: `/uploads/messages/${filename}`, file };
   }
 
@@ -223,18 +213,18 @@ describe('image messages', () => {
     const upload = uploadFor(people[0]);
     const bystander = uploadFor(people[0]);
     const arrival = nextEvent(sockets[1], 'message:new');
-    const ack = await ask(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
+    const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
     expect(ack).toMatchObject({ ok: true, data: { type: 'image', content: upload.url } });
     expect((await arrival).content).toBe(upload.url);
     if (!ack.ok) return;
 
     // The same upload cannot be sent twice.
-    const twice = await request(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
+    const twice = await requestRaw(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
     expect(twice).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
 
-    expect(await request(sockets[0], 'message:delete', { roomId: room.id, messageId: ack.data.id })).toEqual({ ok: true });
+    expect(await requestRaw(sockets[0], 'message:delete', { roomId: room.id, messageId: ack.data.id })).toEqual({ ok: true });
     expect(existsSync(upload.file)).toBe(false);
-    expect(app.application.context.queries.findUpload.get(upload.filename)).toBeUndefined();
+    expect(ctx.app.application.context.queries.findUpload.get(upload.filename)).toBeUndefined();
     expect(existsSync(bystander.file)).toBe(true);
   });
 
@@ -253,12 +243,12 @@ describe('image messages', () => {
       `/uploads/messages/${nanoid(20)}.png`
     ];
     for (const content of contents) {
-      const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'image', content });
+      const ack = await requestRaw(sockets[0], 'message:send', { roomId: room.id, type: 'image', content });
       expect(ack, content).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
     }
     expect(await storedIds(room.id)).toEqual([]);
     expect(existsSync(theirs.file)).toBe(true);
-    expect(app.application.context.queries.findUpload.get(theirs.filename)?.message_id).toBeNull();
+    expect(ctx.app.application.context.queries.findUpload.get(theirs.filename)?.message_id).toBeNull();
     // Refusals did not cost the sender their message of this second.
     await send(sockets[0], room.id, 'still allowed');
   });
@@ -269,16 +259,16 @@ describe('reactions', () => {
     const { room, people, sockets } = await roomWith(3);
     const message = await send(sockets[0], room.id, 'react to me');
     const updates = sockets.map((s) => nextEvent(s, 'reaction:updated'));
-    const ack = await ask(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' });
+    const ack = await request(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     const expected = [{ emoji: 'fire', userIds: [people[1].id] }];
     expect(ack).toEqual({ ok: true, data: expected });
     for (const update of updates) expect(await update).toEqual({ roomId: room.id, messageId: message.id, reactions: expected });
 
     // Adding the same again changes nothing and tells nobody.
     const quiet = record(sockets[0], 'reaction:updated');
-    expect(await request(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' })).toEqual({ ok: true, data: expected });
-    await request(sockets[2], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'heart' });
-    const removed = await ask(sockets[1], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'fire' });
+    expect(await requestRaw(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' })).toEqual({ ok: true, data: expected });
+    await requestRaw(sockets[2], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'heart' });
+    const removed = await request(sockets[1], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     expect(removed).toEqual({ ok: true, data: [{ emoji: 'heart', userIds: [people[2].id] }] });
     await eventually(() => quiet.length === 2);
     expect(quiet.map((u) => u.reactions)).toEqual([
@@ -292,15 +282,15 @@ describe('reactions', () => {
   it('sixteen members reacting at the same moment all count, and the TTL is kept', async () => {
     const { room, people, sockets } = await roomWith(ROOM_MAX_MEMBERS);
     const message = await send(sockets[0], room.id, 'everyone react');
-    const ttlBefore = await app.redis.ttl(`bbb:msg:${message.id}`);
+    const ttlBefore = await ctx.app.redis.ttl(`bbb:msg:${message.id}`);
     const acks = await Promise.all(
-      sockets.map((s) => ask(s, 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'star' }))
+      sockets.map((s) => request(s, 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'star' }))
     );
     expect(acks.every((a) => a.ok)).toBe(true);
     const page = await joinRoom(sockets[0], room.id);
     const stars = page.messages[0].reactions.find((r) => r.emoji === 'star');
     expect([...(stars?.userIds ?? [])].sort((a, b) => a - b)).toEqual(people.map((p) => p.id).sort((a, b) => a - b));
-    const ttlAfter = await app.redis.ttl(`bbb:msg:${message.id}`);
+    const ttlAfter = await ctx.app.redis.ttl(`bbb:msg:${message.id}`);
     expect(ttlAfter).toBeGreaterThan(0);
     expect(ttlAfter).toBeLessThanOrEqual(ttlBefore);
   }, 20_000);
@@ -309,10 +299,10 @@ describe('reactions', () => {
     const { room, sockets } = await roomWith(1);
     const message = await send(sockets[0], room.id, 'x');
     const results = [];
-    for (const emoji of EMOJI) results.push(await request(sockets[0], 'reaction:add', { roomId: room.id, messageId: message.id, emoji }));
+    for (const emoji of EMOJI) results.push(await requestRaw(sockets[0], 'reaction:add', { roomId: room.id, messageId: message.id, emoji }));
     expect(results.every((r) => r.ok)).toBe(true);
     const flood = await Promise.all(
-      Array.from({ length: 20 }, () => request(sockets[0], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'heart' }))
+      Array.from({ length: 20 }, () => requestRaw(sockets[0], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'heart' }))
     );
     expect(flood.some((r) => !r.ok && r.error.code === 'RATE_LIMITED')).toBe(true);
   });
@@ -326,9 +316,9 @@ describe('room full', () => {
     const refused = await outsider.client.post(`/api/rooms/${room.id}/join`, {});
     expect(refused.status).toBeGreaterThanOrEqual(400);
     const socket = await connect(outsider);
-    const ack = await request(socket, 'room:join', { roomId: room.id });
+    const ack = await requestRaw(socket, 'room:join', { roomId: room.id });
     expect(ack).toEqual({ ok: false, error: { code: 'ROOM_FULL', message: 'This room is full', event: 'room:join', roomId: room.id } });
-    const send = await request(socket, 'message:send', { roomId: room.id, type: 'text', content: 'let me in' });
+    const send = await requestRaw(socket, 'message:send', { roomId: room.id, type: 'text', content: 'let me in' });
     expect(send).toMatchObject({ ok: false, error: { code: 'NOT_MEMBER' } });
   }, 20_000);
 });
@@ -432,13 +422,13 @@ describe('presence', () => {
     await eventually(() => lefts.length === 1, PRESENCE_NOTICE_GRACE_MS + 3000);
     await quietPeriod();
     expect(lefts).toEqual([{ roomId: room.id, userId: bob.id, username: bob.username }]);
-    expect(await app.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(people[0].id)]);
+    expect(await ctx.app.redis.smembers(`bbb:room:${room.id}:online`)).toEqual([String(people[0].id)]);
   });
 
   it('room:leave takes the socket out of the room; the user goes offline for the others', async () => {
     const { room, people, sockets } = await roomWith(2);
     const left = nextEvent(sockets[0], 'room:user-left', () => true, PRESENCE_NOTICE_GRACE_MS + 3000);
-    expect(await request(sockets[1], 'room:leave', { roomId: room.id })).toEqual({ ok: true });
+    expect(await requestRaw(sockets[1], 'room:leave', { roomId: room.id })).toEqual({ ok: true });
     expect((await left).userId).toBe(people[1].id);
     const after = record(sockets[1], 'message:new');
     await send(sockets[0], room.id, 'bob is not watching');
@@ -465,26 +455,26 @@ describe('membership changes from the rooms service', () => {
     await stillThere;
     await quietPeriod();
     expect(after).toEqual([]);
-    const ack = await request(sockets[1], 'message:send', { roomId: room.id, type: 'text', content: 'let me back' });
+    const ack = await requestRaw(sockets[1], 'message:send', { roomId: room.id, type: 'text', content: 'let me back' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_MEMBER' } });
   });
 
   it('a deleted room is closed for everyone in it and its Redis keys are gone', async () => {
     const { room, people, sockets } = await roomWith(2);
     const message = await send(sockets[0], room.id, 'soon gone');
-    await request(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'sad' });
-    await request(sockets[1], 'typing:start', { roomId: room.id });
+    await requestRaw(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'sad' });
+    await requestRaw(sockets[1], 'typing:start', { roomId: room.id });
     const closings = sockets.map((s) => nextEvent(s, 'room:closed'));
     expect((await people[0].client.delete(`/api/rooms/${room.id}`)).status).toBeLessThan(300);
     for (const closing of closings) expect(await closing).toEqual({ roomId: room.id, reason: 'deleted' });
     await eventually(
-      async () => (await app.redis.keys(`bbb:room:${room.id}:*`)).length === 0 && (await app.redis.exists(`bbb:msg:${message.id}`)) === 0
+      async () => (await ctx.app.redis.keys(`bbb:room:${room.id}:*`)).length === 0 && (await ctx.app.redis.exists(`bbb:msg:${message.id}`)) === 0
     );
-    expect(await app.redis.keys('bbb:trash:*')).toEqual([]);
+    expect(await ctx.app.redis.keys('bbb:trash:*')).toEqual([]);
     const after = record(sockets[1], 'message:new');
-    const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'anyone?' });
+    const ack = await requestRaw(sockets[0], 'message:send', { roomId: room.id, type: 'text', content: 'anyone?' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_MEMBER' } });
-    const rejoin = await request(sockets[1], 'room:join', { roomId: room.id });
+    const rejoin = await requestRaw(sockets[1], 'room:join', { roomId: room.id });
     expect(rejoin).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await quietPeriod();
     expect(after).toEqual([]);
@@ -497,13 +487,13 @@ describe('connecting and joining at once', () => {
     // Five of each stay within one user's read limit.
     for (let i = 0; i < 5; i++) {
       // Queued before the connection opened.
-      const queued = openSocket(app.baseUrl, people[0].cookie, { autoConnect: false });
-      const queuedAck = ask(queued, 'room:join', { roomId: room.id });
+      const queued = openSocket(ctx.app.baseUrl, people[0].cookie, { autoConnect: false });
+      const queuedAck = request(queued, 'room:join', { roomId: room.id });
       queued.connect();
       // Emitted from the connect handler itself.
-      const eager = openSocket(app.baseUrl, people[0].cookie, { autoConnect: false });
+      const eager = openSocket(ctx.app.baseUrl, people[0].cookie, { autoConnect: false });
       const eagerAck = new Promise<Awaited<typeof queuedAck>>((resolve) => {
-        eager.on('connect', () => void ask(eager, 'room:join', { roomId: room.id }).then(resolve));
+        eager.on('connect', () => void request(eager, 'room:join', { roomId: room.id }).then(resolve));
       });
       eager.connect();
       const [a, b] = await Promise.all([queuedAck, eagerAck]);

@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IMAGE_MAX_BYTES, IMAGE_URL_PATTERN, UPLOADS_PER_HOUR, type RoomDetails } from '../../src/lib/protocol/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { HttpClient, registerUser } from '../helpers/http.ts';
-import { startTestRedis } from '../helpers/redis.ts';
+import { useTestApp } from '../support/app.ts';
+import { HttpClient, registerUser } from '../support/client.ts';
+
+const ctx = useTestApp();
 
 // ---- Tiny real images, built here (each one decodes in Chromium) -------------------------------
 
@@ -88,20 +89,10 @@ const HTML = Buffer.from('<!doctype html><html><body><script>alert(document.cook
 
 // ---- The app -------------------------------------------------------------------------------------
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let app: TestApp;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  app = await startTestApp(redis.url);
-});
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
-});
 
 type User = Awaited<ReturnType<typeof registerUser>>;
-const user = () => registerUser(app.baseUrl);
+const user = () => registerUser(ctx.app.baseUrl);
 
 function form(field: string, bytes: Buffer, type: string, filename = 'picture'): FormData {
   const body = new FormData();
@@ -113,13 +104,13 @@ const upload = (who: User | HttpClient, body: FormData | unknown) =>
 
 /** Every file under the uploads folder (relative paths), so a test can see what was left behind. */
 function filesOnDisk(): string[] {
-  const root = app.config.uploadsDir;
+  const root = ctx.app.config.uploadsDir;
   return (readdirSync(root, { recursive: true, withFileTypes: true }) as { name: string; parentPath: string; isFile(): boolean }[])
     .filter((e) => e.isFile())
     .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
     .sort();
 }
-const uploadRows = () => app.db.prepare('SELECT filename, user_id FROM uploads ORDER BY filename').all() as { filename: string; user_id: number }[];
+const uploadRows = () => ctx.app.db.prepare('SELECT filename, user_id FROM uploads ORDER BY filename').all() as { filename: string; user_id: number }[];
 
 /** Runs an upload that must be refused and checks that the disk and the table are as before. */
 async function expectRefused(body: FormData | unknown, status: number, error?: string | RegExp) {
@@ -153,10 +144,10 @@ describe('POST /api/upload', () => {
       expect(match).not.toBeNull();
       expect(match![2]).toBe(ext);
       const filename = `${match![1]}.${ext}`;
-      expect(readFileSync(path.join(app.config.uploadsDir, 'messages', filename))).toEqual(bytes);
+      expect(readFileSync(path.join(ctx.app.config.uploadsDir, 'messages', filename))).toEqual(bytes);
       expect(uploadRows()).toContainEqual({ filename, user_id: uploader.id });
 
-      const served = await fetch(app.baseUrl + url);
+      const served = await fetch(ctx.app.baseUrl + url);
       expect(served.status).toBe(200);
       expect(served.headers.get('content-type')).toBe(type);
       expect(served.headers.get('x-content-type-options')).toBe('nosniff');
@@ -221,7 +212,7 @@ describe('POST /api/upload', () => {
     const res = await upload(uploader, form('image', Buffer.concat([jpeg(), HTML]), 'image/jpeg', 'page.html'));
     expect(res.status).toBe(201);
     expect(res.json.url).toMatch(/\.jpg$/);
-    const served = await fetch(app.baseUrl + res.json.url);
+    const served = await fetch(ctx.app.baseUrl + res.json.url);
     expect(served.headers.get('content-type')).toBe('image/jpeg');
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');
     expect(served.headers.get('content-security-policy')).toMatch(/default-src 'none'.*sandbox/);
@@ -239,8 +230,8 @@ describe('POST /api/upload', () => {
     const added = filesOnDisk().filter((f) => !before.includes(f));
     expect(added).toHaveLength(names.length);
     for (const file of added) expect(file).toMatch(/^messages\/[A-Za-z0-9_-]{21}\.png$/);
-    expect(readdirSync(app.dataDir)).not.toContain('escape.png');
-    expect(readdirSync(app.config.uploadsDir)).toEqual(['messages']);
+    expect(readdirSync(ctx.app.dataDir)).not.toContain('escape.png');
+    expect(readdirSync(ctx.app.config.uploadsDir)).toEqual(['messages']);
   });
 
   it('answers 400 when there is no file', async () => {
@@ -275,7 +266,7 @@ describe('POST /api/upload', () => {
 
   it('answers 401 when signed out and keeps nothing', async () => {
     const files = filesOnDisk();
-    const res = await upload(new HttpClient(app.baseUrl), form('image', png(), 'image/png'));
+    const res = await upload(new HttpClient(ctx.app.baseUrl), form('image', png(), 'image/png'));
     expect(res.status).toBe(401);
     expect(filesOnDisk()).toEqual(files);
   });
@@ -301,7 +292,7 @@ describe('a room and its images', () => {
     expect(res.status).toBe(201);
     const filename = path.basename(res.json.url as string);
     // What the real-time server does when the image is sent as a message in the room.
-    expect(app.application.context.queries.claimUpload.run(roomId, messageId, filename, uploader.id).changes).toBe(1);
+    expect(ctx.app.application.context.queries.claimUpload.run(roomId, messageId, filename, uploader.id).changes).toBe(1);
     return filename;
   }
   const exists = (filename: string) => filesOnDisk().includes(`messages/${filename}`);
@@ -325,7 +316,7 @@ describe('a room and its images', () => {
       expect(rows).not.toContain(mine);
       expect(rows).not.toContain(theirs);
       expect(rows).toContain(kept);
-      expect((await fetch(`${app.baseUrl}/uploads/messages/${mine}`)).status).toBe(404);
+      expect((await fetch(`${ctx.app.baseUrl}/uploads/messages/${mine}`)).status).toBe(404);
     });
   }
 });

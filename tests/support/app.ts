@@ -2,10 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createApplication, type Application } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/infra/config.ts';
 import { openDatabase, type DB } from '../../server/infra/db.ts';
 import { connectRedis, type Redis } from '../../server/infra/redis.ts';
+import { closeAllSockets } from './client.ts';
+import { startTestRedis, type TestRedis } from './redis.ts';
+
+// The app-with-Redis fixture of the integration tests: the real app in this process, on an
+// ephemeral port, over a private redis-server. Unlike client.ts it reaches into the server's code.
 
 export interface TestApp {
   baseUrl: string;
@@ -67,4 +73,47 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   };
+}
+
+export interface AppSpec {
+  env?: Record<string, string>;
+  options?: TestAppOptions;
+  /** Share the data folder of an app listed before it: two processes of one deployment. */
+  shareDataDirOf?: string;
+}
+
+function notStarted(): never {
+  throw new Error('the test app is not started yet (use it inside tests or hooks)');
+}
+
+/**
+ * One private Redis and the named apps on it for the whole test file: started in order in
+ * `beforeAll`; the client's sockets, the apps and Redis closed in `afterAll`.
+ */
+export function useTestApps<K extends string>(specs: Record<K, AppSpec>): Record<K, TestApp> & { readonly redis: TestRedis } {
+  const names = Object.keys(specs) as K[];
+  let redis: TestRedis | undefined;
+  const apps = new Map<K, TestApp>();
+  const context = {} as Record<K, TestApp> & { readonly redis: TestRedis };
+  Object.defineProperty(context, 'redis', { get: () => redis ?? notStarted() });
+  for (const name of names) Object.defineProperty(context, name, { get: () => apps.get(name) ?? notStarted() });
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    for (const name of names) {
+      const spec: AppSpec = specs[name];
+      const dataDir = spec.shareDataDirOf === undefined ? undefined : apps.get(spec.shareDataDirOf as K)?.dataDir;
+      apps.set(name, await startTestApp(redis.url, spec.env, { ...spec.options, ...(dataDir ? { dataDir } : {}) }));
+    }
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    for (const app of [...apps.values()].reverse()) await app.close();
+    await redis?.stop();
+  });
+  return context;
+}
+
+/** The common case of `useTestApps`: one app, as `ctx.app`, beside `ctx.redis`. */
+export function useTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}) {
+  return useTestApps({ app: { env, options } });
 }
