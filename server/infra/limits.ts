@@ -334,7 +334,8 @@ export function createSocketLimits(redis: Redis) {
   const switches = redisLimiter('switches', ROOM_SWITCHES_PER_MINUTE, 60);
   const deletes = redisLimiter('deletes', DELETES_PER_SECOND, 1);
   const typingWindows = perConnection(() => new LocalRateLimiter(TYPING_EVENTS_PER_SECOND));
-  const readsInFlight = perConnection(() => new InFlightLimiter(READS_IN_FLIGHT));
+  // Nobody waits in line: a socket past READS_IN_FLIGHT is refused at once.
+  const readsInFlight = perConnection(() => new WorkGate(READS_IN_FLIGHT, 0, 'Too many requests at once: slow down'));
 
   return {
     /**
@@ -358,10 +359,8 @@ export function createSocketLimits(redis: Redis) {
       if (!typingWindows(socket).take()) throw rateLimited('Too many typing events: slow down');
     },
     /** Runs a read unless the socket already has READS_IN_FLIGHT in progress. */
-    async inFlight<T>(socket: object, work: () => Promise<T>): Promise<T> {
-      const result = await readsInFlight(socket).run(async () => ({ value: await work() }));
-      if (!result) throw rateLimited('Too many requests at once: slow down');
-      return result.value;
+    inFlight<T>(socket: object, work: () => Promise<T>): Promise<T> {
+      return readsInFlight(socket).run(work);
     }
   };
 }
@@ -386,8 +385,8 @@ class LocalRateLimiter {
 }
 
 /**
- * Bounds how much of one kind of heavy work the whole process does at once, so a burst of it
- * cannot stall the event loop for everybody else. Work beyond `concurrent` waits its turn, in
+ * Bounds how much of one kind of work runs at once: heavy work for the whole process (so a burst
+ * of it cannot stall the event loop for everybody else), or one socket's requests. Work beyond `concurrent` waits its turn, in
  * order; beyond `waiting` it is refused with RATE_LIMITED. A finished slot is handed on only on
  * the next turn of the event loop (setImmediate), after the caller has sent what it produced, so
  * other people's events run in between two pieces of heavy work.
@@ -419,24 +418,6 @@ export class WorkGate {
     // The slot passes straight to the next in line; otherwise it is free.
     if (next) next();
     else this.#running -= 1;
-  }
-}
-
-/** Bounds how many requests of one socket run at the same time. */
-class InFlightLimiter {
-  #running = 0;
-
-  constructor(private readonly max: number) {}
-
-  /** Runs `work` unless the socket already has `max` in progress (then null, without running it). */
-  async run<T>(work: () => Promise<T>): Promise<T | null> {
-    if (this.#running >= this.max) return null;
-    this.#running += 1;
-    try {
-      return await work();
-    } finally {
-      this.#running -= 1;
-    }
   }
 }
 
