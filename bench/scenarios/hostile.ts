@@ -163,16 +163,8 @@ export interface HostileResult {
     pushedPeakBytes: number;
     pushedPeakPerConnectionBytes: number;
   };
-  fastReaders: {
-    sockets: number;
-    connects: ConnectTally;
-    join: RequestTally;
-    older: RequestTally;
-    errorEvents: Record<string, number>;
-    pages: number;
-    messages: number;
-    bytesReceived: number;
-  };
+  /** The readers' tallies as reported: connection counts without each connection's lifetime. */
+  fastReaders: Omit<ReaderTally, 'connects'> & { sockets: number; connects: ConnectTally };
   guessing: {
     guessers: number;
     attempts: number;
