@@ -1,11 +1,11 @@
-import { TYPING_EXPIRE_MS, type RoomRef } from '../../src/lib/protocol/index.ts';
+import { TYPING_EXPIRE_MS, type TypingKind, type TypingRequest } from '../../src/lib/protocol/index.ts';
 import type { NamedUser } from '../auth/service.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { localRooms, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { TypingService } from './service.ts';
 
-// typing:start and typing:stop. The room hears typing:update with everyone typing, only when that
-// list changes; repeated typing:start only keeps the entry fresh.
+// typing:start and typing:stop, for text or a drawing. The room hears typing:update with everyone
+// typing (or drawing), only when that list changes; repeated typing:start only keeps the entry fresh.
 
 export interface TypingHandlerDeps {
   io: IoServer;
@@ -15,26 +15,26 @@ export interface TypingHandlerDeps {
 }
 
 export function createTypingHandlers({ io, typing, limits, requireMember }: TypingHandlerDeps) {
-  function announce(roomId: string, users: NamedUser[] | null): undefined {
-    if (users) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users });
+  function announce(roomId: string, kind: TypingKind, users: NamedUser[] | null): undefined {
+    if (users) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users, kind });
     return undefined;
   }
 
   /** The room of a typing event, once the socket may send one there. */
-  function typingRoom(socket: AppSocket, { roomId }: RoomRef): string {
+  function typingRoom(socket: AppSocket, { roomId }: TypingRequest): string {
     requireMember(socket, roomId);
     limits.typing(socket);
     return roomId;
   }
 
   return {
-    async start(socket: AppSocket, payload: RoomRef): Promise<undefined> {
+    async start(socket: AppSocket, payload: TypingRequest): Promise<undefined> {
       const roomId = typingRoom(socket, payload);
-      return announce(roomId, await typing.start(roomId, socket.data.user.id));
+      return announce(roomId, payload.kind, await typing.start(roomId, socket.data.user.id, payload.kind));
     },
-    async stop(socket: AppSocket, payload: RoomRef): Promise<undefined> {
+    async stop(socket: AppSocket, payload: TypingRequest): Promise<undefined> {
       const roomId = typingRoom(socket, payload);
-      return announce(roomId, await typing.stop(roomId, socket.data.user.id));
+      return announce(roomId, payload.kind, await typing.stop(roomId, socket.data.user.id, payload.kind));
     }
   };
 }
@@ -57,7 +57,7 @@ export function startTypingSweep({ io, typing, closing }: { io: IoServer; typing
     typing
       .sweep(localRooms(io))
       .then((changed) => {
-        for (const [roomId, users] of changed) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users });
+        for (const { roomId, kind, users } of changed) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users, kind });
       })
       .catch(() => undefined) // Redis away: the next sweep tries again
       .finally(() => (running = false));

@@ -331,10 +331,10 @@ describe('typing', () => {
 
     let update = nextEvent(sockets[1], 'typing:update', aliceTyping);
     sockets[0].emit('typing:start', { roomId: room.id });
-    expect(await update).toEqual({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }] });
+    expect(await update).toEqual({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }], kind: 'text' });
     update = nextEvent(sockets[1], 'typing:update');
     sockets[0].emit('typing:stop', { roomId: room.id });
-    expect(await update).toEqual({ roomId: room.id, users: [] });
+    expect(await update).toEqual({ roomId: room.id, users: [], kind: 'text' });
 
     // Sending a message ends typing.
     update = nextEvent(sockets[1], 'typing:update', aliceTyping);
@@ -351,6 +351,34 @@ describe('typing', () => {
     await update;
     await nextEvent(sockets[1], 'typing:update', (p) => !aliceTyping(p), TYPING_EXPIRE_MS + 5000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(TYPING_EXPIRE_MS);
+  }, 20_000);
+
+  it('drawing is told apart from typing, ends the same ways, and a kind outside the list is refused', async () => {
+    const { room, people, sockets } = await roomWith(2);
+    const [alice] = people;
+    const drawingUpdate = (pred: (p: { users: { userId: number }[] }) => boolean, timeoutMs?: number) =>
+      nextEvent(sockets[1], 'typing:update', (p) => p.kind === 'drawing' && pred(p), timeoutMs);
+    const aliceIn = (p: { users: { userId: number }[] }) => p.users.some((u) => u.userId === alice.id);
+
+    let update = drawingUpdate(aliceIn);
+    sockets[0].emit('typing:start', { roomId: room.id, kind: 'drawing' });
+    expect(await update).toEqual({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }], kind: 'drawing' });
+    // Typing at the same time is a separate list.
+    const typing = nextEvent(sockets[1], 'typing:update', (p) => p.kind === 'text' && aliceIn(p));
+    sockets[0].emit('typing:start', { roomId: room.id });
+    await typing;
+    update = drawingUpdate((p) => !aliceIn(p));
+    sockets[0].emit('typing:stop', { roomId: room.id, kind: 'drawing' });
+    expect(await update).toEqual({ roomId: room.id, users: [], kind: 'drawing' });
+
+    // Silence ends drawing too.
+    update = drawingUpdate(aliceIn);
+    sockets[0].emit('typing:start', { roomId: room.id, kind: 'drawing' });
+    await update;
+    await drawingUpdate((p) => !aliceIn(p), TYPING_EXPIRE_MS + 5000);
+
+    const refused = await requestRaw(sockets[0], 'typing:start', { roomId: room.id, kind: 'singing' } as never);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', event: 'typing:start' } });
   }, 20_000);
 
   it('stale typing ends in every room at once, each room told who still types', async () => {
@@ -374,8 +402,8 @@ describe('typing', () => {
       nextEvent(quiet.sockets[1], 'typing:update', (p) => !sees(ann.id)(p), TYPING_EXPIRE_MS + 5000),
       nextEvent(busy.sockets[0], 'typing:update', (p) => !sees(ben.id)(p), TYPING_EXPIRE_MS + 5000)
     ]);
-    expect(quietNow).toEqual({ roomId: quiet.room.id, users: [] });
-    expect(busyNow).toEqual({ roomId: busy.room.id, users: [{ userId: cat.id, username: cat.username }] });
+    expect(quietNow).toEqual({ roomId: quiet.room.id, users: [], kind: 'text' });
+    expect(busyNow).toEqual({ roomId: busy.room.id, users: [{ userId: cat.id, username: cat.username }], kind: 'text' });
   }, 20_000);
 });
 

@@ -16,7 +16,8 @@ import {
   type Reaction,
   type ReactionRequest,
   type ReplyOf,
-  type RoomRef
+  type RoomRef,
+  type TypingKind
 } from './events';
 
 describe('the client event table', () => {
@@ -60,6 +61,6 @@ describe('the client event table', () => {
 
     expectTypeOf<ClientToServerEvents['message:send']>().toEqualTypeOf<(payload: MessageSend, ack?: AckFn<Message>) => void>();
     expectTypeOf<ClientToServerEvents['room:join']>().toEqualTypeOf<(payload: RoomRef, ack?: AckFn) => void>();
-    expectTypeOf<ClientToServerEvents['typing:start']>().toEqualTypeOf<(payload: RoomRef) => void>();
+    expectTypeOf<ClientToServerEvents['typing:start']>().toEqualTypeOf<(payload: { roomId: string; kind?: TypingKind }) => void>();
   });
 });

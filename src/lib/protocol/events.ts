@@ -61,6 +61,13 @@ export interface Member {
 
 export const roomRefSchema = z.strictObject({ roomId: roomIdSchema });
 
+/** What someone is composing: a text ("is typing…") or a drawing ("is drawing…"). */
+export const TYPING_KINDS = ['text', 'drawing'] as const;
+export type TypingKind = (typeof TYPING_KINDS)[number];
+/** typing:start and typing:stop; without a kind, it is text. */
+export const typingSchema = z.strictObject({ roomId: roomIdSchema, kind: z.enum(TYPING_KINDS).default('text') });
+export type TypingRequest = z.output<typeof typingSchema>;
+
 /** Line breaks as \n, trimmed, then refused for anything in text.ts's rules, with its reason. */
 export const textContentSchema = z
   .string()
@@ -132,8 +139,8 @@ export const CLIENT_EVENTS = {
   'message:delete': { payload: messageRefSchema, reply: acked() },
   'reaction:add': { payload: reactionSchema, reply: acked<Reaction[]>() },
   'reaction:remove': { payload: reactionSchema, reply: acked<Reaction[]>() },
-  'typing:start': { payload: roomRefSchema, reply: null },
-  'typing:stop': { payload: roomRefSchema, reply: null }
+  'typing:start': { payload: typingSchema, reply: null },
+  'typing:stop': { payload: typingSchema, reply: null }
 } as const;
 
 type ClientEventTable = typeof CLIENT_EVENTS;
@@ -175,8 +182,11 @@ export interface ServerToClientEvents {
   'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[] }) => void;
   'room:user-joined': (payload: { roomId: string; userId: number; username: string }) => void;
   'room:user-left': (payload: { roomId: string; userId: number; username: string }) => void;
-  /** Everyone typing in the room now (the receiver included, when typing): sent when the list changes. */
-  'typing:update': (payload: { roomId: string; users: { userId: number; username: string }[] }) => void;
+  /**
+   * Everyone typing (kind "text", or no kind) or drawing in the room now, the receiver included:
+   * sent when that list changes. The two lists are separate; each update replaces one of them.
+   */
+  'typing:update': (payload: { roomId: string; users: { userId: number; username: string }[]; kind?: TypingKind }) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' }) => void;
   error: (payload: ErrorPayload) => void;
