@@ -13,7 +13,7 @@ import type { DB } from './infra/db.ts';
 import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
-import { createAuthLimits, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
+import { createAuthLimits, createInviteLookupLimit, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
 import { createOriginCheck } from './infra/origin.ts';
 import type { Redis } from './infra/redis.ts';
 import { memberGate, userChannel, type IoServer } from './infra/socket.ts';
@@ -114,7 +114,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
 
   const { requireAuth } = sessions;
   app.use('/api/auth', createAuthRouter({ auth, sessions }));
-  app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth }));
+  app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis) }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 

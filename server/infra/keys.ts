@@ -20,6 +20,8 @@ export const connectionsKey = (roomId: string) => `bbb:room:${roomId}:conns`;
 export const announcedKey = (roomId: string) => `bbb:room:${roomId}:announced`;
 /** Typing user id -> timestamp (ms) of their last typing:start. */
 export const typingKey = (roomId: string) => `bbb:room:${roomId}:typing`;
+/** Drawing user id -> timestamp (ms) of their last typing:start with kind "drawing"; same rules as typing. */
+export const drawingKey = (roomId: string) => `bbb:room:${roomId}:drawing`;
 
 /** Every key of a room except its messages (those are listed in msglist). */
 export const roomKeys = (roomId: string) => [
@@ -27,6 +29,7 @@ export const roomKeys = (roomId: string) => [
   messageListHeadKey(roomId),
   onlineKey(roomId),
   typingKey(roomId),
+  drawingKey(roomId),
   connectionsKey(roomId),
   announcedKey(roomId)
 ];
@@ -37,6 +40,8 @@ export const sendRateKey = (userId: number) => `bbb:ratelimit:${userId}`;
 export const reactionRateKey = (userId: number) => `bbb:ratelimit:${userId}:reactions`;
 /** Uploads a user made this hour (INCR with a one-hour window). */
 export const uploadRateKey = (userId: number) => `bbb:uploadlimit:${userId}`;
+/** Signed-out invite lookups from an address this minute (INCR with a one-minute window). */
+export const inviteLookupRateKey = (address: string) => `bbb:invitelimit:${address}`;
 /** Prefix of the socket request counters kept by rate-limiter-flexible: `bbb:rl:{name}:{userId}`. */
 export const RATE_LIMIT_KEY_PREFIX = 'bbb:rl';
 /** Sign-in and registration counts (each key is the prefix, a colon, then the address or name). */

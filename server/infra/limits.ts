@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
   DELETES_PER_SECOND,
+  INVITE_LOOKUPS_PER_MINUTE,
   READS_PER_SOCKET,
   READS_PER_USER,
   READS_WINDOW_SECONDS,
@@ -19,7 +20,7 @@ import {
 } from '../../src/lib/protocol/index.ts';
 import { unsentBytes } from './backpressure.ts';
 import { rateLimited, type AppError } from './errors.ts';
-import { AUTH_LIMIT_PREFIXES, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
+import { AUTH_LIMIT_PREFIXES, inviteLookupRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
 import type { Redis } from './redis.ts';
 import type { AppSocket } from './socket.ts';
 
@@ -462,3 +463,28 @@ export function createUploadLimit(redis: Redis) {
 }
 
 export type UploadLimit = ReturnType<typeof createUploadLimit>;
+
+/**
+ * INVITE_LOOKUPS_PER_MINUTE signed-out invite lookups per address, in a fixed one-minute window
+ * shared by all server processes. When Redis cannot be asked the lookup goes on: it is one
+ * indexed SQLite read.
+ */
+export function createInviteLookupLimit(redis: Redis) {
+  return {
+    async take(ip: string | undefined): Promise<void> {
+      const key = inviteLookupRateKey(addressKey(ip));
+      let count: number;
+      try {
+        const replies = await redis.multi().incr(key).expire(key, 60, 'NX').exec();
+        count = Number(replies?.[0]?.[1]);
+      } catch {
+        return;
+      }
+      if (!(count > INVITE_LOOKUPS_PER_MINUTE)) return;
+      const ttl = await redis.ttl(key).catch(() => 60);
+      throw rateLimited('Too many invite links opened. Wait a minute and try again.', Math.max(ttl, 1));
+    }
+  };
+}
+
+export type InviteLookupLimit = ReturnType<typeof createInviteLookupLimit>;

@@ -4,9 +4,11 @@ import {
   joinByCodeSchema,
   joinRoomSchema,
   roomIdSchema,
-  type LeaveRoomResult
+  type LeaveRoomResult,
+  type PublicInvitePreview
 } from '../../src/lib/protocol/index.ts';
 import { currentUser, parseBody } from '../infra/http.ts';
+import type { InviteLookupLimit } from '../infra/limits.ts';
 import { roomNotFound, type RoomService } from './service.ts';
 
 const inviteCodeSchema = joinByCodeSchema.shape.inviteCode;
@@ -19,11 +21,30 @@ function roomIdParam(req: Request): string {
 }
 
 /**
- * `/api/rooms`, all for signed-in users. Leaving a room you are not in answers 403 "You are not a
- * member of this room", like every other members-only action.
+ * `/api/rooms`, all for signed-in users but one: the name behind an invite link, which the
+ * sign-in page shows to a friend who follows the link while signed out (limited per address).
+ * Leaving a room you are not in answers 403 "You are not a member of this room", like every
+ * other members-only action.
  */
-export function createRoomsRouter({ rooms, requireAuth }: { rooms: RoomService; requireAuth: RequestHandler }): Router {
+export function createRoomsRouter({
+  rooms,
+  requireAuth,
+  inviteLookups
+}: {
+  rooms: RoomService;
+  requireAuth: RequestHandler;
+  inviteLookups: InviteLookupLimit;
+}): Router {
   const router = Router();
+
+  router.get('/invite/:code/public', async (req, res) => {
+    await inviteLookups.take(req.ip);
+    const code = inviteCodeSchema.safeParse(req.params.code);
+    if (!code.success) throw roomNotFound();
+    const { name, hasPassword } = rooms.invitePreview(0, code.data);
+    res.json({ name, hasPassword } satisfies PublicInvitePreview);
+  });
+
   router.use(requireAuth);
 
   router.get('/', (req, res) => {

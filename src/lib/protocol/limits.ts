@@ -59,6 +59,8 @@ export const ROOM_PASSWORD_WINDOW_SECONDS = 60;
 
 /** Uploads per user per hour, so nobody fills the disk. */
 export const UPLOADS_PER_HOUR = 60;
+/** Invite links looked up while signed out, per address per minute (the sign-in page names the room). */
+export const INVITE_LOOKUPS_PER_MINUTE = 30;
 /** Larger images decode to hundreds of megabytes in every member's browser. */
 export const IMAGE_MAX_PIXELS = 40_000_000;
 export const IMAGE_MAX_SIDE = 16_384;

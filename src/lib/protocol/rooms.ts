@@ -69,6 +69,12 @@ export interface RoomDetails extends RoomSummary {
 }
 
 /** GET /api/rooms/invite/:code: what the invite page shows before joining. */
+/** GET /api/rooms/invite/:code/public, for a signed-out visitor: which room the link leads to. */
+export interface PublicInvitePreview {
+  name: string;
+  hasPassword: boolean;
+}
+
 export interface RoomInvitePreview {
   id: string;
   name: string;
