@@ -7,6 +7,7 @@ import {
   type LeaveRoomResult,
   type PublicUser,
   type RoomDetails,
+  type PublicInvitePreview,
   type RoomInvitePreview,
   type RoomSummary,
   type UploadResult
@@ -63,6 +64,9 @@ export interface UploadHandle {
 }
 
 /** Posted with XMLHttpRequest because fetch cannot report upload progress. */
+/** The server will not take this file (not a picture, too big): trying again cannot help. */
+export class UploadRefused extends Error {}
+
 function uploadImage(file: File, onProgress: (fraction: number) => void): UploadHandle {
   const xhr = new XMLHttpRequest();
   const done = new Promise<UploadResult>((resolve, reject) => {
@@ -79,7 +83,11 @@ function uploadImage(file: File, onProgress: (fraction: number) => void): Upload
         resolve({ url: body.url });
         return;
       }
-      reject(new Error(errorText(body) ?? (xhr.status === 413 ? IMAGE_TOO_LARGE : `Upload failed (${xhr.status})`)));
+      const message = errorText(body) ?? (xhr.status === 413 ? IMAGE_TOO_LARGE : `Upload failed (${xhr.status})`);
+      // A 4xx (other than timeouts and limits) is the server refusing this file: the same file
+      // would be refused again.
+      const refused = xhr.status >= 400 && xhr.status < 500 && xhr.status !== 408 && xhr.status !== 429;
+      reject(refused ? new UploadRefused(message) : new Error(message));
     };
     xhr.onerror = () => reject(new Error('The upload failed. Check your connection and try again.'));
     xhr.onabort = () => reject(new Error('Upload cancelled'));
@@ -108,7 +116,9 @@ export const api = {
     joinByCode: (body: JoinByCodeRequest) => post<RoomDetails>('/api/rooms/join-by-code', body),
     leave: (id: string) => post<LeaveRoomResult>(path`/api/rooms/${id}/leave`),
     /** What an invite shows before joining. */
-    invite: (code: string) => get<RoomInvitePreview>(path`/api/rooms/invite/${code}`)
+    invite: (code: string) => get<RoomInvitePreview>(path`/api/rooms/invite/${code}`),
+    /** The room an invite leads to, for a visitor not signed in yet. */
+    publicInvite: (code: string) => get<PublicInvitePreview>(path`/api/rooms/invite/${code}/public`)
   },
   upload: {
     image: uploadImage

@@ -116,17 +116,22 @@ test('an invite link opened signed out leads through sign-up into the room', asy
 
   await page.goto(`/join/${room.inviteCode}`);
   await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(`/join/${room.inviteCode}`)}`));
+  // The sign-in page says which room the link is for, and that it has a password.
+  await expect(page.getByTestId('invite-banner')).toContainText('Invite-only club');
+  await expect(page.getByTestId('invite-banner')).toContainText('room password');
   await page.getByRole('link', { name: 'Create an account' }).click();
   // The sign-in form is replaced by the register form: type only into the new one.
   await expect(page).toHaveURL(/\/register\?next=/);
   await expect(page.getByRole('heading', { name: 'Create an account' })).toBeVisible();
+  await expect(page.getByTestId('invite-banner')).toContainText('Invite-only club');
   const username = uniqueName('newbie');
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
 
   // Back on the invite, which now knows who is asking.
-  await expect(page).toHaveURL(new RegExp(`/join/${room.inviteCode}$`));
+  // The password is the one thing still needed: asked for on the invite.
+  await expect(page).toHaveURL(new RegExp(`/join/${room.inviteCode}\\?join=1$`));
   await expect(page.getByTestId('invite-room-name')).toContainText('Invite-only club');
   await page.getByRole('button', { name: 'Join room' }).click();
   await expect(page.getByRole('alert')).toHaveText('Enter the room password');
@@ -142,6 +147,33 @@ test('an invite link opened signed out leads through sign-up into the room', asy
 
   await owner.request.dispose();
   await context.close();
+});
+
+test('signed out, an invite to an open room names it on sign-in and sign-up, and signing in lands in the room, joined', async ({ browser, baseURL }) => {
+  const owner = await person(browser, 'host');
+  const room = await createRoom(owner.request, 'Open doors');
+  const friend = await apiUser(baseURL!, 'pal');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+
+  await page.goto(`/join/${room.inviteCode}`);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('invite-banner')).toHaveText("You're invited to Open doors. Sign in to join.");
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await expect(page.getByTestId('invite-banner')).toHaveText("You're invited to Open doors. Create an account to join.");
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.getByLabel('Username').fill(friend.username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  // No "Join room" to press: straight into the room, as a member, seen by the owner.
+  await expect(page).toHaveURL(new RegExp(`/app/room/${room.id}$`));
+  await expect(page.getByTestId('member').filter({ hasText: friend.username })).toBeVisible();
+  await owner.page.goto(`/app/room/${room.id}`);
+  await expect(owner.page.getByTestId('member').filter({ hasText: friend.username })).toBeVisible();
+  await friend.request.dispose();
+  await Promise.all([context.close(), owner.context.close()]);
 });
 
 test('the 17th person opening the invite link sees "This room is full"', async ({ browser, baseURL }) => {
