@@ -12,12 +12,12 @@ export function fullTime(timestamp: number): string {
   return new Date(timestamp).toLocaleString([], { dateStyle: 'full', timeStyle: 'short' });
 }
 
-/** "alice is typing…", "alice and bob are typing…", "3 people are typing…". */
-export function typingLine(names: string[]): string {
+/** "alice is typing…", "alice and bob are typing…", "3 people are typing…"; or drawing. */
+export function typingLine(names: string[], doing: 'typing' | 'drawing' = 'typing'): string {
   if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return `${names.length} people are typing…`;
+  if (names.length === 1) return `${names[0]} is ${doing}…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are ${doing}…`;
+  return `${names.length} people are ${doing}…`;
 }
 
 /** "alice, bob and carol" */
@@ -26,8 +26,9 @@ export function listNames(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-// Name tags in PictoChat colours, readable on white; each person keeps theirs.
-const NAME_COLORS = ['#d9480f', '#1971c2', '#2b8a3e', '#9c36b5', '#c2255c', '#0b7285', '#e67700', '#5f3dc4'];
+// Names in PictoChat colours, each person keeps theirs. Dark enough for 4.5:1 as text on white
+// and on the yellow tints of my own messages and the members panel (WCAG AA).
+const NAME_COLORS = ['#b8390b', '#1864ab', '#2b7a38', '#862e9c', '#a61e4d', '#0b6575', '#a35200', '#5f3dc4'];
 
 export function nameColor(userId: number): string {
   return NAME_COLORS[Math.abs(userId) % NAME_COLORS.length];
