@@ -8,8 +8,8 @@ export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * idle: not started (or closed after sign-out); connecting: first attempt; connected;
- * reconnecting: lost after having been connected, retrying; offline: the browser has no network,
- * or the server refused us (session ended) and retrying would not help.
+ * reconnecting: the network is there but the server cannot be reached, retrying; offline: the
+ * browser has no network, or the server refused us (session ended) and retrying would not help.
  */
 export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -62,13 +62,17 @@ export function createSocketClient() {
 
   function onBrowserOnline() {
     // Retry at once instead of waiting out the back-off delay.
-    if (socket && !socket.connected) {
+    if (socket && !socket.connected && !refusal) {
       status = everConnected ? 'reconnecting' : 'connecting';
       socket.connect();
     }
   }
   function onBrowserOffline() {
-    if (socket && !socket.connected) status = 'offline';
+    if (!socket) return;
+    status = 'offline';
+    // A connection the network has just lost may look alive until its heartbeat fails; close it
+    // now, so what is sent meanwhile waits in the outbox, and reconnect when the network is back.
+    if (socket.connected || socket.active) socket.disconnect();
   }
 
   function ensure(): ChatSocket {

@@ -2,6 +2,7 @@
 // error (with another try), and the address the server gave it, which is what an image message
 // sends. A newer picture, or removing it, abandons the older upload and ignores its late news.
 
+import { UploadRefused } from '$lib/api';
 import { uploadImage, type UploadHandle } from './upload';
 
 export interface Picture {
@@ -13,6 +14,8 @@ export interface Picture {
   /** Where the server keeps it; null until the upload has finished. */
   readonly url: string | null;
   readonly error: string | null;
+  /** The file itself is the problem (refused by the server, or not a picture the browser can show). */
+  readonly refused: boolean;
 }
 
 interface Attempt {
@@ -21,6 +24,7 @@ interface Attempt {
   progress: number;
   url: string | null;
   error: string | null;
+  refused: boolean;
   upload: UploadHandle | null;
 }
 
@@ -34,14 +38,14 @@ export class PictureUpload {
   /** Shows the file and starts uploading it, in place of any earlier picture (see checkImage first). */
   attach(file: File): void {
     this.clear();
-    this.#current = { file, preview: URL.createObjectURL(file), progress: 0, url: null, error: null, upload: null };
+    this.#current = { file, preview: URL.createObjectURL(file), progress: 0, url: null, error: null, refused: false, upload: null };
     this.retry();
   }
 
   /** Uploads the current picture from the start (after an error, again). */
   retry(): void {
     const current = this.#current;
-    if (!current) return;
+    if (!current || current.refused) return;
     current.error = null;
     current.progress = 0;
     const upload = uploadImage(current.file, (fraction) => {
@@ -53,9 +57,22 @@ export class PictureUpload {
         if (this.#current === current) current.url = url;
       },
       (err: unknown) => {
-        if (this.#current === current) current.error = err instanceof Error ? err.message : 'Upload failed';
+        // Abandoned, or already known to be no picture (its upload was stopped for that).
+        if (this.#current !== current || current.refused) return;
+        current.error = err instanceof Error ? err.message : 'Upload failed';
+        current.refused = err instanceof UploadRefused;
       }
     );
+  }
+
+  /** The browser cannot draw the file: it is no picture, whatever its name says; no upload of it. */
+  unreadable(): void {
+    const current = this.#current;
+    if (!current) return;
+    current.upload?.cancel();
+    current.refused = true;
+    current.url = null;
+    current.error = 'This file is not a picture that can be shown. Choose another one.';
   }
 
   /** No picture any more: its upload stops and its preview is let go. */

@@ -1,4 +1,4 @@
-import { isAckedEvent, type Emoji, type ErrorPayload, type HistoryPage, type Member, type Message, type MessageSend, type Reaction, type ServerToClientEvents } from '$lib/protocol';
+import { isAckedEvent, type Emoji, type TypingKind, type ErrorPayload, type HistoryPage, type Member, type Message, type MessageSend, type Reaction, type ServerToClientEvents } from '$lib/protocol';
 import { chatSocket, type SocketClient } from '$lib/socket.svelte';
 import { addMessage, mergeNewest, prependOlder } from './merge';
 
@@ -14,6 +14,24 @@ export interface Notice {
 export type FeedItem = { kind: 'message'; id: string; message: Message } | Notice;
 
 type TypingUser = { userId: number; username: string };
+
+/** A message as the composer hands it over: any kind of message, without its room. */
+export type OutgoingMessage = MessageSend extends infer M ? (M extends unknown ? Omit<M, 'roomId'> : never) : never;
+
+/**
+ * A message sent while the room could not take it: shown as pending at the end of the feed and
+ * sent, in order, once the room is joined again; `failed` ones wait for Retry or Discard.
+ */
+export interface OutboxEntry {
+  localId: string;
+  payload: OutgoingMessage;
+  state: 'waiting' | 'sending' | 'failed';
+  error: string | null;
+  createdAt: number;
+}
+
+/** After a "slow down" answer, the outbox waits this long before the next try. */
+const OUTBOX_RETRY_MS = 1000;
 type Result = { ok: true } | { ok: false; error: string; code: ErrorPayload['code'] };
 
 const fail = (error: ErrorPayload): Result => ({ ok: false, error: error.message, code: error.code });
@@ -22,6 +40,7 @@ export class ChatRoom {
   messages = $state.raw<Message[]>([]);
   members = $state.raw<Member[]>([]);
   typing = $state.raw<TypingUser[]>([]);
+  drawing = $state.raw<TypingUser[]>([]);
   notices = $state.raw<Notice[]>([]);
   hasMore = $state(false);
   /** The first page has arrived. */
@@ -35,9 +54,11 @@ export class ChatRoom {
   notice = $state<string | null>(null);
   /** Counts messages from others; the feed watches it for its "new messages" pill. */
   arrivals = $state(0);
+  outbox = $state.raw<OutboxEntry[]>([]);
 
   /** Other people typing, never me. */
   readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId));
+  readonly othersDrawing = $derived(this.drawing.filter((u) => u.userId !== this.myId));
   readonly feed: FeedItem[] = $derived.by(() => {
     const items: FeedItem[] = this.messages.map((message) => ({ kind: 'message', id: message.id, message }));
     if (this.notices.length === 0) return items;
@@ -50,6 +71,10 @@ export class ChatRoom {
   #clockSkew = 0;
   #noticeSeq = 0;
   #onMessage: ((message: Message) => void) | undefined;
+  #outboxSeq = 0;
+  #flushing = false;
+  /** The connection (its count) on which this room was last joined; sends need a joined room. */
+  #joinedOn = -1;
 
   constructor(
     readonly id: string,
@@ -86,8 +111,8 @@ export class ChatRoom {
           this.arrivals += 1;
           this.#onMessage?.(message);
         }
-        // Whoever sent a message has stopped typing it.
-        if (this.typing.some((u) => u.userId === message.userId)) this.typing = this.typing.filter((u) => u.userId !== message.userId);
+        // Whoever sent a message has stopped typing or drawing it.
+        this.#dropTyper(message.userId);
       },
       'message:deleted': ({ roomId, messageId }) => {
         if (mine(roomId)) this.messages = this.messages.filter((m) => m.id !== messageId);
@@ -107,11 +132,13 @@ export class ChatRoom {
       'room:user-left': ({ roomId, userId, username }) => {
         if (!mine(roomId)) return;
         this.members = this.members.map((m) => (m.userId === userId ? { ...m, online: false } : m));
-        this.typing = this.typing.filter((u) => u.userId !== userId);
+        this.#dropTyper(userId);
         if (userId !== this.myId) this.addNotice(`Now leaving: ${username}`);
       },
-      'typing:update': ({ roomId, users }) => {
-        if (mine(roomId)) this.typing = users;
+      'typing:update': ({ roomId, users, kind }) => {
+        if (!mine(roomId)) return;
+        if (kind === 'drawing') this.drawing = users;
+        else this.typing = users;
       },
       'room:closed': ({ roomId, reason }) => {
         if (mine(roomId)) this.closed = reason;
@@ -128,8 +155,11 @@ export class ChatRoom {
 
     const leave = this.client.enterRoom({
       roomId: this.id,
-      // The page itself arrived as room:history just before.
-      joined: () => undefined,
+      // The page itself arrived as room:history just before; what waited in the outbox goes now.
+      joined: () => {
+        this.#joinedOn = this.client.connections;
+        void this.flush();
+      },
       failed: (error) => {
         const gone = error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND';
         // Refused on a re-join: the room went while this page was disconnected.
@@ -152,6 +182,11 @@ export class ChatRoom {
     this.hasMore = merged.hasMore;
     this.loaded = true;
     this.joinError = null;
+  }
+
+  #dropTyper(userId: number) {
+    if (this.typing.some((u) => u.userId === userId)) this.typing = this.typing.filter((u) => u.userId !== userId);
+    if (this.drawing.some((u) => u.userId === userId)) this.drawing = this.drawing.filter((u) => u.userId !== userId);
   }
 
   private setReactions(messageId: string, reactions: Reaction[]) {
@@ -180,12 +215,76 @@ export class ChatRoom {
     this.hasMore = result.data.hasMore && result.data.messages.length > 0;
   }
 
-  async send(payload: Omit<MessageSend, 'roomId'>): Promise<Result> {
-    const full = { ...payload, roomId: this.id } as MessageSend;
-    const result = await this.client.request('message:send', full);
-    if (!result.ok) return fail(result.error);
-    this.messages = addMessage(this.messages, result.data);
+  /**
+   * Sends now when the room is reachable and nothing waits before it; otherwise the message joins
+   * the outbox (the composer empties all the same) and goes out in order once the room is back.
+   */
+  async send(payload: OutgoingMessage): Promise<Result> {
+    if (!this.#canSend() || this.outbox.some((e) => e.state !== 'failed')) {
+      this.#enqueue(payload, null);
+      void this.flush();
+      return { ok: true };
+    }
+    const result = await this.client.request('message:send', { ...payload, roomId: this.id } as MessageSend);
+    if (result.ok) {
+      this.messages = addMessage(this.messages, result.data);
+      return { ok: true };
+    }
+    if (result.error.code !== 'UNAVAILABLE') return fail(result.error);
+    // Lost on the way: never sent if the socket had already gone; unknown after a timeout, so
+    // the person decides (Retry) rather than risking a double.
+    this.#enqueue(payload, this.client.status === 'connected' ? result.error.message : null);
     return { ok: true };
+  }
+
+  #canSend(): boolean {
+    return this.client.status === 'connected' && this.#joinedOn === this.client.connections && !this.closed;
+  }
+
+  #enqueue(payload: OutgoingMessage, error: string | null) {
+    const entry: OutboxEntry = { localId: `out-${++this.#outboxSeq}`, payload, state: error ? 'failed' : 'waiting', error, createdAt: Date.now() };
+    this.outbox = [...this.outbox, entry];
+  }
+
+  #setEntry(localId: string, change: Partial<OutboxEntry>) {
+    this.outbox = this.outbox.map((e) => (e.localId === localId ? { ...e, ...change } : e));
+  }
+
+  /** Sends the waiting messages one after another, oldest first, while the room is reachable. */
+  async flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (;;) {
+        const next = this.outbox.find((e) => e.state === 'waiting');
+        if (!next || !this.#canSend()) return;
+        this.#setEntry(next.localId, { state: 'sending', error: null });
+        const result = await this.client.request('message:send', { ...next.payload, roomId: this.id } as MessageSend);
+        if (result.ok) {
+          this.outbox = this.outbox.filter((e) => e.localId !== next.localId);
+          this.messages = addMessage(this.messages, result.data);
+        } else if (result.error.code === 'RATE_LIMITED') {
+          this.#setEntry(next.localId, { state: 'waiting' });
+          await new Promise((resolve) => setTimeout(resolve, OUTBOX_RETRY_MS));
+        } else if (result.error.code === 'UNAVAILABLE' && !this.#canSend()) {
+          // Gone again: it waits for the next join.
+          this.#setEntry(next.localId, { state: 'waiting' });
+        } else {
+          this.#setEntry(next.localId, { state: 'failed', error: result.error.message });
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  retry(localId: string) {
+    this.#setEntry(localId, { state: 'waiting', error: null });
+    void this.flush();
+  }
+
+  discard(localId: string) {
+    this.outbox = this.outbox.filter((e) => e.localId !== localId);
   }
 
   async remove(messageId: string): Promise<Result> {
@@ -205,11 +304,11 @@ export class ChatRoom {
     return { ok: true };
   }
 
-  typingStart() {
-    if (this.client.status === 'connected') this.client.socket.emit('typing:start', { roomId: this.id });
+  typingStart(kind: TypingKind = 'text') {
+    if (this.client.status === 'connected') this.client.socket.emit('typing:start', { roomId: this.id, kind });
   }
-  typingStop() {
-    if (this.client.status === 'connected') this.client.socket.emit('typing:stop', { roomId: this.id });
+  typingStop(kind: TypingKind = 'text') {
+    if (this.client.status === 'connected') this.client.socket.emit('typing:stop', { roomId: this.id, kind });
   }
 
   usernameOf(userId: number): string {

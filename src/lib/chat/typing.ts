@@ -16,12 +16,15 @@ export interface TypingSignals {
 
 export class TypingThrottle {
   #signals: TypingSignals;
+  #idleMs: number;
   /** When "typing" was last announced; null while not typing. */
   #announced: number | null = null;
   #idle: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(signals: TypingSignals) {
+  /** `idleMs`: how long without an edit counts as stopped (drawing pauses longer than typing). */
+  constructor(signals: TypingSignals, idleMs = TYPING_IDLE_MS) {
     this.#signals = signals;
+    this.#idleMs = idleMs;
   }
 
   /** After every edit, with whether the box still holds anything but spaces. */
@@ -33,7 +36,7 @@ export class TypingThrottle {
       this.#announced = now;
     }
     clearTimeout(this.#idle);
-    this.#idle = setTimeout(() => this.stop(), TYPING_IDLE_MS);
+    this.#idle = setTimeout(() => this.stop(), this.#idleMs);
   }
 
   /** Typing is over (says so only if it was announced). */
