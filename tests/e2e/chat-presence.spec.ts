@@ -151,6 +151,7 @@ test('the room view at desktop and phone width', async ({ browser }) => {
   await a.page.waitForTimeout(1000);
   await sendText(a.page, 'Love it! 🎨\nCan you add a sun?');
   await expect(messages(b.page, a.username)).toHaveCount(1);
+  await messages(b.page, a.username).hover();
   await messages(b.page, a.username).getByRole('button', { name: 'Add a reaction' }).click();
   await messages(b.page, a.username).getByRole('button', { name: 'React with heart' }).click();
   await b.page.getByRole('tab', { name: /Image/ }).click();

@@ -139,6 +139,7 @@ test('A deletes their own message, it goes for both; B cannot delete it', async 
   await expect(onB.getByRole('button', { name: 'Delete message' })).toHaveCount(0);
 
   const onA = messages(a.page, a.username);
+  await onA.hover();
   await onA.getByRole('button', { name: 'Delete message' }).click();
   await onA.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(onA).toHaveCount(0);
@@ -150,6 +151,8 @@ test('a reaction from B appears for A with its count and who reacted', async ({ 
   const { a, b, close } = await twoInARoom(browser, 'Check 5');
   await sendText(a.page, 'react to me');
   const onB = messages(b.page, a.username);
+  // The reaction button shows when the message is hovered.
+  await onB.hover();
   await onB.getByRole('button', { name: 'Add a reaction' }).click();
   await onB.getByRole('button', { name: 'React with heart' }).click();
 
@@ -201,6 +204,7 @@ test('copy B’s drawing into A’s canvas, draw over it and send it back', asyn
 
   const original = messages(a.page, b.username).getByTestId('drawing-view');
   await expect(original).toBeVisible();
+  await messages(a.page, b.username).hover();
   await messages(a.page, b.username).getByRole('button', { name: 'Copy to my canvas' }).click();
   const editor = a.page.getByTestId('drawing-canvas');
   await expect(editor).toBeVisible();

@@ -112,6 +112,7 @@ test('the whole chat flow runs under the policy without a single violation', asy
 
   // A reaction from Ben, seen by Ann.
   const text = messages(ben.page, annName).filter({ has: ben.page.getByTestId('message-text') });
+  await text.hover();
   await text.getByRole('button', { name: 'Add a reaction' }).click();
   await text.getByRole('button', { name: 'React with heart' }).click();
   await expect(messages(page, annName).locator('[data-testid=reaction][data-emoji=heart]').getByTestId('reaction-count')).toHaveText('1');

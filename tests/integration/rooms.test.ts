@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerEventMap } from '../../server/infra/events.ts';
 import {
   ROOM_MAX_MEMBERS,
+  INVITE_LOOKUPS_PER_MINUTE,
   ROOM_NAME_MAX,
   USER_MAX_ROOMS,
+  type PublicInvitePreview,
   type RoomDetails,
   type RoomInvitePreview,
   type RoomSummary
@@ -400,6 +402,26 @@ describe('invites', () => {
       isMember: false
     } satisfies RoomInvitePreview);
     expect((await owner.client.get(`/api/rooms/invite/${room.inviteCode}`)).json.isMember).toBe(true);
+  });
+
+  it('names the room of an invite to a visitor not signed in, and nothing more, within a limit per address', async () => {
+    const owner = await user();
+    const room = await createRoom(owner, { name: 'Open to friends', password: 'letmein1' });
+    const anonymous = new HttpClient(ctx.app.baseUrl);
+    const res = await anonymous.get(`/api/rooms/invite/${room.inviteCode}/public`);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ name: 'Open to friends', hasPassword: true } satisfies PublicInvitePreview);
+    for (const code of ['doesnotexist', 'x'.repeat(300)]) {
+      const unknown = await anonymous.get(`/api/rooms/invite/${code}/public`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.json).toEqual({ error: 'Room not found' });
+    }
+    // Three lookups so far; the rest of the minute's allowance, then a refusal with its words.
+    for (let i = 3; i < INVITE_LOOKUPS_PER_MINUTE; i++) expect((await anonymous.get(`/api/rooms/invite/${room.inviteCode}/public`)).status).toBe(200);
+    const refused = await anonymous.get(`/api/rooms/invite/${room.inviteCode}/public`);
+    expect(refused.status).toBe(429);
+    expect(refused.json).toEqual({ error: expect.stringContaining('Too many invite links') });
+    expect(memberIds(room.id)).toEqual([owner.id]);
   });
 
   it('answers 404 for an unknown invite code, also on the preview', async () => {

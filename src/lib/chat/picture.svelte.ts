@@ -72,7 +72,7 @@ export class PictureUpload {
     current.upload?.cancel();
     current.refused = true;
     current.url = null;
-    current.error = 'This file is not a picture that can be shown. Choose another one.';
+    current.error = 'This file is not an image that can be shown: choose another picture.';
   }
 
   /** No picture any more: its upload stops and its preview is let go. */
