@@ -20,7 +20,8 @@ export type OutgoingMessage = MessageSend extends infer M ? (M extends unknown ?
 
 /**
  * A message sent while the room could not take it: shown as pending at the end of the feed and
- * sent, in order, once the room is joined again; `failed` ones wait for Retry or Discard.
+ * sent, in order, once the room is joined again; `failed` ones wait for Retry or Discard
+ * (docs/architecture.md#reconnects-resync).
  */
 export interface OutboxEntry {
   localId: string;
