@@ -25,12 +25,15 @@ async function twoInARoom(browser: Browser, name: string): Promise<{ a: Person; 
   return { a, b, roomId: room.id, close: async () => void (await Promise.all([a.context.close(), b.context.close()])) };
 }
 
-/** A conversation in runs of two per person, sent over each person's own socket. */
-async function converse(baseURL: string, roomId: string, people: Person[], count: number): Promise<void> {
+/**
+ * A conversation over each person's own socket: `runs` messages in runs of two per person, then
+ * `alternating` messages taking turns (none of those can share a header).
+ */
+async function converse(baseURL: string, roomId: string, people: Person[], runs: number, alternating = 0): Promise<void> {
   const sockets: TestSocket[] = await Promise.all(people.map((p) => connectSocket(baseURL, p.request)));
   await Promise.all(sockets.map((s) => joinOverSocket(s, roomId)));
-  for (let i = 0; i < count; i++) {
-    const who = Math.floor(i / 2) % people.length;
+  for (let i = 0; i < runs + alternating; i++) {
+    const who = (i < runs ? Math.floor(i / 2) : i - runs) % people.length;
     await sendOverSocket(sockets[who], { roomId, type: 'text', content: `line ${i + 1} from ${people[who].username}` });
   }
   for (const s of sockets) s.disconnect();
@@ -47,19 +50,22 @@ async function fullyVisibleMessages(page: Page): Promise<number> {
   });
 }
 
-test('at 1280x800 at least ten one-line messages fit, grouped by author under a day line', async ({ browser, baseURL }) => {
+test('at 1280x800 at least ten one-line messages fit, even from people taking turns; runs of one author share a header under a day line', async ({
+  browser,
+  baseURL
+}) => {
   const { a, b, roomId, close } = await twoInARoom(browser, 'Dense');
-  await converse(baseURL!, roomId, [a, b], 14);
+  // Two runs of two, then twelve turns: the newest screenful has a header on every message.
+  await converse(baseURL!, roomId, [a, b], 4, 12);
   await Promise.all([openRoom(a.page, roomId), openRoom(b.page, roomId)]);
   for (const page of [a.page, b.page]) {
-    await expect(messages(page)).toHaveCount(14);
+    await expect(messages(page)).toHaveCount(16);
     expect(await fullyVisibleMessages(page)).toBeGreaterThanOrEqual(10);
-    // One header per run of two: the second of each run continues the first.
-    await expect(page.locator('[data-testid=message][data-grouped=true]')).toHaveCount(7);
-    await expect(page.getByTestId('message-author')).toHaveCount(7);
+    // The second of each run continues the first; the turns each have their own header.
+    await expect(page.locator('[data-testid=message][data-grouped=true]')).toHaveCount(2);
+    await expect(page.getByTestId('message-author')).toHaveCount(14);
     await expect(page.getByTestId('day-separator')).toHaveText(['Today']);
   }
-  await a.page.screenshot({ path: 'test-results/shots/feed-desktop.png' });
   await close();
 });
 
