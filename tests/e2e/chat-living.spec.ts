@@ -138,6 +138,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 test('axe finds nothing serious on any page of the gate', async ({ browser }) => {
+  // Seven pages, each analysed in full.
+  test.slow();
   const signedOut = await browser.newContext();
   const page = await signedOut.newPage();
   await page.goto('/login');

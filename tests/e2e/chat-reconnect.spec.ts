@@ -35,6 +35,8 @@ function stopServer(child: ChildProcess): Promise<void> {
 }
 
 test('after a server restart the room reconnects, what was missed shows up once, and what was sent meanwhile goes out in order', async ({ browser }) => {
+  // Two server starts of its own, each compiling the server on the fly.
+  test.slow();
   const dir = mkdtempSync(path.join(tmpdir(), 'bbb-reconnect-'));
   const redis = await startTestRedis();
   const port = await freePort();

@@ -6,7 +6,7 @@ describe('where sign-in leads', () => {
     const url = new URL(signInForInvite('Ab_3-x'), 'http://x');
     expect(url.pathname).toBe('/login');
     const next = safeNext(url.searchParams.get('next'));
-    expect(next).toBe('/join/Ab_3-x?join=1');
+    expect(next).toBe('/join/Ab_3-x');
     expect(inviteCodeIn(next)).toBe('Ab_3-x');
   });
 

@@ -1,4 +1,15 @@
-import { isAckedEvent, type Emoji, type TypingKind, type ErrorPayload, type HistoryPage, type Member, type Message, type MessageSend, type Reaction, type ServerToClientEvents } from '$lib/protocol';
+import {
+  isAckedEvent,
+  type Emoji,
+  type ErrorPayload,
+  type HistoryPage,
+  type Member,
+  type Message,
+  type MessageSend,
+  type Reaction,
+  type ServerToClientEvents,
+  type TypingKind
+} from '$lib/protocol';
 import { chatSocket, type SocketClient } from '$lib/socket.svelte';
 import { addMessage, mergeNewest, prependOlder } from './merge';
 
@@ -33,6 +44,7 @@ export interface OutboxEntry {
 
 /** After a "slow down" answer, the outbox waits this long before the next try. */
 const OUTBOX_RETRY_MS = 1000;
+
 type Result = { ok: true } | { ok: false; error: string; code: ErrorPayload['code'] };
 
 const fail = (error: ErrorPayload): Result => ({ ok: false, error: error.message, code: error.code });
