@@ -124,7 +124,7 @@ test('while drawing at 1280x800 the feed keeps at least half the height, and the
   const canvas = await a.page.getByTestId('drawing-canvas').boundingBox();
   expect(canvas!.width).toBeGreaterThanOrEqual(560);
 
-  // The top message, scrolled to the edge under the header: its picker is fully in the viewport.
+  // The top message, right under the room header: its picker is wholly in the viewport, on top.
   const top = messages(a.page, b.username).first();
   await top.hover();
   await top.getByRole('button', { name: 'Add a reaction' }).click();
@@ -133,13 +133,10 @@ test('while drawing at 1280x800 the feed keeps at least half the height, and the
   expect(picker!.x).toBeGreaterThanOrEqual(0);
   expect(picker!.y + picker!.height).toBeLessThanOrEqual(800);
   expect(picker!.x + picker!.width).toBeLessThanOrEqual(1280);
-  const header = await a.page.locator('.room-head').boundingBox();
   expect(await a.page.getByTestId('reaction-picker').evaluate((el) => {
     const r = el.getBoundingClientRect();
     return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('[data-testid=reaction-picker]') === el;
   })).toBe(true);
-  expect(header).not.toBeNull();
-  await a.page.screenshot({ path: 'test-results/shots/draw-desktop.png' });
   await a.page.getByRole('button', { name: 'React with fire' }).click();
   await expect(top.locator('[data-testid=reaction][data-emoji=fire]')).toBeVisible();
   await close();

@@ -47,7 +47,6 @@ test('on a phone the members panel is a sheet that closes with its button, Escap
   await toggle.tap();
   await expect(sheet).toBeVisible();
   await expect(sheet.getByTestId('member').filter({ hasText: b.username })).toBeVisible();
-  await a.page.screenshot({ path: 'test-results/shots/sheet-phone.png' });
   await sheet.getByRole('button', { name: 'Close members' }).tap();
   await expect(sheet).toBeHidden();
   await expect(toggle).toBeFocused();
@@ -66,7 +65,6 @@ test('on a phone the members panel is a sheet that closes with its button, Escap
   // On touch screens the message actions are always there.
   await sendText(b.page, 'hi from ben');
   await expect(messages(a.page, b.username).getByRole('button', { name: 'Add a reaction' })).toBeVisible();
-  await a.page.screenshot({ path: 'test-results/shots/room-phone.png' });
   await close();
 });
 
