@@ -4,6 +4,7 @@ export * from './limits';
 export * from './errors';
 export * from './auth';
 export * from './drawing';
+export * from './points';
 export * from './events';
 export * from './rooms';
 export * from './validation';
