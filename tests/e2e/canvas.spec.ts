@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { CANVAS_HEIGHT, CANVAS_WIDTH, drawingSchema, type Drawing } from '../../src/lib/protocol/drawing';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, drawingSchema, unpackDrawing, type Drawing } from '../../src/lib/protocol/drawing';
 
 // The scratch pad at /app/draw: the editor, and a replay of what it exports.
 
@@ -244,7 +244,7 @@ test('on a 360 px screen a finger draws where it touches', async ({ page }) => {
   await page.getByRole('button', { name: 'Export and replay', exact: true }).click();
   const exported = JSON.parse(await page.getByTestId('exported-json').inputValue()) as Drawing;
   expect(drawingSchema.safeParse(exported).success).toBe(true);
-  const stroke = exported.operations[0];
+  const stroke = unpackDrawing(exported).operations[0];
   expect(stroke?.type).toBe('stroke');
   if (stroke?.type !== 'stroke') return;
   // Coordinates are in the 600 x 200 space even though the canvas is shown about 340 px wide.
@@ -281,7 +281,7 @@ test('a pen records its pressure, which widens the line', async ({ page }) => {
   await page.getByRole('button', { name: 'Export and replay' }).click();
   const exported = JSON.parse(await page.getByTestId('exported-json').inputValue()) as Drawing;
   expect(drawingSchema.safeParse(exported).success).toBe(true);
-  const stroke = exported.operations[0];
+  const stroke = unpackDrawing(exported).operations[0];
   if (stroke?.type !== 'stroke') throw new Error('expected a stroke');
   const pressures = stroke.points.map((p) => p.pressure);
   expect(Math.min(...pressures)).toBeLessThan(0.2);
