@@ -2,9 +2,13 @@ import {
   HISTORY_PAGE_MAX_BYTES,
   HISTORY_PAGE_SIZE,
   MESSAGE_TTL_SECONDS,
+  packOperation,
   SEND_INTERVAL_SECONDS,
   type HistoryPage,
-  type Message
+  type Message,
+  type Operation,
+  type PackedOperation,
+  type StrokeOp
 } from '../../src/lib/protocol/index.ts';
 import { MESSAGE_KEY_PREFIX, messageKey, messageListHeadKey, messageListKey, roomKeys, sendRateKey, trashKey, typingKey } from '../infra/keys.ts';
 import { asArray, asStrings, loadLua, LUA_HELPERS } from '../infra/lua.ts';
@@ -39,7 +43,23 @@ function serializeWithoutSeq(message: Message): string {
 
 function parseStored(raw: string): Message {
   const { seq: _seq, ...message } = JSON.parse(raw) as Message & { seq: number };
-  return message as Message;
+  return packOldStrokes(message as Message);
+}
+
+/** A stroke stored before strokes were packed: its points spelled out as objects. */
+const isOldStroke = (op: PackedOperation | Operation): op is StrokeOp => op.type === 'stroke' && Array.isArray(op.points);
+
+/**
+ * Drawings stored before strokes were packed are packed as they are read, so clients only ever
+ * see the packed form (docs/architecture.md#drawings-are-packed). They were made by the editor on
+ * the grid packing keeps (tenths of a pixel, hundredths of pressure), so nothing moves; they are
+ * gone once MESSAGE_TTL_SECONDS have passed since the change.
+ */
+function packOldStrokes(message: Message): Message {
+  if (message.type !== 'drawing') return message;
+  const operations: (PackedOperation | Operation)[] = message.content.operations;
+  if (!operations.some(isOldStroke)) return message;
+  return { ...message, content: { ...message.content, operations: operations.map((op) => (isOldStroke(op) ? packOperation(op) : op)) } };
 }
 
 export type StoreResult =

@@ -7,6 +7,7 @@ import {
   CANVAS_HEIGHT,
   CANVAS_WIDTH,
   DELETES_PER_SECOND,
+  DRAWING_LIMITS,
   HISTORY_PAGE_MAX_BYTES,
   PRESENCE_NOTICE_GRACE_MS,
   READS_PER_SOCKET,
@@ -15,9 +16,11 @@ import {
   SOCKET_MAX_UNSENT_BYTES,
   SOCKET_READ_UNSENT_BYTES,
   SOCKETS_PER_USER,
+  packDrawing,
   type Drawing,
   type ErrorPayload,
-  type HistoryPage
+  type HistoryPage,
+  type Operation
 } from '../../src/lib/protocol/index.ts';
 import { useTestApp } from '../support/app.ts';
 import {
@@ -54,18 +57,24 @@ function tcpOf(socket: ClientSocket): NetSocket {
   return tcp;
 }
 
-/** A valid drawing of about 234 KB: long pen strokes with pressure on every point. */
+/**
+ * A valid drawing of about 234 KB as sent: pen strokes jumping across the canvas (every step and
+ * pressure change takes its longest packed form), then lines of text to fill the rest.
+ */
 function largeDrawing(seed: number): Drawing {
-  const operations: Drawing['operations'] = [];
+  const operations: Operation[] = [];
   for (let s = 0; s < 13; s++) {
-    const points = Array.from({ length: 500 }, (_, i) => ({
-      x: Math.round(((seed * 37 + s * 41 + i * 1.1) % CANVAS_WIDTH) * 10) / 10,
-      y: Math.round(((s * 13 + i * 0.7) % CANVAS_HEIGHT) * 10) / 10,
-      pressure: ((i % 9) + 1) / 10
+    const points = Array.from({ length: 1500 }, (_, i) => ({
+      x: i % 2 === 0 ? (seed * 7 + s) % 50 : CANVAS_WIDTH - ((seed + i) % 50),
+      y: i % 4 < 2 ? (s * 3 + i) % 20 : CANVAS_HEIGHT - 1 - ((seed + s) % 20),
+      pressure: i % 2 === 0 ? 0.1 : 1
     }));
     operations.push({ type: 'stroke', points, color: '#000000', size: 4, eraser: false });
   }
-  return { width: CANVAS_WIDTH, height: CANVAS_HEIGHT, operations };
+  for (let t = 0; t < 330; t++) {
+    operations.push({ type: 'text', x: t % CANVAS_WIDTH, y: 10, content: `${seed} ${t} `.padEnd(DRAWING_LIMITS.maxTextChars, 'x'), color: '#000000', fontSize: 12 });
+  }
+  return packDrawing(operations);
 }
 
 /** Stores `count` messages of about `bytes` each straight into the room (the store does not validate). */

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CANVAS_HEIGHT, CANVAS_WIDTH, SOCKET_MAX_FRAME_BYTES, TEXT_MAX_CHARS } from '../../src/lib/protocol/index.ts';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, packPoints, SOCKET_MAX_FRAME_BYTES, TEXT_MAX_CHARS } from '../../src/lib/protocol/index.ts';
 import { useTestApp } from '../support/app.ts';
 import {
   request,
@@ -140,7 +140,9 @@ describe('bad payloads on every event', () => {
     socket = await connectSocket(ctx.app.baseUrl, carol.cookie);
     const before = await snapshot();
     const drawing = { width: CANVAS_WIDTH, height: CANVAS_HEIGHT, operations: [] as unknown[] };
-    const stroke = { type: 'stroke', points: [{ x: 1, y: 1, pressure: 1 }, { x: 2, y: 2, pressure: 1 }], color: '#000000', size: 4, eraser: false };
+    const twoPoints = [{ x: 1, y: 1, pressure: 1 }, { x: 2, y: 2, pressure: 1 }];
+    const stroke = { type: 'stroke', points: packPoints(twoPoints), color: '#000000', size: 4, eraser: false };
+    const withPoints = (points: unknown) => ({ roomId, type: 'drawing', content: { ...drawing, operations: [{ ...stroke, points }] } });
     const contents: [string, unknown][] = [
       ['an unknown type', { roomId, type: 'video', content: 'x' }],
       ['empty text', { roomId, type: 'text', content: '' }],
@@ -152,7 +154,10 @@ describe('bad payloads on every event', () => {
       ['an unknown operation', { roomId, type: 'drawing', content: { ...drawing, operations: [{ type: 'script', code: 'x' }] } }],
       ['a colour off the palette', { roomId, type: 'drawing', content: { ...drawing, operations: [{ ...stroke, color: '#123456' }] } }],
       ['an unknown stamp', { roomId, type: 'drawing', content: { ...drawing, operations: [{ type: 'stamp', x: 1, y: 1, stampId: 'nope', size: 4, color: '#000000' }] } }],
-      ['coordinates far off the canvas', { roomId, type: 'drawing', content: { ...drawing, operations: [{ ...stroke, points: [{ x: 1e9, y: 1, pressure: 1 }, { x: 1, y: 1, pressure: 1 }] }] } }],
+      ['coordinates far off the canvas', withPoints(packPoints([{ x: 800, y: 1, pressure: 1 }, { x: 1, y: 1, pressure: 1 }]))],
+      ['points spelled out, as before packing', withPoints(twoPoints)],
+      ['points that are not base64', withPoints(`${stroke.points.slice(0, -1)}*`)],
+      ['points cut short', withPoints(stroke.points.slice(0, -2))],
       ['a brush size not in the set', { roomId, type: 'drawing', content: { ...drawing, operations: [{ ...stroke, size: 3 }] } }],
       ['too many operations', { roomId, type: 'drawing', content: { ...drawing, operations: Array.from({ length: 1001 }, () => ({ type: 'clear' })) } }],
       ['an image that is not an upload URL', { roomId, type: 'image', content: 'javascript:alert(1)' }]

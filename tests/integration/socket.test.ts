@@ -3,14 +3,14 @@ import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CANVAS_HEIGHT,
-  CANVAS_WIDTH,
   EMOJI,
   PRESENCE_NOTICE_GRACE_MS,
   ROOM_MAX_MEMBERS,
+  packDrawing,
   TYPING_EXPIRE_MS,
-  type Drawing,
+  unpackDrawing,
   type Message,
+  type Operation,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
 import { useTestApp } from '../support/app.ts';
@@ -103,19 +103,19 @@ describe('messages', () => {
 
   it('a drawing travels intact', async () => {
     const { room, sockets } = await roomWith(2);
-    const drawing: Drawing = {
-      width: CANVAS_WIDTH,
-      height: CANVAS_HEIGHT,
-      operations: [
-        { type: 'stroke', points: [{ x: 1, y: 2, pressure: 0.5 }, { x: 30.25, y: 40.5, pressure: 1 }], color: '#FF0000', size: 4, eraser: false },
-        { type: 'stamp', x: 100, y: 50, stampId: 'bee', size: 22, color: '#000000' },
-        { type: 'text', x: 10, y: 190, content: 'hi', color: '#0000FF', fontSize: 16 }
-      ]
-    };
+    const operations: Operation[] = [
+      { type: 'stroke', points: [{ x: 1, y: 2, pressure: 0.5 }, { x: 30.2, y: 40.5, pressure: 1 }], color: '#FF0000', size: 4, eraser: false },
+      { type: 'stamp', x: 100, y: 50, stampId: 'bee', size: 22, color: '#000000' },
+      { type: 'text', x: 10, y: 190, content: 'hi', color: '#0000FF', fontSize: 16 }
+    ];
+    const drawing = packDrawing(operations);
     const arrival = nextEvent(sockets[1], 'message:new');
     const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'drawing', content: drawing });
     expect(ack.ok).toBe(true);
-    expect((await arrival).content).toEqual(drawing);
+    const received = await arrival;
+    expect(received.content).toEqual(drawing);
+    // The receiver unpacks exactly the points that were drawn.
+    expect(received.type === 'drawing' && unpackDrawing(received.content).operations).toEqual(operations);
     const page = await joinRoom(sockets[1], room.id);
     expect(page.messages.at(-1)?.content).toEqual(drawing);
   });
