@@ -1,8 +1,12 @@
 import { defineConfig } from '@playwright/test';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 // The main process picks the port once; workers inherit it through the environment.
 process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
 const port = Number(process.env.E2E_PORT);
+// Where the server writes its private Redis's URL, for tests that seed data stored by older versions.
+process.env.E2E_REDIS_URL_FILE ??= path.join(tmpdir(), `bbb-e2e-redis-${port}.url`);
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -37,7 +41,7 @@ export default defineConfig({
     // /api/auth/me answers 401 when up; any answer under 500 means ready.
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { E2E_PORT: String(port) },
+    env: { E2E_PORT: String(port), E2E_REDIS_URL_FILE: process.env.E2E_REDIS_URL_FILE },
     stdout: 'ignore',
     stderr: 'pipe'
   }
