@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 // Command line of `npm run bench`: a full run by default, `--quick` for the reduced one, `--smoke`
 // for the smallest run that still goes through every scenario (what `npm test` runs).
 
-export const SCENARIOS = ['chat', 'join', 'drawing', 'hostile'] as const;
+export const SCENARIOS = ['chat', 'join', 'drawing', 'firstload', 'hostile'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export type BenchMode = 'full' | 'quick' | 'smoke';
@@ -42,7 +42,8 @@ const USAGE = `npm run bench -- [options]
   --url <base>          benchmark a server already running there (none is started)
   --redis-url <url>     that server's Redis, to seed the join scenario
   --pid <n>             that server's pid, for CPU and RSS figures
-  --only <list>         scenarios to run: chat,join,drawing,hostile (default all)
+  --only <list>         scenarios to run: chat,join,drawing,firstload,hostile (default all;
+                        --smoke leaves out firstload, which builds the app and drives Chromium)
   --no-relay            skip the bare Socket.IO relay baseline
   --steps <list>        rooms per chat step, e.g. 5,10,20
   --measure <s>         measured seconds per chat step
@@ -96,7 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
   const smoke = mode === 'smoke';
   const quick = mode !== 'full';
-  const scenarios = (list(values.only) ?? [...SCENARIOS]).map((s) => {
+  const scenarios = (list(values.only) ?? SCENARIOS.filter((s) => !(smoke && s === 'firstload'))).map((s) => {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
     return s as Scenario;
   });

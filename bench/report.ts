@@ -1,6 +1,7 @@
 import type { BenchMode } from './options.ts';
 import type { ChatResult, ChatTargetResult } from './scenarios/chat.ts';
 import type { DrawingResult } from './scenarios/drawing.ts';
+import type { FirstLoadResult } from './scenarios/firstload.ts';
 import type { HostileResult, RequestTally } from './scenarios/hostile.ts';
 import type { JoinResult } from './scenarios/join.ts';
 
@@ -15,6 +16,7 @@ export interface BenchReport {
   chat?: ChatResult;
   join?: JoinResult;
   drawing?: DrawingResult;
+  firstLoad?: FirstLoadResult;
   hostile?: HostileResult;
   targets?: TargetCheck[];
   failures: { scenario: string; error: string }[];
@@ -82,6 +84,14 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       goal: 'join: largest room within 2x of a 100-message room',
       measured: join.largestOverSmallest === null ? '-' : `${fmt(join.largestOverSmallest, 2)} x`,
       met: join.largestOverSmallest === null ? null : join.largestOverSmallest <= 2
+    });
+  }
+  for (const route of report.firstLoad?.routes.filter((r) => r.limited) ?? []) {
+    const limit = report.firstLoad!.limitBytes;
+    checks.push({
+      goal: `${route.description}: at most ${fmt(limit / 1024, 0)} KB of compressed JavaScript`,
+      measured: `${fmt(route.scriptWireBytes / 1024)} KB in ${route.scripts} scripts`,
+      met: route.scriptWireBytes <= limit
     });
   }
   for (const c of report.hostile?.checks ?? []) checks.push({ goal: c.goal, measured: c.measured, met: c.pass });
@@ -205,6 +215,28 @@ export function formatReport(report: BenchReport): string {
           fmt(d.drawingBytes, 0),
           fmt(d.sendFrameBytes, 0),
           fmt(d.newFrameBytes, 0)
+        ])
+      )
+    );
+  }
+  const firstLoad = report.firstLoad;
+  if (firstLoad) {
+    out.push('', '## First load in Chromium (empty cache)');
+    out.push('');
+    out.push(
+      table(
+        ['page', 'route', 'scripts', 'JS on the wire KB', 'JS decoded KB', 'script encodings', 'CSS on the wire KB', 'everything on the wire KB'],
+        firstLoad.routes.map((r) => [
+          r.description,
+          r.route,
+          fmt(r.scripts, 0),
+          fmt(r.scriptWireBytes / 1024),
+          fmt(r.scriptBytes / 1024),
+          Object.entries(r.encodings)
+            .map(([encoding, n]) => `${encoding} ${n}`)
+            .join(', '),
+          fmt(r.cssWireBytes / 1024),
+          fmt(r.totalWireBytes / 1024)
         ])
       )
     );

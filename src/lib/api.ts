@@ -1,16 +1,17 @@
-import {
-  IMAGE_TOO_LARGE,
-  type CreateRoomRequest,
-  type Credentials,
-  type JoinByCodeRequest,
-  type JoinRoomRequest,
-  type LeaveRoomResult,
-  type PublicUser,
-  type RoomDetails,
-  type RoomInvitePreview,
-  type RoomSummary,
-  type UploadResult
+import type {
+  CreateRoomRequest,
+  Credentials,
+  JoinByCodeRequest,
+  JoinRoomRequest,
+  LeaveRoomResult,
+  PublicUser,
+  RoomDetails,
+  RoomInvitePreview,
+  RoomSummary,
+  UploadResult
 } from '$lib/protocol';
+// Values from limits only: the rest of the contract brings the schemas (zod) into every page.
+import { IMAGE_TOO_LARGE } from '$lib/protocol/limits';
 
 // The REST API, one function per endpoint, typed with the contract: JSON in and out, cookies
 // included, a refusal's `{ error }` text surfaced as ApiError.
