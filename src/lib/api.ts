@@ -94,6 +94,8 @@ function uploadImage(file: File, onProgress: (fraction: number) => void): Upload
 export const api = {
   auth: {
     me: () => get<PublicUser>('/api/auth/me'),
+    /** The signed-in user, or null: never a 401. */
+    session: () => get<{ user: PublicUser | null }>('/api/auth/session'),
     login: (credentials: Credentials) => post<PublicUser>('/api/auth/login', credentials),
     register: (credentials: Credentials) => post<PublicUser>('/api/auth/register', credentials),
     /** Ends the session everywhere (every tab and socket of the user). */

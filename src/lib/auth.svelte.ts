@@ -1,5 +1,5 @@
 import type { PublicUser } from '$lib/protocol';
-import { api, ApiError } from './api';
+import { api } from './api';
 
 // The signed-in user, shared by every page. One instance for the app (createAuth() pattern).
 export function createAuth() {
@@ -10,9 +10,9 @@ export function createAuth() {
 
   async function load(): Promise<void> {
     try {
-      user = await api.auth.me();
+      user = (await api.auth.session()).user;
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) console.warn(err);
+      console.warn(err);
       user = null;
     } finally {
       loading = false;

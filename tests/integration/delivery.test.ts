@@ -103,7 +103,7 @@ describe('the built files', () => {
   });
 
   it('as they are to a client that accepts no compression, still saying they vary', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'deflate' }]) {
+    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'deflate' }] as Record<string, string>[]) {
       const res = await raw(scriptUrl(), headers);
       expect(res.status).toBe(200);
       expect(res.headers['content-encoding']).toBeUndefined();
