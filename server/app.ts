@@ -106,12 +106,13 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const sameOrigin = createOriginCheck(config);
   const notFound = () => new AppError('NOT_FOUND', 'Not found');
 
+  // Every API answer, refusals included, carries its caching rule and may be compressed.
+  app.use('/api', apiDelivery());
   // A state-changing API call from a page on another site is refused outright (CSRF).
   app.use('/api', (req, _res, next) => {
     const safe = req.method === 'GET' || req.method === 'HEAD' || sameOrigin(req);
     next(safe ? undefined : new AppError('UNAUTHORIZED', 'Cross-site request refused'));
   });
-  app.use('/api', apiDelivery());
   app.use('/api', express.json({ limit: '100kb' }));
 
   const { requireAuth } = sessions;

@@ -217,6 +217,9 @@ describe('the JSON API', () => {
     const res = await raw(`${app.baseUrl}/api/auth/me`, { 'accept-encoding': 'br' });
     expect(res.status).toBe(401);
     expect(res.headers['cache-control']).toBe(API_CACHE);
+    const crossSite = await raw(`${app.baseUrl}/api/rooms`, { cookie: user.cookie, origin: 'https://evil.example', 'content-type': 'application/json' }, 'POST', '{}');
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers['cache-control']).toBe(API_CACHE);
   });
 });
 
