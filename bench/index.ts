@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
+import { buildClient } from '../scripts/build-server.mjs';
 import { runTag } from './api.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
 import { WorkerPool } from './pool.ts';
@@ -10,6 +11,7 @@ import { checkTargets, formatReport, type BenchReport } from './report.ts';
 import { CHAT_DEFAULTS, runChat } from './scenarios/chat.ts';
 import { runDrawingSize } from './scenarios/drawing.ts';
 import { runDrawingRoom } from './scenarios/drawingRoom.ts';
+import { runFirstLoad } from './scenarios/firstload.ts';
 import { hostileOptions, runHostile } from './scenarios/hostile.ts';
 import { runJoin } from './scenarios/join.ts';
 
@@ -69,6 +71,9 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    // The started server serves build/ if it is there when it starts: the first-load scenario needs
+    // it, and a build of these sources.
+    if (!options.url && options.scenarios.includes('firstload')) buildClient(() => log('building the app (vite build)'));
     log(options.url ? `using the server at ${options.url}` : 'starting Redis and the server (production mode)');
     const server = await startServerTarget(options);
     stoppers.push(server.stop);
@@ -76,6 +81,9 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     if (options.scenarios.includes('drawing')) {
       report.drawing = await attempt(report, 'drawing', () => runDrawingSize(server, options.drawingForm, tag));
+    }
+    if (options.scenarios.includes('firstload')) {
+      report.firstLoad = await attempt(report, 'firstload', () => runFirstLoad(server, tag));
     }
     if (options.scenarios.includes('join')) {
       report.join = await attempt(report, 'join', () => runJoin(server, options, tag, log));

@@ -2,6 +2,7 @@ import type { BenchMode } from './options.ts';
 import type { ChatResult, ChatTargetResult } from './scenarios/chat.ts';
 import type { DrawingResult } from './scenarios/drawing.ts';
 import type { DrawingRoomResult } from './scenarios/drawingRoom.ts';
+import type { FirstLoadResult } from './scenarios/firstload.ts';
 import type { HostileResult, RequestTally } from './scenarios/hostile.ts';
 import type { JoinResult } from './scenarios/join.ts';
 
@@ -17,6 +18,7 @@ export interface BenchReport {
   join?: JoinResult;
   drawing?: DrawingResult;
   drawingRoom?: DrawingRoomResult;
+  firstLoad?: FirstLoadResult;
   hostile?: HostileResult;
   targets?: TargetCheck[];
   failures: { scenario: string; error: string }[];
@@ -100,6 +102,14 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       goal: `opening a room of ${sketches.sketches} sketches: bytes <= 1/3 of the sketches unpacked`,
       measured: `${fmt(sketches.allSketches.bytes, 0)} bytes received vs ${fmt(unpacked, 0)} unpacked (${fmt(sketches.allSketches.bytes / unpacked, 3)} x)`,
       met: sketches.allSketches.bytes * 3 <= unpacked
+    });
+  }
+  for (const route of report.firstLoad?.routes.filter((r) => r.limited) ?? []) {
+    const limit = report.firstLoad!.limitBytes;
+    checks.push({
+      goal: `${route.description}: at most ${fmt(limit / 1024, 0)} KB of compressed JavaScript`,
+      measured: `${fmt(route.scriptWireBytes / 1024)} KB in ${route.scripts} scripts`,
+      met: route.scriptWireBytes <= limit
     });
   }
   for (const c of report.hostile?.checks ?? []) checks.push({ goal: c.goal, measured: c.measured, met: c.pass });
@@ -282,6 +292,28 @@ export function formatReport(report: BenchReport): string {
       )
     );
     out.push('', `Saturation deliveries/s, server over relay: **${fmt(room.ratio, 3)} x**`);
+  }
+  const firstLoad = report.firstLoad;
+  if (firstLoad) {
+    out.push('', '## First load in Chromium (empty cache)');
+    out.push('');
+    out.push(
+      table(
+        ['page', 'route', 'scripts', 'JS on the wire KB', 'JS decoded KB', 'script encodings', 'CSS on the wire KB', 'everything on the wire KB'],
+        firstLoad.routes.map((r) => [
+          r.description,
+          r.route,
+          fmt(r.scripts, 0),
+          fmt(r.scriptWireBytes / 1024),
+          fmt(r.scriptBytes / 1024),
+          Object.entries(r.encodings)
+            .map(([encoding, n]) => `${encoding} ${n}`)
+            .join(', '),
+          fmt(r.cssWireBytes / 1024),
+          fmt(r.totalWireBytes / 1024)
+        ])
+      )
+    );
   }
   if (report.hostile) out.push('', hostileSection(report.hostile));
   const checks = report.targets ?? checkTargets(report);

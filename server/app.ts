@@ -10,6 +10,7 @@ import { createSessions } from './auth/session.ts';
 import { createUserStore, type UserStore } from './auth/storage.ts';
 import type { Config } from './infra/config.ts';
 import type { DB } from './infra/db.ts';
+import { apiDelivery, serveBuiltApp, UPLOAD_CACHE } from './infra/delivery.ts';
 import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
@@ -105,6 +106,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const sameOrigin = createOriginCheck(config);
   const notFound = () => new AppError('NOT_FOUND', 'Not found');
 
+  // Every API answer, refusals included, carries its caching rule and may be compressed.
+  app.use('/api', apiDelivery());
   // A state-changing API call from a page on another site is refused outright (CSRF).
   app.use('/api', (req, _res, next) => {
     const safe = req.method === 'GET' || req.method === 'HEAD' || sameOrigin(req);
@@ -124,20 +127,20 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
       index: false,
       dotfiles: 'deny',
       fallthrough: true,
-      maxAge: '1d',
       // The type comes from the extension we chose after checking the bytes; opened directly, an
       // upload may run nothing (nosniff is already set for every response).
-      setHeaders: (res) => res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox")
+      setHeaders: (res) => {
+        res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+        res.setHeader('Cache-Control', UPLOAD_CACHE);
+      }
     }),
     (_req, _res, next) => next(notFound())
   );
 
   if (existsSync(path.join(clientDir, 'index.html'))) {
-    app.use(express.static(clientDir, { index: false }));
-    app.get('/{*path}', (req, res, next) => {
-      if (req.path.startsWith('/socket.io')) return next();
-      res.sendFile(path.join(clientDir, 'index.html'));
-    });
+    const [file, page] = serveBuiltApp(clientDir);
+    app.use(file);
+    app.get('/{*path}', (req, res, next) => (req.path.startsWith('/socket.io') ? next() : page(req, res, next)));
   }
   app.use(answerErrors);
 

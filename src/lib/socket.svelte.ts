@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { auth } from './auth.svelte';
 import type { Ack, AckedEvent, AckFn, ClientToServerEvents, ErrorPayload, PayloadOf, ReplyOf, ServerToClientEvents } from '$lib/protocol';
 
 // The one Socket.IO connection of the app (createAuth() pattern): typed with the shared contract,
@@ -192,3 +193,5 @@ export function createSocketClient() {
 export type SocketClient = ReturnType<typeof createSocketClient>;
 
 export const chatSocket = createSocketClient();
+// Loaded with the room only; signing out anywhere later still closes it.
+auth.onSignOut(() => chatSocket.close());

@@ -7,6 +7,8 @@ export const ROOM_NAME_MAX = 50;
 export const ROOM_PASSWORD_MAX = 128;
 export const TEXT_MAX_CHARS = 2000;
 export const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/** Why an image over IMAGE_MAX_BYTES is refused. */
+export const IMAGE_TOO_LARGE = `Image must be ${IMAGE_MAX_BYTES / (1024 * 1024)} MB or smaller`;
 export const UPLOAD_MAX_AGE_HOURS = 50;
 export const HISTORY_PAGE_SIZE = 50;
 /**
