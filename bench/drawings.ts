@@ -42,8 +42,9 @@ export function sampleDrawings(): SampleDrawing[] {
 }
 
 /**
- * A drawing of about `targetBytes` as sent (long pen strokes, as a patient artist would make), within
- * the contract's budgets: the strokes go through the same StrokeBuilder, which stops at the limits.
+ * A drawing of about `targetBytes` as sent, within the contract's budgets: long pen strokes (as a
+ * patient artist would make) through the same StrokeBuilder, which stops at the limits, then lines
+ * of text, since packed strokes reach the point limit at about 90 KB.
  */
 export function largeDrawing(seed: number, targetBytes: number): SampleDrawing {
   const next = random(seed);
@@ -53,5 +54,18 @@ export function largeDrawing(seed: number, targetBytes: number): SampleDrawing {
     if (!op || op.type !== 'stroke' || op.points.length < 2) break;
     operations.push(op);
   }
-  return sample(`large-${seed}`, `pen strokes up to ${targetBytes} bytes`, operations);
+  const line = (i: number): Operation => ({
+    type: 'text',
+    x: (i * 37) % CANVAS_WIDTH,
+    y: (i * 13) % CANVAS_HEIGHT,
+    content: `${seed}.${i} `.padEnd(DRAWING_LIMITS.maxTextChars, 'abcdefghij'),
+    color: '#000000',
+    fontSize: 12
+  });
+  for (let i = 0; operations.length < DRAWING_LIMITS.maxOperations; i++) {
+    const text = line(i);
+    if (drawingBytes([...operations, text]) > Math.min(targetBytes, DRAWING_LIMITS.maxSerializedBytes)) break;
+    operations.push(text);
+  }
+  return sample(`large-${seed}`, `pen strokes and text up to ${targetBytes} bytes`, operations);
 }
