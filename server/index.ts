@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createApplication } from './app.ts';
 import { loadConfig, loadDotEnv } from './infra/config.ts';
@@ -8,7 +7,6 @@ import { connectRedis, resolveRedis } from './infra/redis.ts';
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
 
   const redisHandle = await resolveRedis(config.redisUrl, path.join(config.dataDir, 'redis'));
   const redis = await connectRedis(redisHandle.url);
@@ -19,7 +17,7 @@ async function main(): Promise<void> {
     application.httpServer.once('error', reject);
     application.httpServer.listen(config.port, () => resolve());
   });
-  console.log(`BeeBeeBee is running on http://localhost:${config.port}`);
+  console.log(`BeeBeeBee is running on http://localhost:${config.port}; uploads go to ${application.context.files.place}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
