@@ -25,6 +25,8 @@ export async function createBucketFiles(settings: S3Settings): Promise<UploadFil
     forcePathStyle: settings.forcePathStyle,
     // Without keys the SDK's own chain applies (instance roles, AWS_* variables, profiles).
     credentials: settings.credentials,
+    // An unreachable bucket fails a request within seconds instead of holding it open.
+    requestHandler: { connectionTimeout: 5000 },
     // Checksums only where the API demands them: several S3-compatible servers reject the newer
     // default trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -19,6 +19,9 @@ export interface UploadClaim {
   release(): void;
 }
 
+// The folder's disk or the bucket's server failing: the user may simply try again.
+const storeUnavailable = () => new AppError('UNAVAILABLE', 'Images cannot be stored or shown right now; try again in a moment');
+
 const imageRefused = () => new AppError('VALIDATION_ERROR', 'Send an image you uploaded yourself; each upload can be sent once');
 
 export function createUploadService({ store, files }: UploadServiceDeps) {
@@ -31,6 +34,12 @@ export function createUploadService({ store, files }: UploadServiceDeps) {
       const filename = `${nanoid()}.${check.ext}`;
       try {
         await files.put(filename, bytes);
+      } catch (err) {
+        console.error('[uploads] could not store an image:', err);
+        await files.remove(filename).catch(() => undefined);
+        throw storeUnavailable();
+      }
+      try {
         store.recordUpload.run(filename, userId);
       } catch (err) {
         await files.remove(filename).catch(() => undefined);
@@ -53,8 +62,14 @@ export function createUploadService({ store, files }: UploadServiceDeps) {
     },
 
     /** An upload to send to whoever asks for its URL (uploads are public by their unguessable name); null when there is none. */
-    open(filename: string): Promise<OpenedUpload | null> {
-      return isUploadFilename(filename) ? files.open(filename) : Promise.resolve(null);
+    async open(filename: string): Promise<OpenedUpload | null> {
+      if (!isUploadFilename(filename)) return null;
+      try {
+        return await files.open(filename);
+      } catch (err) {
+        console.error('[uploads] could not read an image:', err);
+        throw storeUnavailable();
+      }
     },
 
     /** Deletes exactly the file a deleted image message claimed, and its record. */

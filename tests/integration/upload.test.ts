@@ -1,9 +1,14 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { IMAGE_MAX_BYTES, IMAGE_URL_PATTERN, UPLOADS_PER_HOUR, type RoomDetails } from '../../src/lib/protocol/index.ts';
-import { UPLOAD_BACKENDS, useTestApp } from '../support/app.ts';
+import { createApplication } from '../../server/app.ts';
+import { loadConfig } from '../../server/infra/config.ts';
+import { openDatabase } from '../../server/infra/db.ts';
+import { connectRedis } from '../../server/infra/redis.ts';
+import { UPLOAD_BACKENDS, useTestApp, useTestApps } from '../support/app.ts';
 import { HttpClient, registerUser } from '../support/client.ts';
 import { storedUploads } from '../support/uploads.ts';
 
@@ -344,5 +349,47 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
         expect((await fetch(`${ctx.app.baseUrl}/uploads/messages/${mine}`)).status).toBe(404);
       });
     }
+  });
+});
+
+describe('a bucket that is missing or down', () => {
+  const ctx = useTestApps({ app: { options: { uploads: 's3' } } });
+
+  it('refuses to start on a bucket that does not exist, saying which', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bbb-nobucket-'));
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), DATA_DIR: dataDir, REDIS_URL: ctx.redis.url, ...ctx.app.s3!.env, S3_BUCKET: 'no-such-bucket' });
+    const db = openDatabase(path.join(dataDir, 'test.db'));
+    const redis = await connectRedis(ctx.redis.url, 'test');
+    try {
+      await expect(createApplication({ config, db, redis, redisUrl: ctx.redis.url, clientDir: path.join(dataDir, 'none') })).rejects.toThrow(
+        /no-such-bucket.*does not exist/
+      );
+    } finally {
+      redis.disconnect();
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 503 for uploads and images while the bucket cannot be reached, and keeps no record', async () => {
+    const uploader = await registerUser(ctx.app.baseUrl);
+    const body = () => {
+      const form = new FormData();
+      form.append('image', new Blob([new Uint8Array(gif())], { type: 'image/gif' }), 'a.gif');
+      return form;
+    };
+    const stored = await uploader.client.post('/api/upload', body());
+    expect(stored.status).toBe(201);
+    const rows = () => ctx.app.db.prepare('SELECT filename FROM uploads').all();
+    const before = rows();
+
+    await ctx.app.s3!.stop();
+    const refused = await uploader.client.post('/api/upload', body());
+    expect(refused.status).toBe(503);
+    expect(refused.json.error).toBe('Images cannot be stored or shown right now; try again in a moment');
+    expect(rows()).toEqual(before);
+    const image = await fetch(ctx.app.baseUrl + stored.json.url);
+    expect(image.status).toBe(503);
+    expect((await image.json()).error).toMatch(/try again/);
   });
 });
