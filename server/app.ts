@@ -10,7 +10,7 @@ import { createSessions } from './auth/session.ts';
 import { createUserStore, type UserStore } from './auth/storage.ts';
 import type { Config } from './infra/config.ts';
 import type { DB } from './infra/db.ts';
-import { apiDelivery, serveBuiltApp, UPLOAD_CACHE } from './infra/delivery.ts';
+import { apiDelivery, serveBuiltApp } from './infra/delivery.ts';
 import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
@@ -37,7 +37,9 @@ import { createTypingHandlers, startTypingSweep } from './typing/handlers.ts';
 import { createTypingService } from './typing/service.ts';
 import { createTypingStore } from './typing/storage.ts';
 import { startUploadCleanup } from './uploads/cleanup.ts';
-import { createUploadRouter } from './uploads/routes.ts';
+import { createBucketFiles } from './uploads/bucket.ts';
+import { createFolderFiles, type UploadFiles } from './uploads/files.ts';
+import { createServedUploadsRouter, createUploadRouter } from './uploads/routes.ts';
 import { createUploadService } from './uploads/service.ts';
 import { createUploadStore, type UploadStore } from './uploads/storage.ts';
 
@@ -64,6 +66,8 @@ export interface AppInternals {
   redis: Redis;
   /** Every prepared SQLite statement of the features. */
   queries: UserStore & RoomStore & UploadStore;
+  /** Where uploads are stored: the folder or the bucket. */
+  files: UploadFiles;
   events: ServerEvents;
 }
 
@@ -90,7 +94,9 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
 
   const sessions = createSessions(config.jwtSecret, users, config.isProduction);
   const auth = createAuthService({ users, limits: createAuthLimits(redis, config.authRateLimit), events });
-  const uploads = createUploadService({ store: uploadStore, uploadsDir: config.uploadsDir });
+  const files = config.s3 ? await createBucketFiles(config.s3) : createFolderFiles(config.uploadsDir);
+  await files.ready();
+  const uploads = createUploadService({ store: uploadStore, files });
   const typing = createTypingService({ store: createTypingStore(redis), users: auth });
   const messages = createMessageService({ store: createMessageStore(redis), uploads, users: auth });
   const reactions = createReactionService({ store: createReactionStore(redis) });
@@ -121,21 +127,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 
-  app.use(
-    '/uploads',
-    express.static(config.uploadsDir, {
-      index: false,
-      dotfiles: 'deny',
-      fallthrough: true,
-      // The type comes from the extension we chose after checking the bytes; opened directly, an
-      // upload may run nothing (nosniff is already set for every response).
-      setHeaders: (res) => {
-        res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-        res.setHeader('Cache-Control', UPLOAD_CACHE);
-      }
-    }),
-    (_req, _res, next) => next(notFound())
-  );
+  app.use('/uploads', createServedUploadsRouter({ uploads }), (_req, _res, next) => next(notFound()));
 
   if (existsSync(path.join(clientDir, 'index.html'))) {
     const [file, page] = serveBuiltApp(clientDir);
@@ -178,14 +170,14 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   await presence.start();
   await sockets.ready();
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.
-  const uploadCleanup = startUploadCleanup({ uploadsDir: config.uploadsDir, queries: uploadStore });
+  const uploadCleanup = startUploadCleanup({ files, queries: uploadStore });
 
   return {
     app,
     clusterAlone: sockets.alone,
     httpServer,
     io,
-    context: { config, db, redis, queries: { ...users, ...roomStore, ...uploadStore }, events },
+    context: { config, db, redis, queries: { ...users, ...roomStore, ...uploadStore }, files, events },
     async close() {
       await uploadCleanup.stop();
       for (const follower of followers) follower.stop();
@@ -197,6 +189,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });
+      files.close();
     }
   };
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createApplication } from './app.ts';
 import { loadConfig, loadDotEnv } from './infra/config.ts';
@@ -8,7 +7,6 @@ import { connectRedis, redactedUrl, resolveRedis } from './infra/redis.ts';
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
 
   const redisHandle = await resolveRedis(config.redisUrl, path.join(config.dataDir, 'redis'));
   const redis = await connectRedis(redisHandle.url);
@@ -24,7 +22,7 @@ async function main(): Promise<void> {
   console.log(`BeeBeeBee is running on http://localhost:${config.port}`);
   console.log(`Redis: ${redactedUrl(redisHandle.url)}, ${redisHandle.how}`);
   console.log(`Database: ${databaseFile}`);
-  console.log(`Uploads: ${path.resolve(config.uploadsDir)}`);
+  console.log(`Uploads: ${application.context.files.place}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

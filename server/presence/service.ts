@@ -114,7 +114,9 @@ export function createPresenceService({ store, instanceId, rooms, typing, users,
   }
 
   // A process seen silent on two beats in a row is dead (a live one re-registers within one beat,
-  // even after Redis lost its data); one survivor prunes its connections.
+  // even after Redis lost its data); one survivor prunes its connections. The second sighting comes
+  // one interval after the first, so half an interval tells it from the first whatever the timer's
+  // jitter: a crashed process's users are offline within TTL + two beats (docs/scaling.md#a-process-dies).
   const silentSince = new Map<string, number>();
   async function reapDeadInstances(): Promise<void> {
     const now = Date.now();
@@ -123,7 +125,7 @@ export function createPresenceService({ store, instanceId, rooms, typing, users,
     for (const id of silent) {
       const since = silentSince.get(id) ?? now;
       silentSince.set(id, since);
-      if (now - since < 2 * HEARTBEAT_INTERVAL_MS || !(await store.claimReaping(id))) continue;
+      if (now - since < HEARTBEAT_INTERVAL_MS / 2 || !(await store.claimReaping(id))) continue;
       for (const roomId of await store.instanceRooms(id)) await announceGone(roomId, await store.pruneRoom(roomId, instanceId));
       await store.forgetInstance(id);
       silentSince.delete(id);

@@ -7,4 +7,5 @@ export * from './drawing';
 export * from './points';
 export * from './events';
 export * from './rooms';
+export * from './transport';
 export * from './validation';
