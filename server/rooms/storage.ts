@@ -44,6 +44,8 @@ export function createRoomStore(db: DB) {
       `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count
        FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = ? ORDER BY m.joined_at DESC, r.name`
     ),
+    /** Just the ids, for every connect (the socket follows each room's activity). */
+    getUserRoomIds: db.prepare<[number], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ?'),
     getUserRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?')
   };
 }

@@ -70,22 +70,22 @@ describe('two server processes on one Redis', () => {
     const room = await createRoom(alice, [bob]);
     const aliceSocket = await joined(ctx.one, alice, room.id);
 
-    const bobJoined = nextEvent(aliceSocket, 'room:user-joined');
+    const bobJoined = nextEvent(aliceSocket, 'room:presence');
     const bobTabOne = await joined(ctx.two, bob, room.id);
-    expect(await bobJoined).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
+    expect(await bobJoined).toEqual({ roomId: room.id, userId: bob.id, online: true });
     const bobTabTwo = await joined(ctx.one, bob, room.id);
 
     const typing = nextEvent(aliceSocket, 'typing:update', (p) => p.users.length === 1);
     bobTabOne.emit('typing:start', { roomId: room.id });
     expect((await typing).users).toEqual([{ userId: bob.id, username: bob.username }]);
 
-    const lefts = record(aliceSocket, 'room:user-left');
+    const lefts = record(aliceSocket, 'room:presence');
     bobTabTwo.disconnect();
     await quietPeriod();
     expect(lefts).toEqual([]);
     bobTabOne.disconnect();
     await eventually(() => lefts.length === 1);
-    expect(lefts[0]).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
+    expect(lefts[0]).toEqual({ roomId: room.id, userId: bob.id, online: false });
   });
 
   it('leaving over REST on one process closes the room for the socket on the other', async () => {

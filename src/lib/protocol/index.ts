@@ -6,4 +6,5 @@ export * from './auth';
 export * from './drawing';
 export * from './events';
 export * from './rooms';
+export * from './activity';
 export * from './validation';
