@@ -35,6 +35,11 @@ export class ChatRoom {
   notice = $state<string | null>(null);
   /** Counts messages from others; the feed watches it for its "new messages" pill. */
   arrivals = $state(0);
+  /** The room's owner, once known: they may delete anyone's message. */
+  ownerId = $state<number | null>(null);
+  get iAmOwner(): boolean {
+    return this.ownerId === this.myId;
+  }
 
   /** Other people typing, never me. */
   readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId));
@@ -58,7 +63,7 @@ export class ChatRoom {
   ) {}
 
   /** Joins the room and listens to it; returns the function that stops both. */
-  open(options: { onMessage?: (message: Message) => void } = {}): () => void {
+  open(options: { onMessage?: (message: Message) => void; onJoined?: () => void } = {}): () => void {
     this.#onMessage = options.onMessage;
     const socket = this.client.socket;
     const mine = (roomId: string) => roomId === this.id;
@@ -128,7 +133,7 @@ export class ChatRoom {
     const leave = this.client.enterRoom({
       roomId: this.id,
       // The page itself arrived as room:history just before.
-      joined: () => undefined,
+      joined: () => options.onJoined?.(),
       failed: (error) => {
         const gone = error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND';
         // Refused on a re-join: the room went while this page was disconnected.

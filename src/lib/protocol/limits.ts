@@ -93,6 +93,6 @@ export const THUMBNAIL_MAX_BYTES = 12 * 1024;
 /** Unread messages are counted up to this many per room ("99+" past it). */
 export const UNREAD_MAX = 99;
 /** rooms:activity requests per user per minute (the list is asked for on each connect). */
-export const ACTIVITY_READS_PER_MINUTE = 30;
+export const ACTIVITY_READS_PER_MINUTE = 60;
 /** room:read per user per minute: a page marks a room read at most every couple of seconds. */
 export const READ_MARKS_PER_MINUTE = 120;
