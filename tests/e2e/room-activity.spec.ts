@@ -38,14 +38,15 @@ test('the room list shows each room’s last message, time and my unread count, 
   await expect(card(ann.page, sketches.id).getByTestId('room-thumbnail')).toBeVisible();
   await expect.poll(() => cardOrder(ann.page)).toEqual([sketches.id, notes.id]);
   await expect(ann.page).toHaveTitle('(2) My rooms · BeeBeeBee');
-  await ann.page.screenshot({ path: 'test-results/screens/rooms-desktop.png' });
+  await ann.page.setViewportSize({ width: 1280, height: 800 });
+  await ann.page.screenshot({ path: 'test-results/screens/room-list-activity-desktop.png' });
 
   // A second device of Ann's agrees, and reading on one clears the count on both.
   const phonePage = await ann.context.newPage();
   await phonePage.setViewportSize({ width: 390, height: 844 });
   await phonePage.goto('/app');
   await expect(card(phonePage, notes.id).getByTestId('room-unread')).toHaveText('1');
-  await phonePage.screenshot({ path: 'test-results/screens/rooms-phone.png' });
+  await phonePage.screenshot({ path: 'test-results/screens/room-list-activity-phone.png' });
   await openRoom(ann.page, notes.id);
   await expect(ann.page).toHaveTitle(`(1) Notes · BeeBeeBee`);
   await expect(card(phonePage, notes.id).getByTestId('room-unread')).toHaveCount(0);
@@ -183,6 +184,8 @@ test('the owner removes a member and deletes any message, both confirmed; member
   await expect(messages(cat.page, cat.username)).toHaveCount(0);
   await expect(messages(ben.page, cat.username)).toHaveCount(0);
 
+  await ann.page.setViewportSize({ width: 1280, height: 800 });
+  await ben.page.setViewportSize({ width: 1280, height: 800 });
   await ann.page.getByRole('button', { name: `Remove ${ben.username}` }).click();
   const dialog = ann.page.getByTestId('confirm-dialog');
   await expect(dialog).toContainText(`Remove ${ben.username}?`);

@@ -120,7 +120,18 @@ class RoomActivityState {
       chatSocket.request('rooms:activity', {})
     ]);
     if (rooms) this.rooms = rooms;
-    if (activity.ok) this.#activity = Object.fromEntries(activity.data.map((a) => [a.roomId, a]));
+    if (activity.ok) this.#activity = Object.fromEntries(activity.data.map((a) => [a.roomId, this.#newer(a)]));
+  }
+
+  /**
+   * A list answered by the server may have been read before an event that arrived first (a new
+   * message, a read elsewhere): what the events taught is kept.
+   */
+  #newer(listed: RoomActivity): RoomActivity {
+    const local = this.#activity[listed.roomId];
+    if (!local) return listed;
+    const seq = (a: RoomActivity) => a.last?.seq ?? -1;
+    return seq(local) > seq(listed) || local.readSeq > listed.readSeq ? local : listed;
   }
 
   #onActivity({ roomId, last, deleted }: ActivityUpdate): void {
