@@ -124,6 +124,8 @@ export function createRoomService({ store, uploads, messages, events, attempts }
     const member = store.getRoomMembers.all(roomId).find((m) => m.user_id === userId);
     if (!member) throw notAMember();
     store.removeRoomMember.run(roomId, userId);
+    // The link they joined with would let them straight back in.
+    store.setInviteCode.run(newInviteCode(), roomId);
     return member.username;
   });
 
@@ -236,7 +238,10 @@ export function createRoomService({ store, uploads, messages, events, attempts }
       return { deleted: outcome.deleted };
     },
 
-    /** The owner removes a member: taken out live, like leaving, and told why. */
+    /**
+     * The owner removes a member: taken out live, like leaving, and told why. The room's invite
+     * code changes, so they come back only if someone sends them the new one.
+     */
     removeMember(ownerId: number, roomId: string, userId: number): void {
       const username = deleteOtherMember.immediate(roomId, ownerId, userId);
       events.emit('room:member-left', { roomId, userId, username, reason: 'removed' });

@@ -186,6 +186,9 @@ test('the owner removes a member and deletes any message, both confirmed; member
 
   await ann.page.setViewportSize({ width: 1280, height: 800 });
   await ben.page.setViewportSize({ width: 1280, height: 800 });
+  const inviteOnAnn = ann.page.getByTestId('invite-link');
+  const oldLink = await inviteOnAnn.inputValue();
+  expect(oldLink).toContain(room.inviteCode);
   await ann.page.getByRole('button', { name: `Remove ${ben.username}` }).click();
   const dialog = ann.page.getByTestId('confirm-dialog');
   await expect(dialog).toContainText(`Remove ${ben.username}?`);
@@ -198,6 +201,8 @@ test('the owner removes a member and deletes any message, both confirmed; member
   await expect(ann.page.getByTestId('notice')).toHaveText([`${ben.username} was removed from the room`]);
   await expect(cat.page.getByTestId('notice')).toHaveText([`${ben.username} was removed from the room`]);
   await expect(ann.page.locator(`[data-testid=member][data-username="${ben.username}"]`)).toHaveCount(0);
+  // The link Ben had no longer works; the owner's page shows the new one.
+  await expect(inviteOnAnn).not.toHaveValue(oldLink);
 
   await ben.page.getByRole('button', { name: 'Back to my rooms' }).click();
   await expect(ben.page.getByTestId('rooms-empty')).toBeVisible();

@@ -216,6 +216,11 @@ describe('owner tools', () => {
     expect(await requestRaw(benInRoom, 'message:send', { roomId: room.id, type: 'text', content: 'hi?' })).toMatchObject({ ok: false, error: { code: 'NOT_MEMBER' } });
     expect((await ben.client.get(`/api/rooms/${room.id}`)).status).toBe(403);
     expect((await ben.client.get('/api/rooms')).json).toEqual([]);
+    // The link Ben joined with no longer lets him back; the members get the new one.
+    expect((await ben.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(404);
+    const { inviteCode } = (await cat.client.get(`/api/rooms/${room.id}`)).json as { inviteCode: string };
+    expect(inviteCode).not.toBe(room.inviteCode);
+    expect((await ben.client.post('/api/rooms/join-by-code', { inviteCode })).status).toBe(200);
   });
 
   it('only the owner may remove, never themselves, and only members; refusals change nothing', async () => {

@@ -35,6 +35,8 @@ export class ChatRoom {
   notice = $state<string | null>(null);
   /** Counts messages from others; the feed watches it for its "new messages" pill. */
   arrivals = $state(0);
+  /** Counts membership changes heard while open (the page reloads the room's details on each). */
+  membershipChanges = $state(0);
   /** The room's owner, once known: they may delete anyone's message. */
   ownerId = $state<number | null>(null);
   get iAmOwner(): boolean {
@@ -107,10 +109,13 @@ export class ChatRoom {
         if (!online) this.typing = this.typing.filter((u) => u.userId !== userId);
       },
       'room:member-joined': ({ roomId, userId, username }) => {
-        if (mine(roomId) && userId !== this.myId) this.addNotice(`${username} joined the room`);
+        if (!mine(roomId) || userId === this.myId) return;
+        this.membershipChanges += 1;
+        this.addNotice(`${username} joined the room`);
       },
       'room:member-left': ({ roomId, userId, username, reason }) => {
         if (!mine(roomId) || userId === this.myId) return;
+        this.membershipChanges += 1;
         this.typing = this.typing.filter((u) => u.userId !== userId);
         this.addNotice(reason === 'removed' ? `${username} was removed from the room` : `${username} left the room`);
       },
