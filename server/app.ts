@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createActivityHandlers } from './activity/handlers.ts';
+import { createActivityService } from './activity/service.ts';
+import { createActivityStore } from './activity/storage.ts';
 import { authenticate, closeWhenSessionExpires, followSignOuts } from './auth/handlers.ts';
 import { createAuthRouter } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
@@ -100,6 +103,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const typing = createTypingService({ store: createTypingStore(redis), users: auth });
   const messages = createMessageService({ store: createMessageStore(redis), uploads, users: auth });
   const reactions = createReactionService({ store: createReactionStore(redis) });
+  const activity = createActivityService({ store: createActivityStore(redis) });
   const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
 
   const app = express();
@@ -144,15 +148,16 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     instanceId: sockets.instanceId,
     rooms: presenceRooms(io),
     typing,
-    users: auth,
     redis
   });
   const limits = createSocketLimits(redis);
   const requireMember = memberGate(rooms.requireMember);
   const roomHandlers = createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure: sockets.backpressure, requireMember, closing });
+  const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf });
   const handlers = eventHandlers({
     rooms: roomHandlers,
-    messages: createMessageHandlers({ io, messages, limits, requireMember }),
+    activity: activityHandlers,
+    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner }),
     reactions: createReactionHandlers({ io, reactions, requireMember }),
     typing: createTypingHandlers({ io, typing, limits, requireMember })
   });
@@ -162,11 +167,12 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   io.on('connection', (socket) => {
     closeWhenSessionExpires(socket);
     void socket.join(userChannel(socket.data.user.id));
+    activityHandlers.follow(socket);
     registerHandlers(socket, handlers);
     socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
   });
 
-  const followers = [followMembership({ io, events, rooms, presence }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
+  const followers = [followMembership({ io, events, rooms, presence, activity }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
   await presence.start();
   await sockets.ready();
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.

@@ -110,6 +110,8 @@ export const api = {
     join: (id: string, body: JoinRoomRequest) => post<RoomDetails>(path`/api/rooms/${id}/join`, body),
     joinByCode: (body: JoinByCodeRequest) => post<RoomDetails>('/api/rooms/join-by-code', body),
     leave: (id: string) => post<LeaveRoomResult>(path`/api/rooms/${id}/leave`),
+    /** Owner only: takes a member out of the room. */
+    removeMember: (id: string, userId: number) => del<void>(path`/api/rooms/${id}/members/${String(userId)}`),
     /** What an invite shows before joining. */
     invite: (code: string) => get<RoomInvitePreview>(path`/api/rooms/invite/${code}`)
   },

@@ -100,9 +100,9 @@ describe('three server processes sharing only Redis, the bucket and the database
     const [alice, bob, carol] = await createUsers(one.baseUrl, 3);
     const room = await createRoom(alice, [bob, carol]);
     const onOne = await joined(one, alice, room.id);
-    const arrived = nextEvent(onOne, 'room:user-joined', (p) => p.userId === bob.id);
+    const arrived = nextEvent(onOne, 'room:presence', (p) => p.userId === bob.id && p.online);
     const onTwo = await joined(two, bob, room.id);
-    expect(await arrived).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
+    expect(await arrived).toEqual({ roomId: room.id, userId: bob.id, online: true });
 
     const onThree = await connectSocket(three.baseUrl, carol.cookie);
     const carolsView = nextEvent(onThree, 'room:members');
@@ -134,7 +134,7 @@ describe('three server processes sharing only Redis, the bucket and the database
   it('leaving over REST on one process takes the member out live on another', async () => {
     const { bob, room, onOne, onTwo } = await roomAcrossMachines();
     const closed = nextEvent(onTwo, 'room:closed');
-    const left = nextEvent(onOne, 'room:user-left', (p) => p.userId === bob.id);
+    const left = nextEvent(onOne, 'room:member-left', (p) => p.userId === bob.id);
     // Bob leaves through the third process, his socket is on the second.
     const res = await fetch(`${three.baseUrl}/api/rooms/${room.id}/leave`, { method: 'POST', headers: { cookie: bob.cookie } });
     expect(res.status).toBeLessThan(300);
@@ -262,10 +262,10 @@ describe('behind a balancer without sticky sessions', () => {
 describe('a process that dies', () => {
   it('killed with SIGKILL, its users go offline for the others within 30 s', async () => {
     const { alice, carol, room, onOne, onTwo } = await roomAcrossMachines();
-    const goneAtOne = nextEvent(onOne, 'room:user-left', (p) => p.userId === carol.id, 30_000);
-    const goneAtTwo = nextEvent(onTwo, 'room:user-left', (p) => p.userId === carol.id, 30_000);
+    const goneAtOne = nextEvent(onOne, 'room:presence', (p) => p.userId === carol.id && !p.online, 30_000);
+    const goneAtTwo = nextEvent(onTwo, 'room:presence', (p) => p.userId === carol.id && !p.online, 30_000);
     await three.crash();
-    expect(await goneAtOne).toEqual({ roomId: room.id, userId: carol.id, username: carol.username });
+    expect(await goneAtOne).toEqual({ roomId: room.id, userId: carol.id, online: false });
     await goneAtTwo;
 
     // Whoever joins now sees her offline, and the survivors go on chatting.

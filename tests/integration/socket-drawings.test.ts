@@ -9,7 +9,8 @@ import {
   serializedBytes,
   unpackDrawing,
   type Drawing,
-  type Message
+  type Message,
+  type Operation
 } from '../../src/lib/protocol/index.ts';
 import { useTestApp } from '../support/app.ts';
 import { closeAllSockets, connectSocket, createRoom, createUsers, joinRoom, nextEvent, request, type TestUser } from '../support/client.ts';
@@ -30,21 +31,29 @@ beforeAll(async () => {
 
 const fixtures = fixtureDrawings();
 
-/** Stores a drawing message in the layout written before packing: every point an object. */
-async function storeUnpacked(roomId: string, operations: unknown[], at: number): Promise<Message> {
-  const message = {
+/**
+ * Stores a drawing message in the layout written before packing: every point an object. The
+ * message goes through today's store (list, seq, room preview), then its stored JSON is rewritten
+ * with the old content in the same place, as the server before packing left it.
+ */
+async function storeUnpacked(roomId: string, operations: Operation[], at: number): Promise<Message> {
+  const old = { operations, width: CANVAS_WIDTH, height: CANVAS_HEIGHT };
+  const message: Message = {
     reactions: [],
     roomId,
     userId: alice.id,
     id: nanoid(),
     username: alice.username,
-    type: 'drawing' as const,
-    content: { operations, width: CANVAS_WIDTH, height: CANVAS_HEIGHT } as unknown as Drawing,
+    type: 'drawing',
+    content: packDrawing(operations),
     timestamp: at
   };
   const result = await storeMessage(ctx.app.redis, message, { limitSends: false, typingCutoff: 0 });
   expect(result.stored).toBe(true);
-  return message;
+  const key = `bbb:msg:${message.id}`;
+  const stored = JSON.parse((await ctx.app.redis.get(key))!) as Record<string, unknown>;
+  await ctx.app.redis.set(key, JSON.stringify({ ...stored, content: old }), 'KEEPTTL');
+  return { ...message, content: old as unknown as Drawing };
 }
 
 describe('drawings stored before packing', () => {

@@ -8,4 +8,5 @@ export * from './points';
 export * from './events';
 export * from './rooms';
 export * from './transport';
+export * from './activity';
 export * from './validation';
