@@ -87,8 +87,6 @@ export function createAuthService({ users, limits, events }: AuthServiceDeps) {
       events.emit('user:signed-out', userId);
     },
 
-    nameOf,
-
     /** User ids as the `{ userId, username }` pairs events carry; unknown ids are left out. */
     named(userIds: number[]): NamedUser[] {
       const named: NamedUser[] = [];

@@ -7,6 +7,7 @@ import {
   type LeaveRoomResult,
   type PublicInvitePreview
 } from '../../src/lib/protocol/index.ts';
+import { AppError } from '../infra/errors.ts';
 import { currentUser, parseBody } from '../infra/http.ts';
 import type { InviteLookupLimit } from '../infra/limits.ts';
 import { roomNotFound, type RoomService } from './service.ts';
@@ -18,6 +19,13 @@ function roomIdParam(req: Request): string {
   const parsed = roomIdSchema.safeParse(req.params.id);
   if (!parsed.success) throw roomNotFound();
   return parsed.data;
+}
+
+/** The `:userId` of the path; anything but a positive integer names nobody. */
+function userIdParam(req: Request): number {
+  const id = /^[1-9][0-9]{0,14}$/.test(String(req.params.userId)) ? Number(req.params.userId) : NaN;
+  if (!Number.isSafeInteger(id)) throw new AppError('NOT_FOUND', 'That person is not a member of this room');
+  return id;
 }
 
 /**
@@ -84,6 +92,12 @@ export function createRoomsRouter({
   router.post('/:id/leave', async (req, res) => {
     const { deleted } = await rooms.leave(currentUser(req), roomIdParam(req));
     res.json({ ok: true, deleted } satisfies LeaveRoomResult);
+  });
+
+  /** The owner removes a member (docs/architecture.md#owner-tools). */
+  router.delete('/:id/members/:userId', (req, res) => {
+    rooms.removeMember(currentUser(req).id, roomIdParam(req), userIdParam(req));
+    res.json({ ok: true });
   });
 
   return router;

@@ -26,6 +26,9 @@ const notMember = () => new AppError('NOT_MEMBER', 'You are not a member of this
 const notOwner = () => new AppError('UNAUTHORIZED', 'Only the owner can delete this room');
 const needsPassword = () => new AppError('UNAUTHORIZED', 'This room needs a password');
 const wrongPassword = () => new AppError('UNAUTHORIZED', 'Wrong password');
+const notOwnerOfMembers = () => new AppError('UNAUTHORIZED', 'Only the owner can remove members');
+const notAMember = () => new AppError('NOT_FOUND', 'That person is not a member of this room');
+const removeSelf = () => new AppError('VALIDATION_ERROR', 'The owner cannot remove themselves: leave or delete the room instead');
 const roomFull = () => new AppError('ROOM_FULL', 'This room is full');
 const tooManyRooms = () => new AppError('VALIDATION_ERROR', `You can be in at most ${USER_MAX_ROOMS} rooms`, { status: 409 });
 
@@ -110,6 +113,20 @@ export function createRoomService({ store, uploads, messages, events, attempts }
     if (room.owner_id === userId) return { deleted: true as const, ...deleteRoomRows(roomId) };
     store.removeRoomMember.run(roomId, userId);
     return { deleted: false as const };
+  });
+
+  /** The owner takes a member out; answers the member's name. */
+  const deleteOtherMember = store.transaction((roomId: string, ownerId: number, userId: number): string => {
+    const room = store.findRoomById.get(roomId);
+    if (!room) throw roomNotFound();
+    if (room.owner_id !== ownerId) throw store.isRoomMember.get(roomId, ownerId) ? notOwnerOfMembers() : notMember();
+    if (userId === ownerId) throw removeSelf();
+    const member = store.getRoomMembers.all(roomId).find((m) => m.user_id === userId);
+    if (!member) throw notAMember();
+    store.removeRoomMember.run(roomId, userId);
+    // The link they joined with would let them straight back in.
+    store.setInviteCode.run(newInviteCode(), roomId);
+    return member.username;
   });
 
   const deleteOwnedRoom = store.transaction((roomId: string, userId: number) => {
@@ -216,9 +233,27 @@ export function createRoomService({ store, uploads, messages, events, attempts }
       if (outcome.deleted) {
         await roomDeleted(roomId, outcome);
       } else {
-        events.emit('room:member-left', { roomId, userId: user.id, username: user.username });
+        events.emit('room:member-left', { roomId, userId: user.id, username: user.username, reason: 'left' });
       }
       return { deleted: outcome.deleted };
+    },
+
+    /**
+     * The owner removes a member: taken out live, like leaving, and told why. The room's invite
+     * code changes, so they come back only if someone sends them the new one.
+     */
+    removeMember(ownerId: number, roomId: string, userId: number): void {
+      const username = deleteOtherMember.immediate(roomId, ownerId, userId);
+      events.emit('room:member-left', { roomId, userId, username, reason: 'removed' });
+    },
+
+    isOwner(roomId: string, userId: number): boolean {
+      return store.findRoomById.get(roomId)?.owner_id === userId;
+    },
+
+    /** The ids of the user's rooms. */
+    roomIdsOf(userId: number): string[] {
+      return store.getUserRoomIds.all(userId).map((row) => row.room_id);
     },
 
     /** Deletes a room with its memberships and uploaded images; owner only. */

@@ -34,6 +34,8 @@ export function createRoomStore(db: DB) {
     deleteRoom: db.prepare<[string], never>('DELETE FROM rooms WHERE id = ?'),
     addRoomMember: db.prepare<[string, number], never>('INSERT OR IGNORE INTO room_members (room_id, user_id) VALUES (?, ?)'),
     removeRoomMember: db.prepare<[string, number], never>('DELETE FROM room_members WHERE room_id = ? AND user_id = ?'),
+    /** A removed member's invite link stops working: the room gets a new code. */
+    setInviteCode: db.prepare<[string, string], never>('UPDATE rooms SET invite_code = ? WHERE id = ?'),
     isRoomMember: db.prepare<[string, number], { one: 1 }>('SELECT 1 AS one FROM room_members WHERE room_id = ? AND user_id = ?'),
     getRoomMembers: db.prepare<[string], RoomMemberRow>(
       `SELECT m.user_id, u.username, m.joined_at FROM room_members m JOIN users u ON u.id = m.user_id
@@ -44,6 +46,8 @@ export function createRoomStore(db: DB) {
       `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count
        FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = ? ORDER BY m.joined_at DESC, r.name`
     ),
+    /** Just the ids, for every connect (the socket follows each room's activity). */
+    getUserRoomIds: db.prepare<[number], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ?'),
     getUserRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?')
   };
 }

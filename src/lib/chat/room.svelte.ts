@@ -15,7 +15,7 @@ import { addMessage, mergeNewest, prependOlder } from './merge';
 
 // The state of one open room: feed, members, typing, and the requests the room view makes.
 
-/** "Now entering" / "Now leaving" lines between messages, PictoChat style. Local only. */
+/** "X joined the room" / "X left the room" lines between messages: membership changes only. Local only. */
 export interface Notice {
   kind: 'notice';
   id: string;
@@ -61,13 +61,20 @@ export class ChatRoom {
   loadingOlder = $state(false);
   olderError = $state<string | null>(null);
   /** Set when this room is no longer mine: deleted, left elsewhere, or refused on re-joining. */
-  closed = $state<'deleted' | 'left' | 'unavailable' | null>(null);
+  closed = $state<'deleted' | 'left' | 'removed' | 'unavailable' | null>(null);
   joinError = $state<ErrorPayload | null>(null);
   /** A one-line problem not tied to an action of mine (a delete or reaction that failed). */
   notice = $state<string | null>(null);
   /** Counts messages from others; the feed watches it for its "new messages" pill. */
   arrivals = $state(0);
   outbox = $state.raw<OutboxEntry[]>([]);
+  /** Counts membership changes heard while open (the page reloads the room's details on each). */
+  membershipChanges = $state(0);
+  /** The room's owner, once known: they may delete anyone's message. */
+  ownerId = $state<number | null>(null);
+  get iAmOwner(): boolean {
+    return this.ownerId === this.myId;
+  }
 
   /** Other people typing, never me. */
   readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId));
@@ -96,7 +103,7 @@ export class ChatRoom {
   ) {}
 
   /** Joins the room and listens to it; returns the function that stops both. */
-  open(options: { onMessage?: (message: Message) => void } = {}): () => void {
+  open(options: { onMessage?: (message: Message) => void; onJoined?: () => void } = {}): () => void {
     this.#onMessage = options.onMessage;
     const socket = this.client.socket;
     const mine = (roomId: string) => roomId === this.id;
@@ -133,20 +140,22 @@ export class ChatRoom {
       'reaction:updated': ({ roomId, messageId, reactions }) => {
         if (mine(roomId)) this.setReactions(messageId, reactions);
       },
-      'room:user-joined': ({ roomId, userId, username }) => {
+      // Online dots change silently (a reload or a trip to the room list is no news).
+      'room:presence': ({ roomId, userId, online }) => {
         if (!mine(roomId)) return;
-        const known = this.members.find((m) => m.userId === userId);
-        if (known?.online) return;
-        this.members = known
-          ? this.members.map((m) => (m.userId === userId ? { ...m, online: true } : m))
-          : [...this.members, { userId, username, online: true }];
-        if (userId !== this.myId) this.addNotice(`Now entering: ${username}`);
+        this.members = this.members.map((m) => (m.userId === userId ? { ...m, online } : m));
+        if (!online) this.#dropTyper(userId);
       },
-      'room:user-left': ({ roomId, userId, username }) => {
-        if (!mine(roomId)) return;
-        this.members = this.members.map((m) => (m.userId === userId ? { ...m, online: false } : m));
+      'room:member-joined': ({ roomId, userId, username }) => {
+        if (!mine(roomId) || userId === this.myId) return;
+        this.membershipChanges += 1;
+        this.addNotice(`${username} joined the room`);
+      },
+      'room:member-left': ({ roomId, userId, username, reason }) => {
+        if (!mine(roomId) || userId === this.myId) return;
+        this.membershipChanges += 1;
         this.#dropTyper(userId);
-        if (userId !== this.myId) this.addNotice(`Now leaving: ${username}`);
+        this.addNotice(reason === 'removed' ? `${username} was removed from the room` : `${username} left the room`);
       },
       'typing:update': ({ roomId, users, kind }) => {
         if (!mine(roomId)) return;
@@ -172,6 +181,7 @@ export class ChatRoom {
       joined: () => {
         this.#joinedOn = this.client.connections;
         void this.flush();
+        options.onJoined?.();
       },
       failed: (error) => {
         const gone = error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND';

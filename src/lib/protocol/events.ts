@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { drawingSchema, type Drawing } from './drawing';
+import type { ActivityUpdate, RoomActivity } from './activity';
 import type { ErrorPayload } from './errors';
 import { normalizeText, textProblem } from './text';
 
@@ -140,7 +141,11 @@ export const CLIENT_EVENTS = {
   'reaction:add': { payload: reactionSchema, reply: acked<Reaction[]>() },
   'reaction:remove': { payload: reactionSchema, reply: acked<Reaction[]>() },
   'typing:start': { payload: typingSchema, reply: null },
-  'typing:stop': { payload: typingSchema, reply: null }
+  'typing:stop': { payload: typingSchema, reply: null },
+  /** The room list: every room of mine with its last message and my unread count. */
+  'rooms:activity': { payload: z.strictObject({}), reply: acked<RoomActivity[]>() },
+  /** I have read the room up to its newest message (on every device of mine). */
+  'room:read': { payload: roomRefSchema, reply: acked() }
 } as const;
 
 type ClientEventTable = typeof CLIENT_EVENTS;
@@ -180,14 +185,23 @@ export interface ServerToClientEvents {
   'message:new': (payload: Message) => void;
   'message:deleted': (payload: { roomId: string; messageId: string }) => void;
   'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[] }) => void;
-  'room:user-joined': (payload: { roomId: string; userId: number; username: string }) => void;
-  'room:user-left': (payload: { roomId: string; userId: number; username: string }) => void;
+  /** A member's first connection to the room opened, or their last one closed: dots only, no notice. */
+  'room:presence': (payload: { roomId: string; userId: number; online: boolean }) => void;
+  /** Membership changed: someone joined the room, left it, or was removed by the owner. */
+  'room:member-joined': (payload: { roomId: string; userId: number; username: string }) => void;
+  'room:member-left': (payload: { roomId: string; userId: number; username: string; reason: 'left' | 'removed' }) => void;
+  /** To every member's sockets: the room's last message changed. */
+  'room:activity': (payload: ActivityUpdate) => void;
+  /** To all my sockets: I read the room up to `seq`. */
+  'room:read': (payload: { roomId: string; seq: number }) => void;
+  /** To all my sockets: my rooms changed (joined one elsewhere); the list reloads. */
+  'rooms:changed': () => void;
   /**
    * Everyone typing (kind "text", or no kind) or drawing in the room now, the receiver included:
    * sent when that list changes. The two lists are separate; each update replaces one of them.
    */
   'typing:update': (payload: { roomId: string; users: { userId: number; username: string }[]; kind?: TypingKind }) => void;
-  /** Added: this socket no longer belongs to the room (left elsewhere, or the room was deleted). */
-  'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' }) => void;
+  /** Added: this socket no longer belongs to the room (left elsewhere, removed by the owner, or the room was deleted). */
+  'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' | 'removed' }) => void;
   error: (payload: ErrorPayload) => void;
 }
