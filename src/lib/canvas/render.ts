@@ -2,7 +2,8 @@
 // every drawing message in the chat use it, so the same operations always give the same pixels. A
 // received drawing is unpacked here and only here (unpackDrawing, docs/architecture.md#drawings-are-packed).
 
-import { CANVAS_HEIGHT, CANVAS_WIDTH, unpackDrawing, type Drawing, type Operation, type StampId, type StrokeOp } from '../protocol/drawing';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, unpackDrawing } from '../protocol/canvas';
+import type { Drawing, Operation, StampId, StrokeOp } from '../protocol/drawing';
 import { floodFill, hexToRgba } from './floodFill';
 import { catmullRomSegments } from './smoothing';
 import { STAMPS, STAMP_BOX, stampPixelSize } from './stamps';

@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { packedPointCount, packPoints, unpackPoints, type PointBounds } from './points';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, DRAWING_LIMITS, POINT_BOUNDS } from './canvas';
+import { packedPointCount, unpackPoints } from './points';
+
+// The zod-free half of the drawing contract (sizes, limits, packing) lives in canvas.ts, so the
+// room list can draw thumbnails without loading zod; it is re-exported here.
+export * from './canvas';
 
 // The drawing is data, not pixels: a list of operations replayed onto a 600 x 200 canvas. On the
 // wire and in storage a stroke's points are packed into one string (points.ts,
 // docs/architecture.md#drawings-are-packed); the editor and the renderer work on them unpacked.
-
-export const CANVAS_WIDTH = 600;
-export const CANVAS_HEIGHT = 200;
 
 /** The MS Paint XP palette: the only colours a drawing may use. */
 export const PALETTE = [
@@ -32,16 +34,6 @@ export const STAMP_IDS = [
 ] as const;
 export type StampId = (typeof STAMP_IDS)[number];
 
-export const DRAWING_LIMITS = {
-  maxOperations: 1000,
-  /** Points of all strokes together, once unpacked (what the renderer draws). */
-  maxPointsTotal: 20_000,
-  maxTextChars: 200,
-  /** The drawing as sent and stored: UTF-8 bytes of its JSON, strokes packed. */
-  maxSerializedBytes: 256 * 1024,
-  /** Coordinates may stray this far outside the canvas (a stroke that leaves the edge). */
-  coordinateMargin: 100
-} as const;
 
 const m = DRAWING_LIMITS.coordinateMargin;
 const xCoord = z.number().finite().min(-m).max(CANVAS_WIDTH + m);
@@ -114,13 +106,6 @@ export const operationSchema = z.discriminatedUnion('type', [
   clearOpSchema
 ]);
 
-export const POINT_BOUNDS: PointBounds = {
-  minX: -m,
-  maxX: CANVAS_WIDTH + m,
-  minY: -m,
-  maxY: CANVAS_HEIGHT + m,
-  maxPoints: DRAWING_LIMITS.maxPointsTotal
-};
 
 /** Packed points: checked by unpacking them, so nothing malformed or off the canvas gets through. */
 const packedPointsSchema = z
@@ -187,33 +172,3 @@ export const drawingSchema = z
   });
 
 export type Drawing = z.infer<typeof drawingSchema>;
-
-/** A drawing with its strokes unpacked: what the renderer replays and the editor holds. */
-export interface UnpackedDrawing {
-  operations: Operation[];
-  width: typeof CANVAS_WIDTH;
-  height: typeof CANVAS_HEIGHT;
-}
-
-/** The operation as sent: a stroke's points packed, anything else copied as it is. */
-export function packOperation(op: Operation): PackedOperation {
-  if (op.type !== 'stroke') return { ...op };
-  return { type: 'stroke', points: packPoints(op.points), color: op.color, size: op.size, eraser: op.eraser };
-}
-
-export function packDrawing(operations: readonly Operation[]): Drawing {
-  return { operations: operations.map(packOperation), width: CANVAS_WIDTH, height: CANVAS_HEIGHT };
-}
-
-/** The operation as drawn. Throws on points `drawingSchema` would have refused. */
-export function unpackOperation(op: PackedOperation): Operation {
-  if (op.type !== 'stroke') return op;
-  const result = unpackPoints(op.points, POINT_BOUNDS);
-  if (!result.ok) throw new Error(result.problem);
-  return { type: 'stroke', points: result.points, color: op.color, size: op.size, eraser: op.eraser };
-}
-
-/** The one place a received drawing is unpacked (renderer, "copy to my canvas", scratch pad). */
-export function unpackDrawing(drawing: Drawing): UnpackedDrawing {
-  return { operations: drawing.operations.map(unpackOperation), width: CANVAS_WIDTH, height: CANVAS_HEIGHT };
-}
