@@ -19,7 +19,7 @@ export function createMessageHandlers({ io, messages, limits, requireMember }: M
       const { message, typing } = await messages.send(socket.data.user, input);
       const room = io.to(roomChannel(message.roomId));
       room.emit('message:new', message);
-      if (typing) room.emit('typing:update', { roomId: message.roomId, users: typing });
+      if (typing) room.emit('typing:update', { roomId: message.roomId, ...typing });
       return message;
     },
 

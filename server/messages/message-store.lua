@@ -9,6 +9,6 @@ local seq = head + length - 1
 redis.call('SET', KEYS[1], ARGV[1] .. seq .. '}', 'EX', ARGV[2])
 -- Sending a message ends its author's typing.
 if redis.call('HDEL', KEYS[5], ARGV[4]) == 1 then
-  return {1, seq, 1, freshTypers(KEYS[5], ARGV[6])}
+  return {1, seq, bumpTyping(KEYS[5]), freshTypers(KEYS[5], ARGV[6])}
 end
 return {1, seq, 0}

@@ -1,7 +1,7 @@
 import { nanoid } from 'nanoid';
 import type { z } from 'zod';
-import { TYPING_EXPIRE_MS, type HistoryPage, type Message, type messageSendSchema, type PublicUser } from '../../src/lib/protocol/index.ts';
-import type { AuthService, NamedUser } from '../auth/service.ts';
+import { TYPING_EXPIRE_MS, type HistoryPage, type Message, type messageSendSchema, type PublicUser, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
+import type { AuthService } from '../auth/service.ts';
 import { AppError, rateLimited } from '../infra/errors.ts';
 import { SEND_LIMIT_MESSAGE, WorkGate } from '../infra/limits.ts';
 import type { UploadService } from '../uploads/service.ts';
@@ -22,7 +22,7 @@ export type MessageInput = z.output<typeof messageSendSchema>;
 export interface Sent {
   message: Message;
   /** Who is still typing, when the author had been typing (the room is told). */
-  typing: NamedUser[] | null;
+  typing: TypingSnapshot | null;
 }
 
 export const messageMissing = () => new AppError('NOT_FOUND', 'That message does not exist (it may have expired or been deleted)');
@@ -53,7 +53,7 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
      * stored is given back.
      */
     async send(author: PublicUser, { roomId, ...body }: MessageInput): Promise<Sent> {
-      const message: Message = { reactions: [], roomId, userId: author.id, id: nanoid(), username: author.username, ...body, timestamp: Date.now() };
+      const message: Message = { reactions: [], reactionsVersion: 0, roomId, userId: author.id, id: nanoid(), username: author.username, ...body, timestamp: Date.now() };
       const claim = message.type === 'image' ? await uploads.claim(message) : null;
       let result;
       try {
@@ -66,7 +66,8 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
         claim?.release();
         throw rateLimited(SEND_LIMIT_MESSAGE);
       }
-      return { message, typing: result.typing && users.named(result.typing) };
+      const typing = result.typing && { users: users.named(result.typing.userIds), version: result.typing.version };
+      return { message, typing };
     },
 
     /** Deletes the user's own message of the room, and the image it claimed. */

@@ -16,8 +16,8 @@ export function presenceRooms(io: IoServer): PresenceRooms {
     left(roomId, { userId, username }) {
       io.to(roomChannel(roomId)).emit('room:user-left', { roomId, userId, username });
     },
-    typing(roomId, users) {
-      io.to(roomChannel(roomId)).emit('typing:update', { roomId, users });
+    typing(roomId, snapshot) {
+      io.to(roomChannel(roomId)).emit('typing:update', { roomId, ...snapshot });
     },
     *local() {
       for (const socket of sockets.values()) yield { socketId: socket.id, user: socket.data.user, roomIds: joinedRooms(socket) };

@@ -1,4 +1,4 @@
-import { PRESENCE_NOTICE_GRACE_MS, type PublicUser } from '../../src/lib/protocol/index.ts';
+import { PRESENCE_NOTICE_GRACE_MS, type PublicUser, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
 import type { AuthService, NamedUser } from '../auth/service.ts';
 import type { Redis } from '../infra/redis.ts';
 import type { TypingService } from '../typing/service.ts';
@@ -22,7 +22,7 @@ export interface PresenceRooms {
   /** room:user-left to the room. */
   left(roomId: string, user: NamedUser): void;
   /** typing:update to the room. */
-  typing(roomId: string, users: NamedUser[]): void;
+  typing(roomId: string, snapshot: TypingSnapshot): void;
   /** Every socket of this process, with the rooms it is in. */
   local(): Iterable<LocalConnection>;
   /** Whether a socket of this process is still in the room. */

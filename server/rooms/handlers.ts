@@ -39,7 +39,7 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
     // being disconnected); the acknowledgement that follows only says "done".
     if (!backpressure.overBudget(socket)) socket.emit('room:history', page);
     socket.emit('room:members', { roomId, members: rooms.members(roomId, entered.online) });
-    if (typers.length > 0) socket.emit('typing:update', { roomId, users: typers });
+    if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
     return undefined;
   }
 

@@ -1,5 +1,4 @@
-import { TYPING_EXPIRE_MS, type RoomRef } from '../../src/lib/protocol/index.ts';
-import type { NamedUser } from '../auth/service.ts';
+import { TYPING_EXPIRE_MS, type RoomRef, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { localRooms, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { TypingService } from './service.ts';
@@ -15,8 +14,8 @@ export interface TypingHandlerDeps {
 }
 
 export function createTypingHandlers({ io, typing, limits, requireMember }: TypingHandlerDeps) {
-  function announce(roomId: string, users: NamedUser[] | null): undefined {
-    if (users) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users });
+  function announce(roomId: string, snapshot: TypingSnapshot | null): undefined {
+    if (snapshot) io.to(roomChannel(roomId)).emit('typing:update', { roomId, ...snapshot });
     return undefined;
   }
 
@@ -57,7 +56,7 @@ export function startTypingSweep({ io, typing, closing }: { io: IoServer; typing
     typing
       .sweep(localRooms(io))
       .then((changed) => {
-        for (const [roomId, users] of changed) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users });
+        for (const [roomId, snapshot] of changed) io.to(roomChannel(roomId)).emit('typing:update', { roomId, ...snapshot });
       })
       .catch(() => undefined) // Redis away: the next sweep tries again
       .finally(() => (running = false));

@@ -1,35 +1,37 @@
-import { TYPING_EXPIRE_MS } from '../../src/lib/protocol/index.ts';
-import type { AuthService, NamedUser } from '../auth/service.ts';
-import type { TypingStore } from './storage.ts';
+import { TYPING_EXPIRE_MS, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
+import type { AuthService } from '../auth/service.ts';
+import type { Typers, TypingStore } from './storage.ts';
 
 // Typing expires TYPING_EXPIRE_MS after the last typing:start (docs/architecture.md#typing-expires).
-// Answers are named users, as typing:update carries them; null means nothing changed.
+// Answers are named users with the version of the list, as typing:update carries them; null means
+// nothing changed.
 
 const cutoff = () => Date.now() - TYPING_EXPIRE_MS;
 
 export function createTypingService({ store, users }: { store: TypingStore; users: Pick<AuthService, 'named'> }) {
-  const named = (userIds: number[] | null) => userIds && users.named(userIds);
+  const snapshot = ({ userIds, version }: Typers): TypingSnapshot => ({ users: users.named(userIds), version });
+  const changed = (typers: Typers | null) => typers && snapshot(typers);
 
   return {
-    async start(roomId: string, userId: number): Promise<NamedUser[] | null> {
+    async start(roomId: string, userId: number): Promise<TypingSnapshot | null> {
       const now = Date.now();
-      return named(await store.start(roomId, userId, now, now - TYPING_EXPIRE_MS));
+      return changed(await store.start(roomId, userId, now, now - TYPING_EXPIRE_MS));
     },
 
-    async stop(roomId: string, userId: number): Promise<NamedUser[] | null> {
-      return named(await store.stop(roomId, userId, cutoff()));
+    async stop(roomId: string, userId: number): Promise<TypingSnapshot | null> {
+      return changed(await store.stop(roomId, userId, cutoff()));
     },
 
     /** Everyone typing in the room now. */
-    async current(roomId: string): Promise<NamedUser[]> {
-      return users.named(await store.current(roomId, cutoff()));
+    async current(roomId: string): Promise<TypingSnapshot> {
+      return snapshot(await store.current(roomId, cutoff()));
     },
 
     /** Drops expired entries in these rooms; answers the rooms where that changed who types. */
-    async sweep(roomIds: string[]): Promise<Map<string, NamedUser[]>> {
-      const changed = new Map<string, NamedUser[]>();
-      for (const [roomId, userIds] of await store.sweep(roomIds, cutoff())) changed.set(roomId, users.named(userIds));
-      return changed;
+    async sweep(roomIds: string[]): Promise<Map<string, TypingSnapshot>> {
+      const swept = new Map<string, TypingSnapshot>();
+      for (const [roomId, typers] of await store.sweep(roomIds, cutoff())) swept.set(roomId, snapshot(typers));
+      return swept;
     }
   };
 }

@@ -262,7 +262,7 @@ describe('reactions', () => {
     const ack = await request(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     const expected = [{ emoji: 'fire', userIds: [people[1].id] }];
     expect(ack).toEqual({ ok: true, data: expected });
-    for (const update of updates) expect(await update).toEqual({ roomId: room.id, messageId: message.id, reactions: expected });
+    for (const update of updates) expect(await update).toEqual({ roomId: room.id, messageId: message.id, reactions: expected, version: 1 });
 
     // Adding the same again changes nothing and tells nobody.
     const quiet = record(sockets[0], 'reaction:updated');
@@ -271,12 +271,13 @@ describe('reactions', () => {
     const removed = await request(sockets[1], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     expect(removed).toEqual({ ok: true, data: [{ emoji: 'heart', userIds: [people[2].id] }] });
     await eventually(() => quiet.length === 2);
-    expect(quiet.map((u) => u.reactions)).toEqual([
-      [{ emoji: 'fire', userIds: [people[1].id] }, { emoji: 'heart', userIds: [people[2].id] }],
-      [{ emoji: 'heart', userIds: [people[2].id] }]
+    expect(quiet.map((u) => [u.reactions, u.version])).toEqual([
+      [[{ emoji: 'fire', userIds: [people[1].id] }, { emoji: 'heart', userIds: [people[2].id] }], 2],
+      [[{ emoji: 'heart', userIds: [people[2].id] }], 3]
     ]);
     const page = await joinRoom(sockets[0], room.id);
     expect(page.messages[0].reactions).toEqual([{ emoji: 'heart', userIds: [people[2].id] }]);
+    expect(page.messages[0].reactionsVersion).toBe(3);
   });
 
   it('sixteen members reacting at the same moment all count, and the TTL is kept', async () => {
@@ -331,10 +332,12 @@ describe('typing', () => {
 
     let update = nextEvent(sockets[1], 'typing:update', aliceTyping);
     sockets[0].emit('typing:start', { roomId: room.id });
-    expect(await update).toEqual({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }] });
+    const first = await update;
+    expect(first).toMatchObject({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }] });
     update = nextEvent(sockets[1], 'typing:update');
     sockets[0].emit('typing:stop', { roomId: room.id });
-    expect(await update).toEqual({ roomId: room.id, users: [] });
+    // Each change of the list comes with a higher version.
+    expect(await update).toEqual({ roomId: room.id, users: [], version: first.version + 1 });
 
     // Sending a message ends typing.
     update = nextEvent(sockets[1], 'typing:update', aliceTyping);
@@ -374,8 +377,8 @@ describe('typing', () => {
       nextEvent(quiet.sockets[1], 'typing:update', (p) => !sees(ann.id)(p), TYPING_EXPIRE_MS + 5000),
       nextEvent(busy.sockets[0], 'typing:update', (p) => !sees(ben.id)(p), TYPING_EXPIRE_MS + 5000)
     ]);
-    expect(quietNow).toEqual({ roomId: quiet.room.id, users: [] });
-    expect(busyNow).toEqual({ roomId: busy.room.id, users: [{ userId: cat.id, username: cat.username }] });
+    expect(quietNow).toMatchObject({ roomId: quiet.room.id, users: [] });
+    expect(busyNow).toMatchObject({ roomId: busy.room.id, users: [{ userId: cat.id, username: cat.username }] });
   }, 20_000);
 });
 

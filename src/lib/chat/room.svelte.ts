@@ -1,6 +1,6 @@
-import { isAckedEvent, type Emoji, type ErrorPayload, type HistoryPage, type Member, type Message, type MessageSend, type Reaction, type ServerToClientEvents } from '$lib/protocol';
+import { isAckedEvent, type Emoji, type ErrorPayload, type HistoryPage, type Member, type Message, type MessageSend, type ServerToClientEvents } from '$lib/protocol';
 import { chatSocket, type SocketClient } from '$lib/socket.svelte';
-import { addMessage, mergeNewest, prependOlder } from './merge';
+import { addMessage, mergeNewest, prependOlder, withReactions } from './merge';
 
 // The state of one open room: feed, members, typing, and the requests the room view makes.
 
@@ -48,6 +48,8 @@ export class ChatRoom {
 
   /** Server clock minus mine, learnt from arriving messages, so notices land in the right place. */
   #clockSkew = 0;
+  /** Version of the typing list shown (docs/architecture.md#snapshots-carry-versions). */
+  #typingVersion = 0;
   #noticeSeq = 0;
   #onMessage: ((message: Message) => void) | undefined;
 
@@ -92,8 +94,8 @@ export class ChatRoom {
       'message:deleted': ({ roomId, messageId }) => {
         if (mine(roomId)) this.messages = this.messages.filter((m) => m.id !== messageId);
       },
-      'reaction:updated': ({ roomId, messageId, reactions }) => {
-        if (mine(roomId)) this.setReactions(messageId, reactions);
+      'reaction:updated': ({ roomId, messageId, reactions, version }) => {
+        if (mine(roomId)) this.messages = withReactions(this.messages, messageId, reactions, version);
       },
       'room:user-joined': ({ roomId, userId, username }) => {
         if (!mine(roomId)) return;
@@ -110,8 +112,11 @@ export class ChatRoom {
         this.typing = this.typing.filter((u) => u.userId !== userId);
         if (userId !== this.myId) this.addNotice(`Now leaving: ${username}`);
       },
-      'typing:update': ({ roomId, users }) => {
-        if (mine(roomId)) this.typing = users;
+      'typing:update': ({ roomId, users, version }) => {
+        // Lists may travel through different server processes: an older one arriving late is dropped.
+        if (!mine(roomId) || version < this.#typingVersion) return;
+        this.#typingVersion = version;
+        this.typing = users;
       },
       'room:closed': ({ roomId, reason }) => {
         if (mine(roomId)) this.closed = reason;
@@ -152,10 +157,6 @@ export class ChatRoom {
     this.hasMore = merged.hasMore;
     this.loaded = true;
     this.joinError = null;
-  }
-
-  private setReactions(messageId: string, reactions: Reaction[]) {
-    this.messages = this.messages.map((m) => (m.id === messageId ? { ...m, reactions } : m));
   }
 
   private addNotice(text: string) {
@@ -200,9 +201,9 @@ export class ChatRoom {
     const reacted = message?.reactions.some((r) => r.emoji === emoji && r.userIds.includes(this.myId)) ?? false;
     const event = reacted ? 'reaction:remove' : 'reaction:add';
     const result = await this.client.request(event, { roomId: this.id, messageId, emoji });
-    if (!result.ok) return fail(result.error);
-    this.setReactions(messageId, result.data);
-    return { ok: true };
+    // The room's reaction:updated, with its version, reaches this socket before the answer does
+    // and is what the feed shows (docs/architecture.md#snapshots-carry-versions).
+    return result.ok ? { ok: true } : fail(result.error);
   }
 
   typingStart() {

@@ -43,6 +43,8 @@ interface MessageBase {
   userId: number;
   username: string;
   reactions: Reaction[];
+  /** Grows with every change of `reactions`: the newer of two snapshots has the higher one. */
+  reactionsVersion: number;
   /** Milliseconds since the epoch, set by the server. */
   timestamp: number;
 }
@@ -50,6 +52,15 @@ export type DrawingMessage = MessageBase & { type: 'drawing'; content: Drawing }
 export type TextMessage = MessageBase & { type: 'text'; content: string };
 export type ImageMessage = MessageBase & { type: 'image'; content: string };
 export type Message = DrawingMessage | TextMessage | ImageMessage;
+
+/**
+ * Who is typing in a room. `version` grows with every change, so a list that arrives after a newer
+ * one (they may travel through different server processes) is recognised and dropped.
+ */
+export interface TypingSnapshot {
+  users: { userId: number; username: string }[];
+  version: number;
+}
 
 export interface Member {
   userId: number;
@@ -172,11 +183,12 @@ export interface ServerToClientEvents {
   /** To everyone in the room, the sender's tabs included (possibly after the sender's acknowledgement). */
   'message:new': (payload: Message) => void;
   'message:deleted': (payload: { roomId: string; messageId: string }) => void;
-  'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[] }) => void;
+  /** The message's reactions after a change; `version` is the message's new `reactionsVersion`. */
+  'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[]; version: number }) => void;
   'room:user-joined': (payload: { roomId: string; userId: number; username: string }) => void;
   'room:user-left': (payload: { roomId: string; userId: number; username: string }) => void;
   /** Everyone typing in the room now (the receiver included, when typing): sent when the list changes. */
-  'typing:update': (payload: { roomId: string; users: { userId: number; username: string }[] }) => void;
+  'typing:update': (payload: { roomId: string } & TypingSnapshot) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' }) => void;
   error: (payload: ErrorPayload) => void;
