@@ -12,7 +12,7 @@ async function main(): Promise<void> {
 
   const redisHandle = await resolveRedis(config.redisUrl, path.join(config.dataDir, 'redis'));
   const redis = await connectRedis(redisHandle.url);
-  const db = openDatabase(path.join(config.dataDir, 'beebeebee.db'));
+  const db = await openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'beebeebee.db') });
   const application = await createApplication({ config, db, redis, redisUrl: redisHandle.url });
 
   await new Promise<void>((resolve, reject) => {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     try {
       await application.close();
       await redis.quit().catch(() => redis.disconnect());
-      db.close();
+      await db.close();
       await redisHandle.stop();
     } finally {
       process.exit(0);

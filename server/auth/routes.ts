@@ -28,9 +28,9 @@ export function createAuthRouter({ auth, sessions }: { auth: AuthService; sessio
     res.json({ id: user.id, username: user.username });
   });
 
-  router.post('/logout', (req, res) => {
-    const user = sessions.fromCookieHeader(req.headers.cookie);
-    if (user) auth.signOut(user.id);
+  router.post('/logout', async (req, res) => {
+    const user = await sessions.fromCookieHeader(req.headers.cookie);
+    if (user) await auth.signOut(user.id);
     sessions.clear(res);
     res.json({ ok: true });
   });

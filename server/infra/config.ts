@@ -9,6 +9,8 @@ export interface Config {
   jwtSecret: string;
   /** Undefined: find or start a Redis (see resolveRedis in redis.ts). */
   redisUrl: string | undefined;
+  /** PostgreSQL (`postgres://…`) for users, rooms and the upload index; undefined: SQLite in dataDir. */
+  databaseUrl: string | undefined;
   dataDir: string;
   uploadsDir: string;
   /** Wrong sign-in passwords per minute per address (see createAuthLimits in limits.ts); 0 turns sign-in limits off. */
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     isProduction,
     jwtSecret,
     redisUrl: env.REDIS_URL?.trim() || undefined,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     dataDir,
     uploadsDir: path.resolve(env.UPLOADS_DIR || 'uploads'),
     authRateLimit: integer('AUTH_RATE_LIMIT', env.AUTH_RATE_LIMIT, AUTH_RATE_LIMIT_DEFAULT),
@@ -59,6 +62,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     trustProxy: trustProxy(env.TRUST_PROXY)
   };
+}
+
+/** DATABASE_URL: empty for SQLite, else a PostgreSQL connection URL. */
+function databaseUrl(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new Error('DATABASE_URL must be a postgres:// (or postgresql://) URL');
+  return value;
 }
 
 /** TRUST_PROXY: empty or `false`, `true`, a hop count, or comma-separated addresses/subnets. */

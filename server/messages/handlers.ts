@@ -15,7 +15,7 @@ export interface MessageHandlerDeps {
 export function createMessageHandlers({ io, messages, limits, requireMember }: MessageHandlerDeps) {
   return {
     async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<Message> {
-      requireMember(socket, input.roomId);
+      await requireMember(socket, input.roomId);
       const { message, typing } = await messages.send(socket.data.user, input);
       const room = io.to(roomChannel(message.roomId));
       room.emit('message:new', message);
@@ -24,7 +24,7 @@ export function createMessageHandlers({ io, messages, limits, requireMember }: M
     },
 
     async remove(socket: AppSocket, { roomId, messageId }: MessageRef): Promise<undefined> {
-      requireMember(socket, roomId);
+      await requireMember(socket, roomId);
       await limits.remove(socket.data.user.id);
       await messages.remove(socket.data.user.id, roomId, messageId);
       io.to(roomChannel(roomId)).emit('message:deleted', { roomId, messageId });

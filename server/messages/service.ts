@@ -59,14 +59,14 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
       try {
         result = await store.store(message, { limitSends: true, typingCutoff: Date.now() - TYPING_EXPIRE_MS });
       } catch (err) {
-        claim?.release();
+        await claim?.release();
         throw err;
       }
       if (!result.stored) {
-        claim?.release();
+        await claim?.release();
         throw rateLimited(SEND_LIMIT_MESSAGE);
       }
-      const typing = result.typing && { users: users.named(result.typing.userIds), version: result.typing.version };
+      const typing = result.typing && { users: await users.named(result.typing.userIds), version: result.typing.version };
       return { message, typing };
     },
 

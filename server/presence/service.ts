@@ -47,13 +47,13 @@ export interface PresenceDeps {
 }
 
 export function createPresenceService({ store, instanceId, rooms, typing, users, redis }: PresenceDeps) {
-  function announceLeft(roomId: string, userId: number): void {
-    const username = users.nameOf(userId);
+  async function announceLeft(roomId: string, userId: number): Promise<void> {
+    const username = await users.nameOf(userId);
     if (username !== undefined) rooms.left(roomId, { userId, username });
   }
 
   async function settleDeparture(roomId: string, userId: number): Promise<void> {
-    if (await store.confirmGone(roomId, userId)) announceLeft(roomId, userId);
+    if (await store.confirmGone(roomId, userId)) await announceLeft(roomId, userId);
   }
 
   // One timer per member and room at most: a departure waits out the grace, then is announced

@@ -26,8 +26,8 @@ export function createRoomsRouter({ rooms, requireAuth }: { rooms: RoomService; 
   const router = Router();
   router.use(requireAuth);
 
-  router.get('/', (req, res) => {
-    res.json(rooms.listFor(currentUser(req).id));
+  router.get('/', async (req, res) => {
+    res.json(await rooms.listFor(currentUser(req).id));
   });
 
   router.post('/', async (req, res) => {
@@ -39,14 +39,14 @@ export function createRoomsRouter({ rooms, requireAuth }: { rooms: RoomService; 
     res.json(await rooms.joinByInviteCode(currentUser(req), body.inviteCode, body.password));
   });
 
-  router.get('/invite/:code', (req, res) => {
+  router.get('/invite/:code', async (req, res) => {
     const code = inviteCodeSchema.safeParse(req.params.code);
     if (!code.success) throw roomNotFound();
-    res.json(rooms.invitePreview(currentUser(req).id, code.data));
+    res.json(await rooms.invitePreview(currentUser(req).id, code.data));
   });
 
-  router.get('/:id', (req, res) => {
-    res.json(rooms.details(roomIdParam(req), currentUser(req).id));
+  router.get('/:id', async (req, res) => {
+    res.json(await rooms.details(roomIdParam(req), currentUser(req).id));
   });
 
   router.delete('/:id', async (req, res) => {

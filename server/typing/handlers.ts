@@ -20,19 +20,19 @@ export function createTypingHandlers({ io, typing, limits, requireMember }: Typi
   }
 
   /** The room of a typing event, once the socket may send one there. */
-  function typingRoom(socket: AppSocket, { roomId }: RoomRef): string {
-    requireMember(socket, roomId);
+  async function typingRoom(socket: AppSocket, { roomId }: RoomRef): Promise<string> {
+    await requireMember(socket, roomId);
     limits.typing(socket);
     return roomId;
   }
 
   return {
     async start(socket: AppSocket, payload: RoomRef): Promise<undefined> {
-      const roomId = typingRoom(socket, payload);
+      const roomId = await typingRoom(socket, payload);
       return announce(roomId, await typing.start(roomId, socket.data.user.id));
     },
     async stop(socket: AppSocket, payload: RoomRef): Promise<undefined> {
-      const roomId = typingRoom(socket, payload);
+      const roomId = await typingRoom(socket, payload);
       return announce(roomId, await typing.stop(roomId, socket.data.user.id));
     }
   };

@@ -9,8 +9,8 @@ import type { Typers, TypingStore } from './storage.ts';
 const cutoff = () => Date.now() - TYPING_EXPIRE_MS;
 
 export function createTypingService({ store, users }: { store: TypingStore; users: Pick<AuthService, 'named'> }) {
-  const snapshot = ({ userIds, version }: Typers): TypingSnapshot => ({ users: users.named(userIds), version });
-  const changed = (typers: Typers | null) => typers && snapshot(typers);
+  const snapshot = async ({ userIds, version }: Typers): Promise<TypingSnapshot> => ({ users: await users.named(userIds), version });
+  const changed = (typers: Typers | null) => (typers ? snapshot(typers) : null);
 
   return {
     async start(roomId: string, userId: number): Promise<TypingSnapshot | null> {
@@ -30,7 +30,7 @@ export function createTypingService({ store, users }: { store: TypingStore; user
     /** Drops expired entries in these rooms; answers the rooms where that changed who types. */
     async sweep(roomIds: string[]): Promise<Map<string, TypingSnapshot>> {
       const swept = new Map<string, TypingSnapshot>();
-      for (const [roomId, typers] of await store.sweep(roomIds, cutoff())) swept.set(roomId, snapshot(typers));
+      for (const [roomId, typers] of await store.sweep(roomIds, cutoff())) swept.set(roomId, await snapshot(typers));
       return swept;
     }
   };

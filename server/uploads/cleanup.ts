@@ -34,11 +34,11 @@ export async function removeExpiredUploads({ uploadsDir, queries }: CleanupDeps,
     const stats = await lstat(path.join(dir, entry.name)).catch(() => null);
     if (!stats?.isFile() || stats.mtimeMs >= cutoff) continue;
     await removeUpload(uploadsDir, entry.name);
-    queries.deleteUpload.run(entry.name);
+    await queries.deleteUpload(entry.name);
     removed++;
   }
   // Rows whose file is already gone (removed with its message) need not wait for their file.
-  queries.deleteUploadsCreatedBefore.run(new Date(cutoff).toISOString().replace('T', ' ').slice(0, 19));
+  await queries.deleteUploadsCreatedBefore(new Date(cutoff));
   return removed;
 }
 

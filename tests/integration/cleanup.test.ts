@@ -38,8 +38,8 @@ function age(file: string, hours: number): void {
   utimesSync(file, when, when);
 }
 
-const rowExists = (filename: string) => ctx.app.db.prepare('SELECT 1 FROM uploads WHERE filename = ?').get(filename) !== undefined;
-const deps = () => ({ uploadsDir: ctx.app.config.uploadsDir, queries: ctx.app.application.context.queries });
+const rowExists = async (filename: string) => (await ctx.app.sql('SELECT 1 FROM uploads WHERE filename = ?', filename)).length > 0;
+const deps = () => ({ uploadsDir: ctx.app.config.uploadsDir, queries: ctx.app.application.context.stores.uploads });
 
 describe('removeExpiredUploads', () => {
   it(`removes only our own files in uploads/messages/ older than ${UPLOAD_MAX_AGE_HOURS} hours`, async () => {
@@ -58,7 +58,7 @@ describe('removeExpiredUploads', () => {
         [almost, UPLOAD_MAX_AGE_HOURS - 0.1]
       ] as const) {
         fileAged(path.join(messages, name), hours);
-        ctx.app.application.context.queries.recordUpload.run(name, uploaderId);
+        await ctx.app.application.context.stores.uploads.recordUpload(name, uploaderId);
       }
 
       // Old things that are not ours to delete.
@@ -79,12 +79,12 @@ describe('removeExpiredUploads', () => {
       const left = readdirSync(messages);
       expect(left).not.toContain(oldPng);
       expect(left).not.toContain(oldWebp);
-      expect(rowExists(oldPng)).toBe(false);
-      expect(rowExists(oldWebp)).toBe(false);
+      expect(await rowExists(oldPng)).toBe(false);
+      expect(await rowExists(oldWebp)).toBe(false);
       expect(left).toContain(fresh);
       expect(left).toContain(almost);
-      expect(rowExists(fresh)).toBe(true);
-      expect(rowExists(almost)).toBe(true);
+      expect(await rowExists(fresh)).toBe(true);
+      expect(await rowExists(almost)).toBe(true);
       for (const name of [...foreign, dirLikeUpload, link]) expect(left).toContain(name);
       for (const file of [inDir, target, inRoot, inSibling]) expect(existsSync(file)).toBe(true);
     } finally {
@@ -95,13 +95,15 @@ describe('removeExpiredUploads', () => {
   it('forgets rows of old uploads whose file is already gone', async () => {
     const gone = uploadName('png');
     const recent = uploadName('png');
-    const queries = ctx.app.application.context.queries;
-    queries.recordUpload.run(gone, uploaderId);
-    queries.recordUpload.run(recent, uploaderId);
-    ctx.app.db.prepare(`UPDATE uploads SET created_at = datetime('now', ?) WHERE filename = ?`).run(`-${UPLOAD_MAX_AGE_HOURS + 1} hours`, gone);
+    const queries = ctx.app.application.context.stores.uploads;
+    await queries.recordUpload(gone, uploaderId);
+    await queries.recordUpload(recent, uploaderId);
+    // UTC, written as SQLite writes its times (the PostgreSQL test cluster runs in UTC).
+    const longAgo = new Date(Date.now() - (UPLOAD_MAX_AGE_HOURS + 1) * HOUR).toISOString().replace('T', ' ').slice(0, 19);
+    await ctx.app.sql('UPDATE uploads SET created_at = ? WHERE filename = ?', longAgo, gone);
     await removeExpiredUploads(deps());
-    expect(rowExists(gone)).toBe(false);
-    expect(rowExists(recent)).toBe(true);
+    expect(await rowExists(gone)).toBe(false);
+    expect(await rowExists(recent)).toBe(true);
   });
 
   it('removes an aged upload made over HTTP, which is then no longer served', async () => {
@@ -120,13 +122,13 @@ describe('removeExpiredUploads', () => {
     age(path.join(ctx.app.config.uploadsDir, 'messages', filename), UPLOAD_MAX_AGE_HOURS + 1);
     await removeExpiredUploads(deps());
     expect((await fetch(ctx.app.baseUrl + url)).status).toBe(404);
-    expect(rowExists(filename)).toBe(false);
+    expect(await rowExists(filename)).toBe(false);
   });
 
   it('does nothing when the folder does not exist', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'bbb-empty-'));
     try {
-      expect(await removeExpiredUploads({ uploadsDir: empty, queries: ctx.app.application.context.queries })).toBe(0);
+      expect(await removeExpiredUploads({ uploadsDir: empty, queries: ctx.app.application.context.stores.uploads })).toBe(0);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -158,7 +160,7 @@ describe('the cleanup schedule', () => {
     });
     const old = fileAged(path.join(config.uploadsDir, 'messages', uploadName('gif')), UPLOAD_MAX_AGE_HOURS + 1);
     const fresh = fileAged(path.join(config.uploadsDir, 'messages', uploadName('gif')), 1);
-    const db = openDatabase(path.join(dataDir, 'test.db'));
+    const db = await openDatabase({ sqliteFile: path.join(dataDir, 'test.db') });
     const client = await connectRedis(ctx.redis.url, 'test');
     const application = await createApplication({ config, db, redis: client, redisUrl: ctx.redis.url, clientDir: path.join(dataDir, 'none') });
     try {
@@ -167,7 +169,7 @@ describe('the cleanup schedule', () => {
     } finally {
       await application.close();
       client.disconnect();
-      db.close();
+      await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -200,18 +200,18 @@ describe('deleting', () => {
 
 describe('image messages', () => {
   /** An upload of `user` as the upload endpoint leaves it: a file plus its record. */
-  function uploadFor(user: TestUser, ext = 'png'): { filename: string; url: string; file: string } {
+  async function uploadFor(user: TestUser, ext = 'png'): Promise<{ filename: string; url: string; file: string }> {
     const filename = `${nanoid()}.${ext}`;
     const file = path.join(ctx.app.config.uploadsDir, 'messages', filename);
     writeFileSync(file, Buffer.from('89504e470d0a1a0a', 'hex'));
-    ctx.app.application.context.queries.recordUpload.run(filename, user.id);
+    await ctx.app.application.context.stores.uploads.recordUpload(filename, user.id);
     return { filename, url: `/uploads/messages/${filename}`, file };
   }
 
   it('sends the sender’s own upload once; deleting the message removes exactly that file', async () => {
     const { room, people, sockets } = await roomWith(2);
-    const upload = uploadFor(people[0]);
-    const bystander = uploadFor(people[0]);
+    const upload = await uploadFor(people[0]);
+    const bystander = await uploadFor(people[0]);
     const arrival = nextEvent(sockets[1], 'message:new');
     const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
     expect(ack).toMatchObject({ ok: true, data: { type: 'image', content: upload.url } });
@@ -224,13 +224,13 @@ describe('image messages', () => {
 
     expect(await requestRaw(sockets[0], 'message:delete', { roomId: room.id, messageId: ack.data.id })).toEqual({ ok: true });
     expect(existsSync(upload.file)).toBe(false);
-    expect(ctx.app.application.context.queries.findUpload.get(upload.filename)).toBeUndefined();
+    expect(await ctx.app.application.context.stores.uploads.findUpload(upload.filename)).toBeUndefined();
     expect(existsSync(bystander.file)).toBe(true);
   });
 
   it('refuses any other path: someone else’s upload, unknown files, traversal, other folders', async () => {
     const { room, people, sockets } = await roomWith(2);
-    const theirs = uploadFor(people[1]);
+    const theirs = await uploadFor(people[1]);
     const contents = [
       theirs.url,
       `/uploads/messages/${nanoid()}.png`,
@@ -248,7 +248,7 @@ describe('image messages', () => {
     }
     expect(await storedIds(room.id)).toEqual([]);
     expect(existsSync(theirs.file)).toBe(true);
-    expect(ctx.app.application.context.queries.findUpload.get(theirs.filename)?.message_id).toBeNull();
+    expect((await ctx.app.application.context.stores.uploads.findUpload(theirs.filename))?.message_id).toBeNull();
     // Refusals did not cost the sender their message of this second.
     await send(sockets[0], room.id, 'still allowed');
   });

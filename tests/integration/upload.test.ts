@@ -110,20 +110,20 @@ function filesOnDisk(): string[] {
     .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
     .sort();
 }
-const uploadRows = () => ctx.app.db.prepare('SELECT filename, user_id FROM uploads ORDER BY filename').all() as { filename: string; user_id: number }[];
+const uploadRows = () => ctx.app.sql<{ filename: string; user_id: number }>('SELECT filename, user_id FROM uploads ORDER BY filename');
 
 /** Runs an upload that must be refused and checks that the disk and the table are as before. */
 async function expectRefused(body: FormData | unknown, status: number, error?: string | RegExp) {
   const uploader = await user();
   const files = filesOnDisk();
-  const rows = uploadRows();
+  const rows = await uploadRows();
   const res = await upload(uploader, body);
   expect(res.status).toBe(status);
   expect(typeof res.json?.error).toBe('string');
   if (typeof error === 'string') expect(res.json.error).toBe(error);
   else if (error) expect(res.json.error).toMatch(error);
   expect(filesOnDisk()).toEqual(files);
-  expect(uploadRows()).toEqual(rows);
+  expect(await uploadRows()).toEqual(rows);
 }
 
 describe('POST /api/upload', () => {
@@ -145,7 +145,7 @@ describe('POST /api/upload', () => {
       expect(match![2]).toBe(ext);
       const filename = `${match![1]}.${ext}`;
       expect(readFileSync(path.join(ctx.app.config.uploadsDir, 'messages', filename))).toEqual(bytes);
-      expect(uploadRows()).toContainEqual({ filename, user_id: uploader.id });
+      expect(await uploadRows()).toContainEqual({ filename, user_id: uploader.id });
 
       const served = await fetch(ctx.app.baseUrl + url);
       expect(served.status).toBe(200);
@@ -292,7 +292,7 @@ describe('a room and its images', () => {
     expect(res.status).toBe(201);
     const filename = path.basename(res.json.url as string);
     // What the real-time server does when the image is sent as a message in the room.
-    expect(ctx.app.application.context.queries.claimUpload.run(roomId, messageId, filename, uploader.id).changes).toBe(1);
+    expect(await ctx.app.application.context.stores.uploads.claimUpload(roomId, messageId, filename, uploader.id)).toBe(true);
     return filename;
   }
   const exists = (filename: string) => filesOnDisk().includes(`messages/${filename}`);
@@ -312,7 +312,7 @@ describe('a room and its images', () => {
       expect(exists(mine)).toBe(false);
       expect(exists(theirs)).toBe(false);
       expect(exists(kept)).toBe(true);
-      const rows = uploadRows().map((r) => r.filename);
+      const rows = (await uploadRows()).map((r) => r.filename);
       expect(rows).not.toContain(mine);
       expect(rows).not.toContain(theirs);
       expect(rows).toContain(kept);
