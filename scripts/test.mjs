@@ -1,5 +1,6 @@
-// npm test: type checks, the Vitest suites (unit + integration), a fresh build, then the browser
-// suite. Ends with one line "N passed, N failed" summing every suite.
+// npm test: type checks, the Vitest suites (unit + integration, then integration again on
+// PostgreSQL), a fresh build, then the browser suite. Ends with one line "N passed, N failed"
+// summing every suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -21,6 +22,24 @@ const vitest = readJson('test-results/vitest.json');
 if (vitest) {
   totals.passed += vitest.numPassedTests;
   totals.failed += vitest.numFailedTests + (vitestStatus !== 0 && vitest.numFailedTests === 0 ? 1 : 0);
+} else totals.failed += 1;
+
+console.log('\n== Vitest: integration on PostgreSQL');
+// The integration suite again with every app on a private PostgreSQL cluster (vitest.postgres.config.ts).
+rmSync('test-results/vitest-postgres.json', { force: true });
+const postgresStatus = run('npx', [
+  'vitest',
+  'run',
+  '--config',
+  'vitest.postgres.config.ts',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest-postgres.json'
+]);
+const postgres = readJson('test-results/vitest-postgres.json');
+if (postgres) {
+  totals.passed += postgres.numPassedTests;
+  totals.failed += postgres.numFailedTests + (postgresStatus !== 0 && postgres.numFailedTests === 0 ? 1 : 0);
 } else totals.failed += 1;
 
 console.log('\n== Build');

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PRESENCE_NOTICE_GRACE_MS } from '../../src/lib/protocol/index.ts';
 import { startTestApp, useTestApps, type TestApp } from '../support/app.ts';
 import { startTestRedis } from '../support/redis.ts';
 import {
@@ -84,7 +85,8 @@ describe('two server processes on one Redis', () => {
     await quietPeriod();
     expect(lefts).toEqual([]);
     bobTabOne.disconnect();
-    await eventually(() => lefts.length === 1);
+    // Announced once the grace has passed, which alone takes as long as eventually's default wait.
+    await eventually(() => lefts.length === 1, PRESENCE_NOTICE_GRACE_MS + 5000);
     expect(lefts[0]).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
   });
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,7 +9,14 @@ import { freePort } from './redis.ts';
 // free loopback port, as redis.ts does for Redis. initdb and postgres refuse to run as root, so as
 // root they run as the `postgres` user of Debian's package.
 
-const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian installs each major version under /usr/lib/postgresql/{major}/bin; the newest is taken. */
+function postgresBin(): string {
+  if (process.env.POSTGRES_BIN) return process.env.POSTGRES_BIN;
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return path.join(root, majors[0] ?? '15', 'bin');
+}
+const BIN = postgresBin();
 
 export interface TestPostgres {
   /** The cluster's `postgres` database, for administration (creating the tests' databases). */
@@ -23,10 +30,6 @@ export interface TestPostgres {
   dropDatabase(url: string): Promise<void>;
   /** Stops the server (fast shutdown) and removes the folder. */
   stop(): Promise<void>;
-}
-
-export function postgresAvailable(): boolean {
-  return existsSync(path.join(BIN, 'initdb'));
 }
 
 /** As root, run a PostgreSQL program as `postgres`; otherwise as ourselves. */
