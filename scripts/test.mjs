@@ -24,8 +24,9 @@ if (vitest) {
   totals.failed += vitest.numFailedTests + (vitestStatus !== 0 && vitest.numFailedTests === 0 ? 1 : 0);
 } else totals.failed += 1;
 
-console.log('\n== Vitest: integration on PostgreSQL');
-// The integration suite again with every app on a private PostgreSQL cluster (vitest.postgres.config.ts).
+console.log('\n== Vitest: storage integration on PostgreSQL');
+// The integration files whose rules live in the database, again with every app on a private
+// PostgreSQL cluster (vitest.postgres.config.ts says which files and why).
 rmSync('test-results/vitest-postgres.json', { force: true });
 const postgresStatus = run('npx', [
   'vitest',
