@@ -1,8 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './tests/support/chromium.ts';
 
 // The main process picks the port once; workers inherit it through the environment.
 process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
 const port = Number(process.env.E2E_PORT);
+// Where the server writes its private Redis's URL, for tests that seed data stored by older versions.
+process.env.E2E_REDIS_URL_FILE ??= path.join(tmpdir(), `bbb-e2e-redis-${port}.url`);
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -15,19 +20,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1100, height: 800 },
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS },
     trace: 'off',
     screenshot: 'only-on-failure'
   },
@@ -37,7 +30,7 @@ export default defineConfig({
     // /api/auth/me answers 401 when up; any answer under 500 means ready.
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { E2E_PORT: String(port) },
+    env: { E2E_PORT: String(port), E2E_REDIS_URL_FILE: process.env.E2E_REDIS_URL_FILE },
     stdout: 'ignore',
     stderr: 'pipe'
   }

@@ -6,11 +6,13 @@ const config = {
   preprocess: vitePreprocess(),
   kit: {
     // A single-page app: every path falls back to index.html and the client router takes over.
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    // precompress writes a .br and a .gz beside every page, script and stylesheet; the server
+    // picks one by Accept-Encoding (server/infra/delivery.ts).
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true, precompress: true }),
     // The page's policy. Kit hashes its own inline start-up script into script-src, so no inline
     // script runs unless it is that one. The built page carries this as a <meta> tag; the server
     // sends the same text as a header and adds what a <meta> cannot carry (frame-ancestors), see
-    // server/http/headers.ts. In `vite dev` kit sends it as a header itself.
+    // server/infra/headers.ts. In `vite dev` kit sends it as a header itself.
     csp: {
       mode: 'hash',
       directives: {

@@ -24,7 +24,7 @@ function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: stri
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGINT'), 90_000);
+    const timer = setTimeout(() => child.kill('SIGINT'), 150_000);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -34,7 +34,7 @@ function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: stri
 }
 
 describe('npm run bench -- --smoke', () => {
-  it('measures the server beside the relay and reports every scenario with units', { timeout: 120_000 }, async () => {
+  it('measures the server beside the relay and reports every scenario with units', { timeout: 180_000 }, async () => {
     const { code, stdout, stderr } = await runSmoke();
     expect(code, stderr.slice(-3000)).toBe(0);
 
@@ -80,14 +80,40 @@ describe('npm run bench -- --smoke', () => {
     }
     expect(join.sizes[0].historyMessages).toBe(Math.min(100, HISTORY_PAGE_SIZE));
     expect(join.sizes[0].hasMore).toBe(HISTORY_PAGE_SIZE < 100);
+    // The room of sketches opened at its newest page, then paged back to every sketch.
+    const sketches = join.sketchRoom!;
+    expect(sketches.form).toBe('packed');
+    expect(sketches.firstPage.messages).toBeGreaterThan(0);
+    expect(sketches.firstPage.bytes).toBeGreaterThan(sketches.firstPage.messages * sketches.sketchBytes);
+    expect(sketches.allSketches.bytes).toBeGreaterThan(sketches.sketches * sketches.sketchBytes);
+    expect(sketches.allSketches.medianMs).toBeGreaterThanOrEqual(sketches.firstPage.medianMs);
 
     // Drawing size: both sample drawings went through the server; the broadcast carries the drawing.
     const drawing = report.drawing!;
     expect(drawing.measuredThroughServer).toBe(true);
     expect(drawing.drawings.map((d) => d.name)).toEqual(['doodle', 'sketch']);
     for (const d of drawing.drawings) {
-      expect(d.sendFrameBytes).toBeGreaterThan(d.drawingBytes);
+      expect(d.form).toBe('packed');
+      expect(d.drawingBytes).toBe(d.packedBytes);
+      expect(d.sendFrameBytes).toBe(d.packedSendFrameBytes);
       expect(d.newFrameBytes).toBeGreaterThan(d.drawingBytes);
+      expect(d.unpackedSendFrameBytes).toBeGreaterThan(d.unpackedBytes);
+      expect(d.unpackedBytes).toBeGreaterThan(d.packedBytes);
+    }
+
+    // Drawing room: both targets delivered drawings and counted the bytes they carried.
+    const room = report.drawingRoom!;
+    expect(room.targets.map((t) => t.target).sort()).toEqual(['relay', 'server']);
+    for (const target of room.targets) {
+      expect(target.error).toBeUndefined();
+      for (const step of target.steps) {
+        expect(step.deliveredPerS).toBeGreaterThan(0);
+        expect(step.deliveredPerS).toBeLessThanOrEqual(step.expectedDeliveriesPerS + 0.5);
+        // Every delivery is at least a doodle's message:new frame.
+        const doodle = drawing.drawings.find((d) => d.name === 'doodle')!;
+        expect(step.receivedBytesPerS).toBeGreaterThan(step.deliveredPerS * doodle.packedBytes);
+        expect(step.latencyMs.p50).toBeLessThanOrEqual(step.latencyMs.p99);
+      }
     }
 
     // Hostile: the attack ran and every kind of attacker left figures; its targets are only printed.
@@ -108,6 +134,8 @@ describe('npm run bench -- --smoke', () => {
     expect(stdout).toContain('| server |');
     expect(stdout).toContain('## Join');
     expect(stdout).toContain('## Drawing size');
+    expect(stdout).toContain('## Drawing room');
+    expect(stdout).toContain('sketches');
     expect(stdout).toContain('## Hostile');
     expect(stdout).toContain('## Targets');
     expect(report.targets?.length).toBeGreaterThan(0);

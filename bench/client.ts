@@ -25,12 +25,15 @@ export interface FrameLog {
   /** Bytes on the wire of the last frame received whose event name matches. */
   lastReceived(event: string): number | undefined;
   lastSent(event: string): number | undefined;
+  /** Bytes on the wire of every message frame received so far (events and acknowledgements). */
+  receivedTotal(): number;
 }
 
 export async function connectClient(baseUrl: string, user: Session, timeoutMs = 10_000): Promise<{ socket: ClientSocket; frames: FrameLog }> {
   const socket = openSocket(baseUrl, user.cookie, { origin: new URL(baseUrl).origin, timeoutMs, track: false });
   const received = new Map<string, number>();
   const sent = new Map<string, number>();
+  let receivedTotal = 0;
   // Engine.io packets hold the Socket.IO text ("2[...]"); its own type byte adds one.
   const eventName = (data: unknown): string | undefined => {
     if (typeof data !== 'string') return undefined;
@@ -57,9 +60,14 @@ export async function connectClient(baseUrl: string, user: Session, timeoutMs = 
     });
   });
   socket.io.engine.on('packet', track(received, false));
+  socket.io.engine.on('packet', (packet: { type: string; data?: unknown }) => {
+    if (packet.type !== 'message' || typeof packet.data !== 'string') return;
+    const bytes = Buffer.byteLength(packet.data) + 1;
+    receivedTotal += bytes + wsFrameOverhead(bytes, false);
+  });
   socket.io.engine.on('packetCreate', track(sent, true));
   return {
     socket,
-    frames: { lastReceived: (event) => received.get(event), lastSent: (event) => sent.get(event) }
+    frames: { lastReceived: (event) => received.get(event), lastSent: (event) => sent.get(event), receivedTotal: () => receivedTotal }
   };
 }

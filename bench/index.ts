@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
+import { buildClient } from '../scripts/build-server.mjs';
 import { runTag } from './api.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
 import { WorkerPool } from './pool.ts';
@@ -9,6 +10,8 @@ import { repoRoot, startRelay, startServer, type Target } from './processes.ts';
 import { checkTargets, formatReport, type BenchReport } from './report.ts';
 import { CHAT_DEFAULTS, runChat } from './scenarios/chat.ts';
 import { runDrawingSize } from './scenarios/drawing.ts';
+import { runDrawingRoom } from './scenarios/drawingRoom.ts';
+import { runFirstLoad } from './scenarios/firstload.ts';
 import { hostileOptions, runHostile } from './scenarios/hostile.ts';
 import { runJoin } from './scenarios/join.ts';
 
@@ -68,26 +71,32 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    // The started server serves build/ if it is there when it starts: the first-load scenario needs
+    // it, and a build of these sources.
+    if (!options.url && options.scenarios.includes('firstload')) buildClient(() => log('building the app (vite build)'));
     log(options.url ? `using the server at ${options.url}` : 'starting Redis and the server (production mode)');
     const server = await startServerTarget(options);
     stoppers.push(server.stop);
     log(`server at ${server.baseUrl}`);
 
     if (options.scenarios.includes('drawing')) {
-      report.drawing = await attempt(report, 'drawing', () => runDrawingSize(server, tag));
+      report.drawing = await attempt(report, 'drawing', () => runDrawingSize(server, options.drawingForm, tag));
+    }
+    if (options.scenarios.includes('firstload')) {
+      report.firstLoad = await attempt(report, 'firstload', () => runFirstLoad(server, tag));
     }
     if (options.scenarios.includes('join')) {
       report.join = await attempt(report, 'join', () => runJoin(server, options, tag, log));
     }
+    const targets: Target[] = [];
+    if (options.relay && (options.scenarios.includes('chat') || options.scenarios.includes('drawing-room'))) {
+      const relay = await startRelay({ cpuProfileDir: options.profileDir });
+      stoppers.push(relay.stop);
+      log(`relay at ${relay.baseUrl}`);
+      targets.push(relay);
+    }
+    targets.push(server);
     if (options.scenarios.includes('chat')) {
-      const targets: Target[] = [];
-      if (options.relay) {
-        const relay = await startRelay({ cpuProfileDir: options.profileDir });
-        stoppers.push(relay.stop);
-        log(`relay at ${relay.baseUrl}`);
-        targets.push(relay);
-      }
-      targets.push(server);
       pool ??= await WorkerPool.start(options.workers);
       report.chat = await attempt(report, 'chat', () =>
         runChat(
@@ -108,6 +117,32 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
         )
       );
     }
+    if (options.scenarios.includes('drawing-room')) {
+      pool ??= await WorkerPool.start(options.workers);
+      const workers = pool;
+      // Members send every 5 s: the warm-up covers one interval, the window several.
+      const timing = {
+        warmupMs: options.mode === 'smoke' ? options.warmupMs : 5000,
+        measureMs: options.mode === 'smoke' ? options.measureMs : options.mode === 'quick' ? 10_000 : 20_000,
+        drainMs: options.drainMs
+      };
+      report.drawingRoom = await attempt(report, 'drawing-room', () =>
+        runDrawingRoom(
+          targets,
+          workers,
+          {
+            steps: options.drawingRoomSteps,
+            timeBudgetMs: options.drawingRoomBudgetMs,
+            ...timing,
+            attemptsAtSaturation: options.attemptsAtSaturation,
+            quietWaitMs: options.quietWaitMs
+          },
+          options.drawingForm,
+          tag,
+          log
+        )
+      );
+    }
     // Last: the server may not survive it.
     if (options.scenarios.includes('hostile')) {
       pool ??= await WorkerPool.start(options.workers);
@@ -123,6 +158,9 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
   report.targets = checkTargets(report);
   for (const t of report.chat?.targets ?? []) {
     if (t.error) report.failures.push({ scenario: `chat ${t.target}`, error: t.error });
+  }
+  for (const t of report.drawingRoom?.targets ?? []) {
+    if (t.error) report.failures.push({ scenario: `drawing-room ${t.target}`, error: t.error });
   }
   return report;
 }

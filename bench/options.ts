@@ -3,8 +3,15 @@ import { parseArgs } from 'node:util';
 // Command line of `npm run bench`: a full run by default, `--quick` for the reduced one, `--smoke`
 // for the smallest run that still goes through every scenario (what `npm test` runs).
 
-export const SCENARIOS = ['chat', 'join', 'drawing', 'hostile'] as const;
+export const SCENARIOS = ['chat', 'join', 'drawing', 'drawing-room', 'firstload', 'hostile'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/**
+ * The form drawings are sent and seeded in: packed strokes, as the app sends them, or every point
+ * spelled out, as it did before packing (to measure an older server, started apart and given with --url).
+ */
+export const DRAWING_FORMS = ['packed', 'unpacked'] as const;
+export type DrawingForm = (typeof DRAWING_FORMS)[number];
 
 export type BenchMode = 'full' | 'quick' | 'smoke';
 
@@ -29,6 +36,12 @@ export interface BenchOptions {
   quietWaitMs: number;
   joinSizes: number[];
   joinRepeats: number;
+  /** Opening the room whose newest 50 messages are sketches: this many times. */
+  sketchRoomRepeats: number;
+  /** Rooms per step of the drawing-room scenario. */
+  drawingRoomSteps: number[];
+  drawingRoomBudgetMs: number;
+  drawingForm: DrawingForm;
   /** Seconds of the hostile scenario's attack; its default comes with --quick or not. */
   attackS?: number;
   /** Write a V8 CPU profile of the server here (started servers only). */
@@ -42,7 +55,10 @@ const USAGE = `npm run bench -- [options]
   --url <base>          benchmark a server already running there (none is started)
   --redis-url <url>     that server's Redis, to seed the join scenario
   --pid <n>             that server's pid, for CPU and RSS figures
-  --only <list>         scenarios to run: chat,join,drawing,hostile (default all)
+  --only <list>         scenarios to run: chat,join,drawing,drawing-room,firstload,hostile (default all;
+                        --smoke leaves out firstload, which builds the app and drives Chromium)
+  --drawing-form <f>    packed (default) or unpacked: the form drawings are sent and seeded in;
+                        unpacked is the form before packing, for an older server given with --url
   --no-relay            skip the bare Socket.IO relay baseline
   --steps <list>        rooms per chat step, e.g. 5,10,20
   --measure <s>         measured seconds per chat step
@@ -76,6 +92,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'redis-url': { type: 'string' },
       pid: { type: 'string' },
       only: { type: 'string' },
+      'drawing-form': { type: 'string' },
       'no-relay': { type: 'boolean', default: false },
       steps: { type: 'string' },
       measure: { type: 'string' },
@@ -96,7 +113,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
   const smoke = mode === 'smoke';
   const quick = mode !== 'full';
-  const scenarios = (list(values.only) ?? [...SCENARIOS]).map((s) => {
+  const scenarios = (list(values.only) ?? SCENARIOS.filter((s) => !(smoke && s === 'firstload'))).map((s) => {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
     return s as Scenario;
   });
@@ -106,6 +123,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     return n;
   });
   const measureS = positive('measure', values.measure);
+  const drawingForm = values['drawing-form'] ?? 'packed';
+  if (!(DRAWING_FORMS as readonly string[]).includes(drawingForm)) throw new Error(`--drawing-form is one of ${DRAWING_FORMS.join(', ')}`);
   const workers = Math.round(positive('workers', values.workers) ?? 2);
   if (workers < 1 || workers > 8) throw new Error('--workers must be between 1 and 8');
   const url = values.url?.replace(/\/$/, '');
@@ -131,6 +150,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     quietWaitMs: quick ? 0 : 30_000,
     joinSizes: smoke ? [100] : quick ? [100, 10_000] : [100, 10_000, 100_000],
     joinRepeats: smoke ? 3 : quick ? 7 : 31,
+    sketchRoomRepeats: smoke ? 1 : quick ? 3 : 7,
+    drawingRoomSteps: smoke ? [2] : quick ? [5, 20] : [5, 10, 20, 40, 60, 80, 100],
+    drawingRoomBudgetMs: (quick ? 1 : 6) * 60_000,
+    drawingForm: drawingForm as DrawingForm,
     attackS: positive('attack', values.attack),
     profileDir: values.profile,
     outDir: values.out ?? 'bench/results'

@@ -1,6 +1,8 @@
 import type { BenchMode } from './options.ts';
 import type { ChatResult, ChatTargetResult } from './scenarios/chat.ts';
 import type { DrawingResult } from './scenarios/drawing.ts';
+import type { DrawingRoomResult } from './scenarios/drawingRoom.ts';
+import type { FirstLoadResult } from './scenarios/firstload.ts';
 import type { HostileResult, RequestTally } from './scenarios/hostile.ts';
 import type { JoinResult } from './scenarios/join.ts';
 
@@ -15,6 +17,8 @@ export interface BenchReport {
   chat?: ChatResult;
   join?: JoinResult;
   drawing?: DrawingResult;
+  drawingRoom?: DrawingRoomResult;
+  firstLoad?: FirstLoadResult;
   hostile?: HostileResult;
   targets?: TargetCheck[];
   failures: { scenario: string; error: string }[];
@@ -82,6 +86,30 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       goal: 'join: largest room within 2x of a 100-message room',
       measured: join.largestOverSmallest === null ? '-' : `${fmt(join.largestOverSmallest, 2)} x`,
       met: join.largestOverSmallest === null ? null : join.largestOverSmallest <= 2
+    });
+  }
+  for (const d of report.drawing?.drawings ?? []) {
+    const limit = d.name === 'doodle' ? 5 * 1024 : d.name === 'sketch' ? 50 * 1024 : null;
+    if (limit === null) continue;
+    const frame = d.form === 'packed' ? d.sendFrameBytes : d.packedSendFrameBytes;
+    checks.push({ goal: `${d.name} message:send frame <= ${fmt(limit / 1024, 0)} KB (packed)`, measured: `${fmt(frame, 0)} bytes`, met: frame <= limit });
+  }
+  const sketches = report.join?.sketchRoom;
+  const sketchSample = report.drawing?.drawings.find((d) => d.name === 'sketch');
+  if (sketches && sketches.form === 'packed' && sketchSample) {
+    const unpacked = sketches.sketches * sketchSample.unpackedBytes;
+    checks.push({
+      goal: `opening a room of ${sketches.sketches} sketches: bytes <= 1/3 of the sketches unpacked`,
+      measured: `${fmt(sketches.allSketches.bytes, 0)} bytes received vs ${fmt(unpacked, 0)} unpacked (${fmt(sketches.allSketches.bytes / unpacked, 3)} x)`,
+      met: sketches.allSketches.bytes * 3 <= unpacked
+    });
+  }
+  for (const route of report.firstLoad?.routes.filter((r) => r.limited) ?? []) {
+    const limit = report.firstLoad!.limitBytes;
+    checks.push({
+      goal: `${route.description}: at most ${fmt(limit / 1024, 0)} KB of compressed JavaScript`,
+      measured: `${fmt(route.scriptWireBytes / 1024)} KB in ${route.scripts} scripts`,
+      met: route.scriptWireBytes <= limit
     });
   }
   for (const c of report.hostile?.checks ?? []) checks.push({ goal: c.goal, measured: c.measured, met: c.pass });
@@ -190,6 +218,19 @@ export function formatReport(report: BenchReport): string {
       )
     );
     out.push('', `Largest room / smallest room median join: **${fmt(join.largestOverSmallest, 2)} x**`);
+    const sk = join.sketchRoom;
+    if (sk) {
+      out.push('', `### A room of ${sk.sketches} sketches (${sk.form}, ${fmt(sk.sketchBytes, 0)} bytes each as stored), opened ${sk.repeats} times (medians)`, '');
+      out.push(
+        table(
+          ['what', 'ms', 'bytes received', 'pages', 'messages'],
+          [
+            ['room:join to room:history (newest page)', fmt(sk.firstPage.medianMs, 2), fmt(sk.firstPage.bytes, 0), '1', fmt(sk.firstPage.messages, 0)],
+            [`room:join, then older pages until all ${sk.sketches} sketches`, fmt(sk.allSketches.medianMs, 2), fmt(sk.allSketches.bytes, 0), fmt(sk.allSketches.pages, 0), fmt(sk.sketches, 0)]
+          ]
+        )
+      );
+    }
   }
   const drawing = report.drawing;
   if (drawing) {
@@ -197,14 +238,79 @@ export function formatReport(report: BenchReport): string {
     out.push('');
     out.push(
       table(
-        ['drawing', 'strokes', 'points', 'drawing JSON bytes', 'message:send frame bytes', 'message:new frame bytes'],
+        [
+          'drawing',
+          'strokes',
+          'points',
+          'JSON bytes unpacked',
+          'JSON bytes packed',
+          'message:send unpacked (computed)',
+          'message:send packed (computed)',
+          'form sent',
+          'message:send frame bytes (measured)',
+          'message:new frame bytes (measured)'
+        ],
         drawing.drawings.map((d) => [
           `${d.name} (${d.description})`,
           fmt(d.strokes, 0),
           fmt(d.points, 0),
-          fmt(d.drawingBytes, 0),
+          fmt(d.unpackedBytes, 0),
+          fmt(d.packedBytes, 0),
+          fmt(d.unpackedSendFrameBytes, 0),
+          fmt(d.packedSendFrameBytes, 0),
+          d.form,
           fmt(d.sendFrameBytes, 0),
           fmt(d.newFrameBytes, 0)
+        ])
+      )
+    );
+  }
+  const room = report.drawingRoom;
+  if (room) {
+    out.push('', `## Drawing room: rooms of 16, each member sends a drawing every 5 s (${fmt(room.sketchShare * 100, 0)}% sketches, the rest doodles; ${room.form})`);
+    out.push('');
+    out.push(
+      table(
+        ['target', 'rooms', 'sockets', 'sent/s', 'delivered/s', 'delivered', 'p50 ms', 'p99 ms', 'max ms', 'received MB/s', 'errors', 'server cores', 'saturated'],
+        room.targets.flatMap((t) =>
+          t.steps.map((s) => [
+            t.target,
+            fmt(s.rooms, 0),
+            fmt(s.sockets, 0),
+            fmt(s.offeredMsgPerS, 1),
+            fmt(s.deliveredPerS, 0),
+            `${fmt(s.deliveredShare * 100, 1)}%`,
+            fmt(s.latencyMs.p50, 2),
+            fmt(s.latencyMs.p99, 2),
+            fmt(s.latencyMs.max, 1),
+            fmt(s.receivedBytesPerS / (1024 * 1024), 2),
+            errorsText(s.errors, s.disconnects),
+            fmt(s.serverCores, 2),
+            s.saturated ? `**yes** (${s.reason})` : 'no'
+          ])
+        )
+      )
+    );
+    out.push('', `Saturation deliveries/s, server over relay: **${fmt(room.ratio, 3)} x**`);
+  }
+  const firstLoad = report.firstLoad;
+  if (firstLoad) {
+    out.push('', '## First load in Chromium (empty cache)');
+    out.push('');
+    out.push(
+      table(
+        ['page', 'route', 'scripts', 'JS on the wire KB', 'JS decoded KB', 'script encodings', 'CSS on the wire KB', 'everything on the wire KB'],
+        firstLoad.routes.map((r) => [
+          r.description,
+          r.route,
+          fmt(r.scripts, 0),
+          fmt(r.scriptWireBytes / 1024),
+          fmt(r.scriptBytes / 1024),
+          Object.entries(r.encodings)
+            .map(([encoding, n]) => `${encoding} ${n}`)
+            .join(', '),
+          fmt(r.cssWireBytes / 1024),
+          fmt(r.totalWireBytes / 1024)
         ])
       )
     );

@@ -36,8 +36,33 @@ export function seededMessage(roomId: string, author: { id: number; username: st
   };
 }
 
-/** Appends `count` messages by `author` to the room, oldest first, one millisecond apart; returns the last one. */
-export async function seedRoom(redis: Redis, roomId: string, author: { id: number; username: string }, count: number, batch = 2000): Promise<Message | null> {
+/** A drawing message; `content` in whichever form the server under test stores. */
+export function seededDrawing(content: unknown) {
+  return (roomId: string, author: { id: number; username: string }, _index: number, at: number): Message => ({
+    roomId,
+    id: nanoid(),
+    userId: author.id,
+    username: author.username,
+    type: 'drawing',
+    content: content as Extract<Message, { type: 'drawing' }>['content'],
+    reactions: [],
+    reactionsVersion: 0,
+    timestamp: at
+  });
+}
+
+/**
+ * Appends `count` messages by `author` to the room, oldest first, one millisecond apart (made by
+ * `make`, texts by default), after what it already holds; returns the last one.
+ */
+export async function seedRoom(
+  redis: Redis,
+  roomId: string,
+  author: { id: number; username: string },
+  count: number,
+  make: typeof seededMessage = seededMessage,
+  batch = 2000
+): Promise<Message | null> {
   const head = Number((await redis.get(headKey(roomId))) ?? 0);
   let length = await redis.llen(listKey(roomId));
   const start = Date.now() - count;
@@ -46,7 +71,7 @@ export async function seedRoom(redis: Redis, roomId: string, author: { id: numbe
     const pipeline = redis.pipeline();
     const ids: string[] = [];
     for (let i = done; i < Math.min(count, done + batch); i++) {
-      const message = seededMessage(roomId, author, i, start + i);
+      const message = make(roomId, author, i, start + i);
       pipeline.set(messageKey(message.id), storedMessage(message, head + length + ids.length), 'EX', MESSAGE_TTL_SECONDS);
       ids.push(message.id);
       last = message;

@@ -1,12 +1,14 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Message, ServerToClientEvents } from '../src/lib/protocol/index.ts';
+import type { ClientToServerEvents, Message, MessageSend, ServerToClientEvents } from '../src/lib/protocol/index.ts';
+import { wsFrameOverhead } from './client.ts';
+import { doodle, sketch } from './drawings.ts';
 import { median, Histogram } from './histogram.ts';
-import type { ClientSpec, Command, ConnectResult, Reply, RunResult, RunSpec } from './workerProtocol.ts';
+import type { ClientSpec, Command, ConnectResult, DrawingLoad, Reply, RunResult, RunSpec } from './workerProtocol.ts';
 
-// A client worker process: holds many real socket.io-client connections, sends text on a jittered
-// timer during a step and times every delivery from the sender's timestamp in the content.
-// hrtime is the system's monotonic clock, so timestamps compare across processes.
+// A client worker process: holds many real socket.io-client connections, sends text (or drawings)
+// on a jittered timer during a step and times every delivery from the sender's timestamp in the
+// content. hrtime is the system's monotonic clock, so timestamps compare across processes.
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -14,6 +16,8 @@ interface Client {
   spec: ClientSpec;
   socket: ClientSocket;
   timer?: NodeJS.Timeout;
+  /** Sends so far, to pick the drawing. */
+  sends: number;
 }
 
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -31,6 +35,9 @@ interface Tally {
   errors: Record<string, number>;
   disconnects: number;
   latency: Histogram;
+  /** Counting received frame bytes (the measured window only). */
+  counting: boolean;
+  receivedBytes: number;
 }
 let tally: Tally | null = null;
 
@@ -42,11 +49,34 @@ function content(step: number, phase: 'w' | 'm', senderId: number, bytes: number
   return head.length >= bytes ? head : head + 'x'.repeat(bytes - head.length);
 }
 
+// Drawings carry the same marker as their first operation, a line of text in the corner.
+type Samples = { doodle: { operations: unknown[] }; sketch: { operations: unknown[] } };
+let samples: Samples | null = null;
+
+/** The drawing of a client's `sendIndex`-th send: every tenth (at `sketchShare` 0.1) is a sketch, the same on every target. */
+function drawingContent(load: DrawingLoad, marker: string, sendIndex: number): MessageSend['content'] {
+  const form = (s: ReturnType<typeof doodle>) => (load.form === 'packed' ? s.drawing : s.unpacked);
+  const made: Samples = (samples ??= { doodle: form(doodle()), sketch: form(sketch()) });
+  const every = Math.max(1, Math.round(1 / load.sketchShare));
+  const drawing = sendIndex % every === every - 1 ? made.sketch : made.doodle;
+  const mark = { type: 'text', x: 0, y: 0, content: marker, color: '#000000', fontSize: 12 };
+  return { ...drawing, operations: [mark, ...drawing.operations] } as MessageSend['content'];
+}
+
+/** The marker a message carries: its text, or the text of a drawing's first operation. */
+function markerOf(message: Message): string | null {
+  if (message.type === 'text') return message.content;
+  if (message.type !== 'drawing') return null;
+  const first = message.content.operations[0];
+  return first?.type === 'text' ? first.content : null;
+}
+
 function onMessage(client: Client, message: Message): void {
   const current = tally;
-  if (!current || message.type !== 'text') return;
+  const marker = current && markerOf(message);
+  if (!current || !marker) return;
   const receivedAt = nowMicros();
-  const parts = message.content.split('|', 4);
+  const parts = marker.split('|', 4);
   if (parts.length < 4) return;
   const step = Number(parts[0]);
   const senderId = Number(parts[2]);
@@ -72,8 +102,16 @@ function connectOne(url: string, spec: ClientSpec): Promise<{ client: Client; jo
     extraHeaders: { origin, ...(spec.cookie ? { cookie: spec.cookie } : {}) },
     auth: spec.auth ?? {}
   });
-  const client: Client = { spec, socket };
+  const client: Client = { spec, socket, sends: 0 };
   socket.on('message:new', (message) => onMessage(client, message));
+  socket.io.on('open', () => {
+    // Engine.io packets hold the Socket.IO text; its own type byte adds one.
+    socket.io.engine.on('packet', (packet: { type: string; data?: unknown }) => {
+      if (!tally?.counting || packet.type !== 'message' || typeof packet.data !== 'string') return;
+      const bytes = packet.data.length + 1;
+      tally.receivedBytes += bytes + wsFrameOverhead(bytes, false);
+    });
+  });
   socket.on('error', (error) => {
     if (tally) tally.errors[error?.code ?? 'UNKNOWN'] = (tally.errors[error?.code ?? 'UNKNOWN'] ?? 0) + 1;
   });
@@ -143,7 +181,9 @@ async function run(target: string, spec: RunSpec): Promise<RunResult> {
     uncounted: 0,
     errors: {},
     disconnects: 0,
-    latency: new Histogram()
+    latency: new Histogram(),
+    counting: false,
+    receivedBytes: 0
   };
   tally = current;
   const measureFrom = spec.startAtMicros + spec.warmupMs * 1000;
@@ -156,11 +196,14 @@ async function run(target: string, spec: RunSpec): Promise<RunResult> {
       if (now >= measureTo || !client.socket.connected) return;
       const phase = now >= measureFrom ? 'm' : 'w';
       if (phase === 'm') current.sent += 1;
-      client.socket.emit('message:send', {
-        roomId: client.spec.roomId,
-        type: 'text',
-        content: content(spec.step, phase, client.spec.senderId, spec.textBytes)
-      });
+      client.sends += 1;
+      if (spec.drawings) {
+        const marker = content(spec.step, phase, client.spec.senderId, 0);
+        const drawing = drawingContent(spec.drawings, marker, client.sends + client.spec.senderId);
+        client.socket.emit('message:send', { roomId: client.spec.roomId, type: 'drawing', content: drawing } as MessageSend);
+      } else {
+        client.socket.emit('message:send', { roomId: client.spec.roomId, type: 'text', content: content(spec.step, phase, client.spec.senderId, spec.textBytes) });
+      }
       const gap = spec.sendIntervalMs + (Math.random() * 2 - 1) * spec.jitterMs;
       client.timer = setTimeout(send, gap);
     };
@@ -172,6 +215,7 @@ async function run(target: string, spec: RunSpec): Promise<RunResult> {
   // Errors and disconnects of the warm-up do not belong to the measurement.
   current.errors = {};
   current.disconnects = 0;
+  current.counting = true;
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   loopDelay.enable();
   const cpuBefore = process.cpuUsage();
@@ -179,6 +223,7 @@ async function run(target: string, spec: RunSpec): Promise<RunResult> {
   await sleepUntilMicros(measureTo);
   const cpu = process.cpuUsage(cpuBefore);
   const measuredMs = (nowMicros() - startedAt) / 1000;
+  current.counting = false;
   loopDelay.disable();
   for (const client of clients) clearTimeout(client.timer);
   // Late deliveries of messages sent in the window still count: the drain lets them arrive.
@@ -196,7 +241,8 @@ async function run(target: string, spec: RunSpec): Promise<RunResult> {
     cpuSystemMicros: cpu.system,
     measuredMs,
     // The monitor samples once per resolution interval and reports whole intervals.
-    eventLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS)
+    eventLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
+    receivedBytes: current.receivedBytes
   };
 }
 

@@ -1,4 +1,5 @@
 import type { HistogramData } from './histogram.ts';
+import type { DrawingForm } from './options.ts';
 
 // What the orchestrator and its client worker processes say to each other over IPC.
 
@@ -22,6 +23,13 @@ export interface RunSpec {
   /** Each gap between sends is the interval plus or minus up to this. */
   jitterMs: number;
   textBytes: number;
+  /** Send drawings instead of text: a doodle, or a sketch with this probability. */
+  drawings?: DrawingLoad;
+}
+
+export interface DrawingLoad {
+  sketchShare: number;
+  form: DrawingForm;
 }
 
 export type Command =
@@ -54,6 +62,8 @@ export interface RunResult {
   cpuSystemMicros: number;
   measuredMs: number;
   eventLoopDelayP99Ms: number;
+  /** Bytes on the wire of the message frames the clients received in the measured window. */
+  receivedBytes: number;
 }
 
 export interface OkReply {

@@ -2,6 +2,7 @@
 // TypeScript becomes one ES module, packages stay imports from node_modules. Production runs this
 // output with plain `node`, without a TypeScript loader in the process: that saves the loader's
 // memory (about 25 MB) and the helpers it wraps around every named function.
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -64,6 +65,24 @@ function runtimeFiles() {
     seen.set(name, file);
   }
   return files;
+}
+
+/**
+ * Builds the app into build/ with `vite build` unless build/index.html is newer than every source
+ * of the page. Quiet: its output (SvelteKit's hints, the plugin timing table) is shown only when
+ * the build fails. `announce` is told before a build starts.
+ */
+export function buildClient(announce = () => {}) {
+  const page = path.join(root, 'build', 'index.html');
+  const inputs = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'].map((name) => newestMtime(path.join(root, name)));
+  if (existsSync(page) && statSync(page).mtimeMs >= Math.max(...inputs)) return;
+  announce();
+  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout}${result.stderr}`);
+    throw new Error(`vite build failed (exit ${result.status ?? result.signal})`);
+  }
 }
 
 /** Compiles the server unless its output is newer than every source it is made of. */

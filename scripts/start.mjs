@@ -1,15 +1,15 @@
 // npm start: build the app and compile the server when either is missing or older than its
-// sources, then run the one server process that serves everything on PORT (default 3001).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { buildServer, newestMtime, serverNodeFlags } from './build-server.mjs';
+// sources, then run the one server process that serves everything on PORT (default 3001). The
+// server itself says what it chose (address, Redis, database, uploads); the build is silent
+// unless it fails.
+import { spawn } from 'node:child_process';
+import { buildClient, buildServer, serverNodeFlags } from './build-server.mjs';
 
-const built = 'build/index.html';
-const sources = Math.max(newestMtime('src'), newestMtime('static'), statSync('svelte.config.js').mtimeMs, statSync('vite.config.ts').mtimeMs);
-if (!existsSync(built) || statSync(built).mtimeMs < sources) {
-  console.log('Building the app…');
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+try {
+  buildClient(() => console.log('Building the app into build/ (once per change of its sources)…'));
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
 }
 
 const serverEntry = await buildServer();

@@ -1,12 +1,15 @@
-// npm test: type checks, the Vitest suites (unit + integration, then integration again on
-// PostgreSQL), a fresh build, then the browser suite. Ends with one line "N passed, N failed"
-// summing every suite.
+// npm test: type checks, the Vitest suites (unit + integration, then the database's integration
+// files again on PostgreSQL), a fresh build, then the browser suite; with TEST_OTHER_NODE and
+// TEST_OTHER_NODE_TREE set (.ci/run sets them), the integration suite once more on that Node, in
+// that copy of the app whose native modules are built for it. Ends with one line
+// "N passed, N failed" summing every suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
 const totals = { passed: 0, failed: 0 };
-const run = (cmd, args, env = {}) =>
-  spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
+const run = (cmd, args, env = {}, cwd = undefined) =>
+  spawnSync(cmd, args, { stdio: 'inherit', cwd, env: { ...process.env, ...env } }).status ?? 1;
 const readJson = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null);
 
 mkdirSync('test-results', { recursive: true });
@@ -15,37 +18,44 @@ console.log('\n== Type check (svelte-check + tsc)');
 if (run('npm', ['run', '--silent', 'check']) === 0) totals.passed += 1;
 else totals.failed += 1;
 
+/** Runs Vitest (on `node`, in `cwd`) and adds its counts; a run that fails without a failed test counts one. */
+function vitest(node, cwd, files) {
+  const report = path.resolve('test-results', `vitest-${path.basename(node)}-${totals.passed + totals.failed}.json`);
+  rmSync(report, { force: true });
+  const cli = path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs');
+  const bin = path.dirname(node);
+  const status = run(node, [cli, 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { PATH: `${bin}${path.delimiter}${process.env.PATH}` }, cwd);
+  const result = readJson(report);
+  if (result) {
+    totals.passed += result.numPassedTests;
+    totals.failed += result.numFailedTests + (status !== 0 && result.numFailedTests === 0 ? 1 : 0);
+  } else totals.failed += 1;
+}
+
 console.log('\n== Vitest: unit and integration');
-rmSync('test-results/vitest.json', { force: true });
-const vitestStatus = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
-const vitest = readJson('test-results/vitest.json');
-if (vitest) {
-  totals.passed += vitest.numPassedTests;
-  totals.failed += vitest.numFailedTests + (vitestStatus !== 0 && vitest.numFailedTests === 0 ? 1 : 0);
-} else totals.failed += 1;
+vitest(process.execPath, process.cwd(), []);
+
+const otherNode = process.env.TEST_OTHER_NODE;
+const otherTree = process.env.TEST_OTHER_NODE_TREE;
+if (otherNode && otherTree) {
+  const version = spawnSync(otherNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\n== Vitest: integration suite on Node ${version} (${otherTree})`);
+  vitest(otherNode, otherTree, ['tests/integration']);
+}
 
 console.log('\n== Vitest: storage integration on PostgreSQL');
 // The integration files whose rules live in the database, again with every app on a private
 // PostgreSQL cluster (vitest.postgres.config.ts says which files and why).
-rmSync('test-results/vitest-postgres.json', { force: true });
-const postgresStatus = run('npx', [
-  'vitest',
-  'run',
-  '--config',
-  'vitest.postgres.config.ts',
-  '--reporter=default',
-  '--reporter=json',
-  '--outputFile.json=test-results/vitest-postgres.json'
-]);
-const postgres = readJson('test-results/vitest-postgres.json');
-if (postgres) {
-  totals.passed += postgres.numPassedTests;
-  totals.failed += postgres.numFailedTests + (postgresStatus !== 0 && postgres.numFailedTests === 0 ? 1 : 0);
-} else totals.failed += 1;
+vitest(process.execPath, process.cwd(), ['--config', 'vitest.postgres.config.ts']);
 
 console.log('\n== Build');
-const buildStatus = run('npx', ['vite', 'build', '--logLevel', 'warn']);
-if (buildStatus !== 0) totals.failed += 1;
+// Quiet unless it fails: SvelteKit's hints and the bundler's timing table are not test results.
+const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { encoding: 'utf8' });
+const buildStatus = build.status ?? 1;
+if (buildStatus !== 0) {
+  process.stdout.write(`${build.stdout}${build.stderr}`);
+  totals.failed += 1;
+} else console.log('built into build/');
 
 console.log('\n== Playwright: end to end in Chromium');
 rmSync('test-results/e2e.json', { force: true });

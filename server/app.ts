@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createActivityHandlers } from './activity/handlers.ts';
+import { createActivityService } from './activity/service.ts';
+import { createActivityStore } from './activity/storage.ts';
 import { authenticate, closeWhenSessionExpires, followSignOuts } from './auth/handlers.ts';
 import { createAuthRouter } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
@@ -11,6 +14,7 @@ import { createPostgresUserStore } from './auth/storage-postgres.ts';
 import { createSqliteUserStore, type UserStore } from './auth/storage.ts';
 import type { Config } from './infra/config.ts';
 import type { AppDatabase } from './infra/db.ts';
+import { apiDelivery, serveBuiltApp } from './infra/delivery.ts';
 import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
@@ -39,7 +43,9 @@ import { createTypingHandlers, startTypingSweep } from './typing/handlers.ts';
 import { createTypingService } from './typing/service.ts';
 import { createTypingStore } from './typing/storage.ts';
 import { startUploadCleanup } from './uploads/cleanup.ts';
-import { createUploadRouter } from './uploads/routes.ts';
+import { createBucketFiles } from './uploads/bucket.ts';
+import { createFolderFiles, type UploadFiles } from './uploads/files.ts';
+import { createServedUploadsRouter, createUploadRouter } from './uploads/routes.ts';
 import { createUploadService } from './uploads/service.ts';
 import { createPostgresUploadStore } from './uploads/storage-postgres.ts';
 import { createSqliteUploadStore, type UploadStore } from './uploads/storage.ts';
@@ -68,6 +74,8 @@ export interface AppInternals {
   redis: Redis;
   /** The features' storage, on whichever engine the app runs on. */
   stores: Stores;
+  /** Where uploads are stored: the folder or the bucket. */
+  files: UploadFiles;
   events: ServerEvents;
 }
 
@@ -109,10 +117,13 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
 
   const sessions = createSessions(config.jwtSecret, users, config.isProduction);
   const auth = createAuthService({ users, limits: createAuthLimits(redis, config.authRateLimit), events });
-  const uploads = createUploadService({ store: uploadStore, uploadsDir: config.uploadsDir });
+  const files = config.s3 ? await createBucketFiles(config.s3) : createFolderFiles(config.uploadsDir);
+  await files.ready();
+  const uploads = createUploadService({ store: uploadStore, files });
   const typing = createTypingService({ store: createTypingStore(redis), users: auth });
   const messages = createMessageService({ store: createMessageStore(redis), uploads, users: auth });
   const reactions = createReactionService({ store: createReactionStore(redis) });
+  const activity = createActivityService({ store: createActivityStore(redis) });
   const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
 
   const app = express();
@@ -125,6 +136,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const sameOrigin = createOriginCheck(config);
   const notFound = () => new AppError('NOT_FOUND', 'Not found');
 
+  // Every API answer, refusals included, carries its caching rule and may be compressed.
+  app.use('/api', apiDelivery());
   // A state-changing API call from a page on another site is refused outright (CSRF).
   app.use('/api', (req, _res, next) => {
     const safe = req.method === 'GET' || req.method === 'HEAD' || sameOrigin(req);
@@ -133,32 +146,18 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api', express.json({ limit: '100kb' }));
 
   const { requireAuth } = sessions;
-  app.use('/api/health', createHealthRouter(redis, db));
+  app.use('/api/health', createHealthRouter({ redis, db, files }));
   app.use('/api/auth', createAuthRouter({ auth, sessions }));
   app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 
-  app.use(
-    '/uploads',
-    express.static(config.uploadsDir, {
-      index: false,
-      dotfiles: 'deny',
-      fallthrough: true,
-      maxAge: '1d',
-      // The type comes from the extension we chose after checking the bytes; opened directly, an
-      // upload may run nothing (nosniff is already set for every response).
-      setHeaders: (res) => res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox")
-    }),
-    (_req, _res, next) => next(notFound())
-  );
+  app.use('/uploads', createServedUploadsRouter({ uploads }), (_req, _res, next) => next(notFound()));
 
   if (existsSync(path.join(clientDir, 'index.html'))) {
-    app.use(express.static(clientDir, { index: false }));
-    app.get('/{*path}', (req, res, next) => {
-      if (req.path.startsWith('/socket.io')) return next();
-      res.sendFile(path.join(clientDir, 'index.html'));
-    });
+    const [file, page] = serveBuiltApp(clientDir);
+    app.use(file);
+    app.get('/{*path}', (req, res, next) => (req.path.startsWith('/socket.io') ? next() : page(req, res, next)));
   }
   app.use(answerErrors);
 
@@ -170,15 +169,16 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     instanceId: sockets.instanceId,
     rooms: presenceRooms(io),
     typing,
-    users: auth,
     redis
   });
   const limits = createSocketLimits(redis);
   const requireMember = memberGate(rooms.requireMember);
   const roomHandlers = createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure: sockets.backpressure, requireMember, closing });
+  const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf });
   const handlers = eventHandlers({
     rooms: roomHandlers,
-    messages: createMessageHandlers({ io, messages, limits, requireMember }),
+    activity: activityHandlers,
+    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner }),
     reactions: createReactionHandlers({ io, reactions, requireMember }),
     typing: createTypingHandlers({ io, typing, limits, requireMember })
   });
@@ -188,22 +188,23 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   io.on('connection', (socket) => {
     closeWhenSessionExpires(socket);
     void socket.join(userChannel(socket.data.user.id));
+    activityHandlers.follow(socket);
     registerHandlers(socket, handlers);
     socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
   });
 
-  const followers = [followMembership({ io, events, rooms, presence }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
+  const followers = [followMembership({ io, events, rooms, presence, activity }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
   await presence.start();
   await sockets.ready();
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.
-  const uploadCleanup = startUploadCleanup({ uploadsDir: config.uploadsDir, queries: uploadStore });
+  const uploadCleanup = startUploadCleanup({ files, queries: uploadStore });
 
   return {
     app,
     clusterAlone: sockets.alone,
     httpServer,
     io,
-    context: { config, db, redis, stores, events },
+    context: { config, db, redis, stores, files, events },
     async close() {
       await uploadCleanup.stop();
       for (const follower of followers) follower.stop();
@@ -215,6 +216,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });
+      files.close();
     }
   };
 }

@@ -1,25 +1,28 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createApplication } from './app.ts';
 import { loadConfig, loadDotEnv } from './infra/config.ts';
 import { openDatabase } from './infra/db.ts';
-import { connectRedis, resolveRedis } from './infra/redis.ts';
+import { connectRedis, redactedUrl, resolveRedis } from './infra/redis.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
 
   const redisHandle = await resolveRedis(config.redisUrl, path.join(config.dataDir, 'redis'));
   const redis = await connectRedis(redisHandle.url);
-  const db = await openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'beebeebee.db') });
+  const databaseFile = path.resolve(config.dataDir, 'beebeebee.db');
+  const db = await openDatabase({ url: config.databaseUrl, sqliteFile: databaseFile });
   const application = await createApplication({ config, db, redis, redisUrl: redisHandle.url });
 
   await new Promise<void>((resolve, reject) => {
     application.httpServer.once('error', reject);
     application.httpServer.listen(config.port, () => resolve());
   });
+  // One line per choice the server made, and nothing else on a normal start.
   console.log(`BeeBeeBee is running on http://localhost:${config.port}`);
+  console.log(`Redis: ${redactedUrl(redisHandle.url)}, ${redisHandle.how}`);
+  console.log(`Database: ${config.databaseUrl ? `PostgreSQL at ${redactedUrl(config.databaseUrl)}` : databaseFile}`);
+  console.log(`Uploads: ${application.context.files.place}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -9,6 +9,7 @@ import {
   type ParsedPayloadOf,
   type ReplyOf
 } from '../src/lib/protocol/index.ts';
+import type { ActivityHandlers } from './activity/handlers.ts';
 import { AppError, errorPayload, parse } from './infra/errors.ts';
 import type { AppSocket } from './infra/socket.ts';
 import type { MessageHandlers } from './messages/handlers.ts';
@@ -30,7 +31,13 @@ export type EventHandlers = {
 /** The table seen per event, so a generic event's schema and handler agree on the payload type. */
 const payloadSchemas: { readonly [E in ClientEvent]: { readonly payload: z.ZodType<ParsedPayloadOf<E>> } } = CLIENT_EVENTS;
 
-export function eventHandlers(f: { rooms: RoomHandlers; messages: MessageHandlers; reactions: ReactionHandlers; typing: TypingHandlers }): EventHandlers {
+export function eventHandlers(f: {
+  rooms: RoomHandlers;
+  messages: MessageHandlers;
+  reactions: ReactionHandlers;
+  typing: TypingHandlers;
+  activity: ActivityHandlers;
+}): EventHandlers {
   return {
     'room:join': f.rooms.join,
     'room:leave': f.rooms.leave,
@@ -40,7 +47,9 @@ export function eventHandlers(f: { rooms: RoomHandlers; messages: MessageHandler
     'reaction:add': f.reactions.add,
     'reaction:remove': f.reactions.remove,
     'typing:start': f.typing.start,
-    'typing:stop': f.typing.stop
+    'typing:stop': f.typing.stop,
+    'rooms:activity': f.activity.list,
+    'room:read': f.activity.read
   };
 }
 

@@ -3,13 +3,15 @@ import { growRooms, type SeatedRoom } from '../api.ts';
 import { Histogram } from '../histogram.ts';
 import type { WorkerPool } from '../pool.ts';
 import { coresBetween, sampleMachine, sampleProcess, type ProcSample, type Target } from '../processes.ts';
-import type { ClientSpec, RunResult } from '../workerProtocol.ts';
+import type { ClientSpec, DrawingLoad, RunResult } from '../workerProtocol.ts';
 
 // Scenario "chat": rooms of 16 members, everyone sending a ~200-byte text every 2 s (jittered),
 // R growing step by step until the target saturates. Run against the server and the relay in
 // turns, step by step, so both see the same machine at nearly the same moment.
 
 export interface ChatOptions {
+  /** How the log names the scenario. */
+  label: string;
   steps: number[];
   roomSize: number;
   warmupMs: number;
@@ -18,6 +20,8 @@ export interface ChatOptions {
   sendIntervalMs: number;
   jitterMs: number;
   textBytes: number;
+  /** Members send drawings instead of text (the drawing-room scenario). */
+  drawings?: DrawingLoad;
   /** Saturated when p99 exceeds this... */
   p99LimitMs: number;
   /** ...or fewer than this share of the expected deliveries arrive. */
@@ -33,6 +37,7 @@ export interface ChatOptions {
 }
 
 export const CHAT_DEFAULTS: Omit<ChatOptions, 'steps' | 'timeBudgetMs' | 'warmupMs' | 'measureMs' | 'drainMs' | 'attemptsAtSaturation' | 'quietWaitMs'> = {
+  label: 'chat',
   roomSize: ROOM_MAX_MEMBERS,
   sendIntervalMs: 2000,
   // 2 s +- 0.6 s keeps every gap well over the 1 s limit.
@@ -51,6 +56,8 @@ export interface ChatStep {
   expectedDeliveriesPerS: number;
   deliveredPerS: number;
   deliveredShare: number;
+  /** Bytes on the wire of the message frames all clients received, per second. */
+  receivedBytesPerS: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   errors: Record<string, number>;
   disconnects: number;
@@ -199,7 +206,8 @@ async function runStep(state: TargetState, pool: WorkerPool, rooms: number, step
           drainMs: options.drainMs,
           sendIntervalMs: options.sendIntervalMs,
           jitterMs: options.jitterMs,
-          textBytes: options.textBytes
+          textBytes: options.textBytes,
+          drawings: options.drawings
         }
       }),
       options.warmupMs + options.measureMs + options.drainMs + 60_000
@@ -214,6 +222,7 @@ async function runStep(state: TargetState, pool: WorkerPool, rooms: number, step
   const errors: Record<string, number> = {};
   let sent = 0;
   let delivered = 0;
+  let receivedBytes = 0;
   let disconnects = 0;
   let generatorCpuMicros = 0;
   let loopDelay = 0;
@@ -221,6 +230,7 @@ async function runStep(state: TargetState, pool: WorkerPool, rooms: number, step
     latency.merge(run.latency);
     sent += run.sent;
     delivered += run.deliveredToOthers;
+    receivedBytes += run.receivedBytes;
     disconnects += run.disconnects;
     generatorCpuMicros += run.cpuUserMicros + run.cpuSystemMicros;
     loopDelay = Math.max(loopDelay, run.eventLoopDelayP99Ms);
@@ -246,6 +256,7 @@ async function runStep(state: TargetState, pool: WorkerPool, rooms: number, step
     expectedDeliveriesPerS: round(expected / seconds),
     deliveredPerS: round(delivered / seconds),
     deliveredShare: round(share, 4),
+    receivedBytesPerS: round(receivedBytes / seconds, 0),
     latencyMs: {
       p50: round(latency.quantile(0.5) / 1000, 2),
       p95: round(latency.quantile(0.95) / 1000, 2),
@@ -359,7 +370,7 @@ export async function runChat(
     for (const state of states) {
       if (state.done) continue;
       const name = state.target.name;
-      log(`chat ${name}: ${rooms} rooms x ${options.roomSize}: seating and connecting`);
+      log(`${options.label} ${name}: ${rooms} rooms x ${options.roomSize}: seating and connecting`);
       let step: ChatStep;
       try {
         await seatRooms(state, rooms, options, tag);
@@ -373,7 +384,7 @@ export async function runChat(
           const attempt = await runStep(state, pool, rooms, stepNumber, options);
           attempts += 1;
           if (attempt.saturated && attempts < options.attemptsAtSaturation) {
-            log(`chat ${name}: ${rooms} rooms saturated (${attempt.reason}; others used ${attempt.otherCores ?? '-'} cores): measuring again`);
+            log(`${options.label} ${name}: ${rooms} rooms saturated (${attempt.reason}; others used ${attempt.otherCores ?? '-'} cores): measuring again`);
           }
           step = attempts === 1 ? attempt : better(step!, attempt);
         } while (step.saturated && attempts < options.attemptsAtSaturation);
@@ -381,14 +392,14 @@ export async function runChat(
       } catch (err) {
         // One target failing (a server not ready yet) still leaves the other's figures.
         state.result.error = err instanceof Error ? err.message : String(err);
-        log(`chat ${name} failed: ${state.result.error}`);
+        log(`${options.label} ${name} failed: ${state.result.error}`);
         state.done = true;
         await pool.all(() => ({ type: 'disconnect', target: name }), 30_000);
         continue;
       }
       state.result.steps.push(step);
       log(
-        `chat ${name}: ${rooms} rooms: offered ${step.offeredMsgPerS} msg/s, delivered ${step.deliveredPerS}/s ` +
+        `${options.label} ${name}: ${rooms} rooms: offered ${step.offeredMsgPerS} msg/s, delivered ${step.deliveredPerS}/s ` +
           `(${round(step.deliveredShare * 100)}%), p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99} ms, ` +
           `server ${step.serverCores ?? '-'} cores, generator ${step.generatorCores} cores, others ${step.otherCores ?? '-'} cores${step.saturated ? `: SATURATED (${step.reason})` : ''}`
       );

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
+import type { HistoryPage } from '../../src/lib/protocol/index.ts';
 import { createRoom, deleteRoomOverRest, registerUser, type TestUser } from '../../tests/support/client.ts';
-import { connectClient, nextEvent } from '../client.ts';
+import { connectClient, nextEvent, type ClientSocket, type FrameLog } from '../client.ts';
+import { sketch } from '../drawings.ts';
 import { median } from '../histogram.ts';
-import type { BenchOptions } from '../options.ts';
+import type { BenchOptions, DrawingForm } from '../options.ts';
 import type { Target } from '../processes.ts';
-import { seedRoom } from '../seed.ts';
+import { seededDrawing, seedRoom } from '../seed.ts';
 
 // Scenario "join": time from `room:join` to `room:history` and the size of that history frame,
 // for rooms holding 100 to 100,000 messages. The room and its membership are made over REST;
@@ -26,8 +28,22 @@ export interface JoinSize {
   seedSeconds: number;
 }
 
+/** Opening a room whose newest messages are sketches: the first page, then every sketch. */
+export interface SketchRoomJoin {
+  form: DrawingForm;
+  sketches: number;
+  /** Bytes of one sketch as stored. */
+  sketchBytes: number;
+  repeats: number;
+  /** room:join until room:history: the newest page. */
+  firstPage: { medianMs: number; bytes: number; messages: number };
+  /** room:join, then room:history-older page after page until every sketch is in. */
+  allSketches: { medianMs: number; bytes: number; pages: number };
+}
+
 export interface JoinResult {
   sizes: JoinSize[];
+  sketchRoom?: SketchRoomJoin;
   /** Median join of the largest room over the median join of the smallest. */
   largestOverSmallest: number | null;
 }
@@ -50,6 +66,7 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
   let lastError = '';
   for (const { socket } of clients) socket.on('error', (e) => (lastError = `${e.code}: ${e.message}`));
   const sizes: JoinSize[] = [];
+  let sketchRoom: SketchRoomJoin | undefined;
   try {
     for (const count of options.joinSizes) {
       const room = await createRoom(user, joiners, `bench ${tag} join ${count}`);
@@ -96,6 +113,7 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
       // Deleting the room over REST removes its messages too, so a run leaves no big Redis behind.
       await deleteRoomOverRest(user, room.id);
     }
+    sketchRoom = await openSketchRoom(redis, user, joiners, clients, options, tag, log);
   } finally {
     for (const { socket } of clients) socket.disconnect();
     redis.disconnect();
@@ -104,6 +122,77 @@ export async function runJoin(server: Target, options: BenchOptions, tag: string
   const largest = sizes.at(-1);
   return {
     sizes,
+    sketchRoom,
     largestOverSmallest: smallest && largest && smallest.medianMs > 0 ? round(largest.medianMs / smallest.medianMs) : null
+  };
+}
+
+/** Sketches in the sketch room: a page holds at most HISTORY_PAGE_SIZE (50) of them. */
+const SKETCHES = 50;
+
+type Joiner = { socket: ClientSocket; frames: FrameLog };
+
+/**
+ * A room of SKETCHES sketches opened `sketchRoomRepeats` times: the newest page, then older pages
+ * until every sketch arrived, as someone scrolling back through the room would. Each read goes
+ * to the next member in turn, so none passes the read limits; bytes are every frame they received.
+ */
+async function openSketchRoom(
+  redis: Redis,
+  owner: TestUser,
+  joiners: TestUser[],
+  clients: Joiner[],
+  options: BenchOptions,
+  tag: string,
+  log: (line: string) => void
+): Promise<SketchRoomJoin> {
+  const sample = sketch();
+  const content = options.drawingForm === 'packed' ? sample.drawing : sample.unpacked;
+  const room = await createRoom(owner, joiners, `bench ${tag} sketches`);
+  const newest = await seedRoom(redis, room.id, owner, SKETCHES, seededDrawing(content));
+  log(`join: ${SKETCHES} sketches (${options.drawingForm}) seeded; opening the room ${options.sketchRoomRepeats} times`);
+  let turn = 0;
+  const next = () => clients[turn++ % clients.length];
+  const received = () => clients.reduce((n, c) => n + c.frames.receivedTotal(), 0);
+  const first: { ms: number; bytes: number; messages: number }[] = [];
+  const all: { ms: number; bytes: number; pages: number }[] = [];
+  try {
+    for (let r = 0; r < options.sketchRoomRepeats; r++) {
+      const joiner = next();
+      const bytesBefore = received();
+      const history = nextEvent(joiner.socket, 'room:history', (p) => p.roomId === room.id);
+      const sentAt = nowMs();
+      joiner.socket.emit('room:join', { roomId: room.id });
+      let page: HistoryPage = await history;
+      const firstMs = nowMs() - sentAt;
+      if (page.messages.at(-1)?.id !== newest?.id) throw new Error('the sketch room did not open at its newest sketch');
+      first.push({ ms: firstMs, bytes: received() - bytesBefore, messages: page.messages.length });
+      let loaded = page.messages.length;
+      let pages = 1;
+      while (loaded < SKETCHES && page.hasMore) {
+        const reader = next();
+        const ack = await new Promise<{ ok: boolean; data?: HistoryPage; error?: { message: string } }>((resolve) =>
+          reader.socket.emit('room:history-older', { roomId: room.id, beforeId: page.messages[0].id }, resolve)
+        );
+        if (!ack.ok || !ack.data) throw new Error(`older page refused: ${ack.error?.message ?? 'no data'}`);
+        page = ack.data;
+        loaded += page.messages.length;
+        pages++;
+      }
+      all.push({ ms: nowMs() - sentAt, bytes: received() - bytesBefore, pages });
+      if (loaded < SKETCHES) throw new Error(`only ${loaded} of ${SKETCHES} sketches arrived`);
+      joiner.socket.emit('room:leave', { roomId: room.id });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await deleteRoomOverRest(owner, room.id);
+  }
+  return {
+    form: options.drawingForm,
+    sketches: SKETCHES,
+    sketchBytes: Buffer.byteLength(JSON.stringify(content)),
+    repeats: options.sketchRoomRepeats,
+    firstPage: { medianMs: round(median(first.map((f) => f.ms))), bytes: median(first.map((f) => f.bytes)), messages: first[0]?.messages ?? 0 },
+    allSketches: { medianMs: round(median(all.map((a) => a.ms))), bytes: median(all.map((a) => a.bytes)), pages: all[0]?.pages ?? 0 }
   };
 }

@@ -12,7 +12,7 @@ const loginSchema = z.object({
   password: z.string({ error: 'Password is required' }).min(1, 'Password is required').max(1000)
 });
 
-/** `/api/auth`: register, login, logout, me. */
+/** `/api/auth`: register, login, logout, me, session. */
 export function createAuthRouter({ auth, sessions }: { auth: AuthService; sessions: Sessions }): Router {
   const router = Router();
 
@@ -37,6 +37,12 @@ export function createAuthRouter({ auth, sessions }: { auth: AuthService; sessio
 
   router.get('/me', sessions.requireAuth, (req, res) => {
     res.json(currentUser(req));
+  });
+
+  // Who is signed in, if anyone: what every page asks first. Being signed out is an answer, not
+  // an error, so a visitor's first page logs no failed request in the browser's console.
+  router.get('/session', async (req, res) => {
+    res.json({ user: await sessions.fromCookieHeader(req.headers.cookie) });
   });
 
   return router;

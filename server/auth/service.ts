@@ -83,8 +83,6 @@ export function createAuthService({ users, limits, events }: AuthServiceDeps) {
       events.emit('user:signed-out', userId);
     },
 
-    nameOf,
-
     /** User ids as the `{ userId, username }` pairs events carry; unknown ids are left out. */
     async named(userIds: number[]): Promise<NamedUser[]> {
       const named: NamedUser[] = [];

@@ -12,7 +12,10 @@ export interface Config {
   /** PostgreSQL (`postgres://…`) for users, rooms and the upload index; undefined: SQLite in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The uploads folder; unused when `s3` is set. */
   uploadsDir: string;
+  /** An S3-compatible bucket for uploads instead of the folder (S3_BUCKET and its companions). */
+  s3: S3Settings | undefined;
   /** Wrong sign-in passwords per minute per address (see createAuthLimits in limits.ts); 0 turns sign-in limits off. */
   authRateLimit: number;
   /** Origins allowed besides the app's own. */
@@ -23,6 +26,17 @@ export interface Config {
    * default: nobody), a hop count, or a list of addresses and subnets.
    */
   trustProxy: boolean | number | string[];
+}
+
+export interface S3Settings {
+  bucket: string;
+  /** Undefined: AWS itself, found from the region. */
+  endpoint: string | undefined;
+  region: string;
+  /** Undefined: the SDK's own credential chain (instance roles, AWS_* variables, profiles). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** `bucket` in the path rather than the host name, as MinIO, s3rver and others want. */
+  forcePathStyle: boolean;
 }
 
 const DEFAULT_SECRETS = new Set(['', 'change-me', 'changeme', 'secret', 'dev-secret']);
@@ -55,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: databaseUrl(env.DATABASE_URL),
     dataDir,
     uploadsDir: path.resolve(env.UPLOADS_DIR || 'uploads'),
+    s3: s3Settings(env),
     authRateLimit: integer('AUTH_RATE_LIMIT', env.AUTH_RATE_LIMIT, AUTH_RATE_LIMIT_DEFAULT),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
@@ -70,6 +85,33 @@ function databaseUrl(raw: string | undefined): string | undefined {
   if (!value) return undefined;
   if (!/^postgres(ql)?:\/\//.test(value)) throw new Error('DATABASE_URL must be a postgres:// (or postgresql://) URL');
   return value;
+}
+
+const S3_COMPANIONS = ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'] as const;
+
+/** S3_BUCKET and its companions; none of them set means the uploads folder. */
+function s3Settings(env: NodeJS.ProcessEnv): S3Settings | undefined {
+  const read = (name: string) => env[name]?.trim() ?? '';
+  const bucket = read('S3_BUCKET');
+  if (!bucket) {
+    const stray = S3_COMPANIONS.filter((name) => read(name) !== '');
+    if (stray.length > 0) throw new Error(`${stray.join(', ')} set without S3_BUCKET: set S3_BUCKET too, or remove them to keep uploads in UPLOADS_DIR`);
+    return undefined;
+  }
+  const endpoint = read('S3_ENDPOINT') || undefined;
+  if (endpoint !== undefined && !/^https?:$/.test(URL.parse(endpoint)?.protocol ?? '')) throw new Error(`S3_ENDPOINT must be a URL such as http://127.0.0.1:9000, got "${endpoint}"`);
+  const accessKeyId = read('S3_ACCESS_KEY_ID');
+  const secretAccessKey = read('S3_SECRET_ACCESS_KEY');
+  if (!accessKeyId !== !secretAccessKey) throw new Error('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS credential chain');
+  const pathStyle = read('S3_FORCE_PATH_STYLE').toLowerCase();
+  if (!['', 'true', 'false'].includes(pathStyle)) throw new Error(`S3_FORCE_PATH_STYLE must be true or false, got "${pathStyle}"`);
+  return {
+    bucket,
+    endpoint,
+    region: read('S3_REGION') || 'us-east-1',
+    credentials: accessKeyId ? { accessKeyId, secretAccessKey } : undefined,
+    forcePathStyle: pathStyle === 'true'
+  };
 }
 
 /** TRUST_PROXY: empty or `false`, `true`, a hop count, or comma-separated addresses/subnets. */

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 export interface ServerEventMap {
   'user:signed-out': [userId: number];
   'room:member-joined': [event: { roomId: string; userId: number; username: string }];
-  'room:member-left': [event: { roomId: string; userId: number; username: string }];
+  'room:member-left': [event: { roomId: string; userId: number; username: string; reason: 'left' | 'removed' }];
   'room:deleted': [event: { roomId: string; memberIds: number[] }];
 }
 

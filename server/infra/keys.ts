@@ -16,10 +16,12 @@ export const trashKey = (roomId: string, deletionId: string) => `bbb:trash:${roo
 export const onlineKey = (roomId: string) => `bbb:room:${roomId}:online`;
 /** Live connections in the room: `{instanceId}/{socketId}` -> user id. Presence counts these. */
 export const connectionsKey = (roomId: string) => `bbb:room:${roomId}:conns`;
-/** Members the room was last told are online (room:user-joined sent, room:user-left not yet). */
-export const announcedKey = (roomId: string) => `bbb:room:${roomId}:announced`;
 /** Typing user id -> timestamp (ms) of their last typing:start. */
 export const typingKey = (roomId: string) => `bbb:room:${roomId}:typing`;
+/** The room's last message as a preview (MessagePreview JSON), with that message's TTL. */
+export const lastMessageKey = (roomId: string) => `bbb:room:${roomId}:last`;
+/** Member user id -> the seq they have read up to (their read marker in the room). */
+export const readMarkersKey = (roomId: string) => `bbb:room:${roomId}:read`;
 
 /** Every key of a room except its messages (those are listed in msglist). */
 export const roomKeys = (roomId: string) => [
@@ -28,7 +30,8 @@ export const roomKeys = (roomId: string) => [
   onlineKey(roomId),
   typingKey(roomId),
   connectionsKey(roomId),
-  announcedKey(roomId)
+  lastMessageKey(roomId),
+  readMarkersKey(roomId)
 ];
 
 /** One message:send a second per user (SET NX EX, inside the store script). */

@@ -1,6 +1,8 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
+  ACTIVITY_READS_PER_MINUTE,
   DELETES_PER_SECOND,
+  READ_MARKS_PER_MINUTE,
   READS_PER_SOCKET,
   READS_PER_USER,
   READS_WINDOW_SECONDS,
@@ -31,7 +33,7 @@ import type { AppSocket } from './socket.ts';
 //
 // - password attempts (sign-in, registration, room passwords): fixed windows in Redis, counted
 //   before bcrypt runs and given back when the password was right;
-// - socket requests (history reads, room switches, deletes): rate-limiter-flexible, per user in
+// - socket requests (history reads, room switches, deletes, room list reads, read marks): rate-limiter-flexible, per user in
 //   Redis (every tab and process together) and, for reads, also per socket in memory;
 // - per socket, in memory: typing events a second, requests in flight;
 // - uploads per user per hour.
@@ -333,6 +335,8 @@ export function createSocketLimits(redis: Redis) {
   const readsPerSocket = new RateLimiterMemory({ points: READS_PER_SOCKET, duration: READS_WINDOW_SECONDS });
   const switches = redisLimiter('switches', ROOM_SWITCHES_PER_MINUTE, 60);
   const deletes = redisLimiter('deletes', DELETES_PER_SECOND, 1);
+  const activityReads = redisLimiter('activity', ACTIVITY_READS_PER_MINUTE, 60);
+  const readMarks = redisLimiter('read-marks', READ_MARKS_PER_MINUTE, 60);
   const typingWindows = perConnection(() => new LocalRateLimiter(TYPING_EVENTS_PER_SECOND));
   // Nobody waits in line: a socket past READS_IN_FLIGHT is refused at once.
   const readsInFlight = perConnection(() => new WorkGate(READS_IN_FLIGHT, 0, 'Too many requests at once: slow down'));
@@ -353,6 +357,14 @@ export function createSocketLimits(redis: Redis) {
     },
     async remove(userId: number): Promise<void> {
       await spend(deletes, userId, 'Deleting too fast');
+    },
+    /** A rooms:activity (the room list's summaries). */
+    async activity(userId: number): Promise<void> {
+      await spend(activityReads, userId, 'Too many room list requests');
+    },
+    /** A room:read. */
+    async markRead(userId: number): Promise<void> {
+      await spend(readMarks, userId, 'Marking rooms read too often');
     },
     /** A typing:start or typing:stop of this socket. */
     typing(socket: object): void {

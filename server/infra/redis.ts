@@ -33,6 +33,8 @@ export async function connectRedis(url: string, name = 'bbb'): Promise<Redis> {
 
 export interface RedisHandle {
   url: string;
+  /** How this Redis was found, in a few words for the start-up line. */
+  how: string;
   /** Stops the private redis-server, if this handle started one. */
   stop(): Promise<void>;
 }
@@ -71,6 +73,17 @@ export interface RedisServerOptions {
   port?: number;
 }
 
+/** A Redis URL fit to print: any password in it replaced by ***. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** Starts a redis-server child on a free loopback port and waits until it answers. */
 export async function startRedisServer(options: RedisServerOptions): Promise<RedisHandle & { port: number; child: ChildProcess }> {
   mkdirSync(options.dir, { recursive: true });
@@ -101,7 +114,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { url: `redis://127.0.0.1:${port}`, port, child, stop };
+  return { url: `redis://127.0.0.1:${port}`, how: `a private redis-server started for the app (data in ${options.dir})`, port, child, stop };
 }
 
 /**
@@ -109,12 +122,10 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
  * redis-server keeping its data in `dataDir`. Throws with install advice when none can be had.
  */
 export async function resolveRedis(redisUrl: string | undefined, dataDir: string, localPort = 6379): Promise<RedisHandle> {
-  if (redisUrl) return { url: redisUrl, stop: async () => {} };
-  if (await pingRedis(localPort)) return { url: `redis://127.0.0.1:${localPort}`, stop: async () => {} };
+  if (redisUrl) return { url: redisUrl, how: 'from REDIS_URL', stop: async () => {} };
+  if (await pingRedis(localPort)) return { url: `redis://127.0.0.1:${localPort}`, how: `already answering on localhost:${localPort}`, stop: async () => {} };
   try {
-    const handle = await startRedisServer({ dir: dataDir, persist: true });
-    console.log(`Started a private redis-server on port ${handle.port} (data in ${dataDir})`);
-    return handle;
+    return await startRedisServer({ dir: dataDir, persist: true });
   } catch (err) {
     if (err instanceof Error && err.message === 'redis-server is not installed') {
       throw new Error(

@@ -18,6 +18,11 @@ export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inter
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 /** Socket.IO room of a user: all their tabs, on every process. */
 export const userChannel = (userId: number) => `user:${userId}`;
+/**
+ * Socket.IO room of a chat room's activity: every socket of every member, wherever they are in the
+ * app (the room list and the tab title follow all their rooms). Joined at connect and on joining.
+ */
+export const activityChannel = (roomId: string) => `activity:${roomId}`;
 const ROOM_CHANNEL_PREFIX = 'room:';
 
 function chatRooms(channels: Iterable<string>): string[] {

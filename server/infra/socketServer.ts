@@ -44,6 +44,10 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   const io: IoServer = new Server(httpServer, {
     maxHttpBufferSize: SOCKET_MAX_FRAME_BYTES,
     serveClient: false,
+    // The transport is never compressed (docs/architecture.md#delivery): a message is a few hundred
+    // bytes sent to every member, and compressing each copy would cost more CPU than it saves.
+    httpCompression: false,
+    perMessageDeflate: false,
     adapter: adapter.factory
   });
   io.use((socket, next) => next(options.sameOrigin(socket.request) ? undefined : new Error('Cross-site connection refused')));

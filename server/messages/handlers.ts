@@ -1,6 +1,6 @@
 import type { Message, MessageRef, ParsedPayloadOf } from '../../src/lib/protocol/index.ts';
 import type { SocketLimits } from '../infra/limits.ts';
-import { roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
+import { activityChannel, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from './service.ts';
 
 // message:send and message:delete (docs/architecture.md#message-path).
@@ -10,24 +10,29 @@ export interface MessageHandlerDeps {
   messages: MessageService;
   limits: SocketLimits;
   requireMember: MemberGate;
+  /** Whether the user owns the room (the owner may delete any message in it). */
+  isOwner: (roomId: string, userId: number) => Promise<boolean>;
 }
 
-export function createMessageHandlers({ io, messages, limits, requireMember }: MessageHandlerDeps) {
+export function createMessageHandlers({ io, messages, limits, requireMember, isOwner }: MessageHandlerDeps) {
   return {
     async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<Message> {
       await requireMember(socket, input.roomId);
-      const { message, typing } = await messages.send(socket.data.user, input);
+      const { message, preview, typing } = await messages.send(socket.data.user, input);
       const room = io.to(roomChannel(message.roomId));
       room.emit('message:new', message);
       if (typing) room.emit('typing:update', { roomId: message.roomId, ...typing });
+      io.to(activityChannel(message.roomId)).emit('room:activity', { roomId: message.roomId, last: preview });
       return message;
     },
 
     async remove(socket: AppSocket, { roomId, messageId }: MessageRef): Promise<undefined> {
       await requireMember(socket, roomId);
       await limits.remove(socket.data.user.id);
-      await messages.remove(socket.data.user.id, roomId, messageId);
+      const { id } = socket.data.user;
+      const update = await messages.remove(id, roomId, messageId, await isOwner(roomId, id));
       io.to(roomChannel(roomId)).emit('message:deleted', { roomId, messageId });
+      io.to(activityChannel(roomId)).emit('room:activity', update);
       return undefined;
     }
   };

@@ -1,6 +1,15 @@
 import { nanoid } from 'nanoid';
 import type { z } from 'zod';
-import { TYPING_EXPIRE_MS, type HistoryPage, type Message, type messageSendSchema, type PublicUser, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
+import {
+  TYPING_EXPIRE_MS,
+  type ActivityUpdate,
+  type HistoryPage,
+  type Message,
+  type MessagePreview,
+  type messageSendSchema,
+  type PublicUser,
+  type TypingSnapshot
+} from '../../src/lib/protocol/index.ts';
 import type { AuthService } from '../auth/service.ts';
 import { AppError, rateLimited } from '../infra/errors.ts';
 import { SEND_LIMIT_MESSAGE, WorkGate } from '../infra/limits.ts';
@@ -21,6 +30,8 @@ export type MessageInput = z.output<typeof messageSendSchema>;
 
 export interface Sent {
   message: Message;
+  /** The room list's new last message. */
+  preview: MessagePreview;
   /** Who is still typing, when the author had been typing (the room is told). */
   typing: TypingSnapshot | null;
 }
@@ -67,15 +78,21 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
         throw rateLimited(SEND_LIMIT_MESSAGE);
       }
       const typing = result.typing && { users: await users.named(result.typing.userIds), version: result.typing.version };
-      return { message, typing };
+      return { message, preview: result.preview, typing };
     },
 
-    /** Deletes the user's own message of the room, and the image it claimed. */
-    async remove(userId: number, roomId: string, messageId: string): Promise<void> {
-      const result = await store.remove(roomId, messageId, userId);
+    /**
+     * Deletes a message of the room (the user's own, or any when `asOwner`: the room's owner), and
+     * the image it claimed. Answers what the room list learns: who wrote it, and the new last
+     * message when it was the last.
+     */
+    async remove(userId: number, roomId: string, messageId: string, asOwner = false): Promise<ActivityUpdate> {
+      const result = await store.remove(roomId, messageId, userId, asOwner);
       if (result.status === 'missing') throw messageMissing();
       if (result.status === 'forbidden') throw new AppError('UNAUTHORIZED', 'You can only delete your own messages');
       await uploads.removeForMessage(result.message);
+      const deleted = { seq: result.seq, userId: result.message.userId };
+      return result.newLast === undefined ? { roomId, deleted } : { roomId, last: result.newLast, deleted };
     },
 
     /** The newest page, or the one before `beforeId` (NOT_FOUND when that is not a message of the room). */

@@ -2,11 +2,28 @@ import {
   HISTORY_PAGE_MAX_BYTES,
   HISTORY_PAGE_SIZE,
   MESSAGE_TTL_SECONDS,
+  packOperation,
+  previewOf,
   SEND_INTERVAL_SECONDS,
   type HistoryPage,
-  type Message
+  type Message,
+  type MessagePreview,
+  type Operation,
+  type PackedOperation,
+  type StrokeOp
 } from '../../src/lib/protocol/index.ts';
-import { MESSAGE_KEY_PREFIX, messageKey, messageListHeadKey, messageListKey, roomKeys, sendRateKey, trashKey, typingKey } from '../infra/keys.ts';
+import {
+  lastMessageKey,
+  MESSAGE_KEY_PREFIX,
+  messageKey,
+  messageListHeadKey,
+  messageListKey,
+  readMarkersKey,
+  roomKeys,
+  sendRateKey,
+  trashKey,
+  typingKey
+} from '../infra/keys.ts';
 import { asArray, asStrings, loadLua, LUA_HELPERS } from '../infra/lua.ts';
 import type { Redis } from '../infra/redis.ts';
 
@@ -30,6 +47,7 @@ const PAGE_SCAN_BUDGET = 1000;
 const storeScript = loadLua(LUA_HELPERS.typingVersion, LUA_HELPERS.freshTypers, new URL('./message-store.lua', import.meta.url));
 const historyScript = loadLua(LUA_HELPERS.roomOfMessage, new URL('./message-history.lua', import.meta.url));
 const deleteScript = loadLua(LUA_HELPERS.roomOfMessage, new URL('./message-delete.lua', import.meta.url));
+const lastReplaceScript = loadLua(new URL('./last-replace.lua', import.meta.url));
 
 /** The stored JSON, in the layout the scripts rely on, without its closing seq. */
 function serializeWithoutSeq(message: Message): string {
@@ -39,16 +57,47 @@ function serializeWithoutSeq(message: Message): string {
 }
 
 function parseStored(raw: string): Message {
-  const { seq: _seq, ...message } = JSON.parse(raw) as Message & { seq: number };
+  return parseWithSeq(raw).message;
+}
+
+function parseWithSeq(raw: string): { message: Message; seq: number } {
+  const { seq, ...message } = JSON.parse(raw) as Message & { seq: number };
   // Messages stored before reactions had versions.
   message.reactionsVersion ??= 0;
-  return message as Message;
+  return { message: packOldStrokes(message as Message), seq };
+}
+
+/**
+ * The room list's preview of a message, as the store script keeps it: the id first (the delete
+ * script recognises its message by it), the seq appended by the script.
+ */
+function serializePreviewWithoutSeq(preview: MessagePreview): string {
+  const { id, seq: _seq, ...rest } = preview;
+  return `${JSON.stringify({ id, ...rest }).slice(0, -1)},"seq":`;
+}
+
+/** A stroke stored before strokes were packed: its points spelled out as objects. */
+const isOldStroke = (op: PackedOperation | Operation): op is StrokeOp => op.type === 'stroke' && Array.isArray(op.points);
+
+/**
+ * Drawings stored before strokes were packed are packed as they are read, so clients only ever
+ * see the packed form (docs/architecture.md#drawings-are-packed). They were made by the editor on
+ * the grid packing keeps (tenths of a pixel, hundredths of pressure), so nothing moves; they are
+ * gone once MESSAGE_TTL_SECONDS have passed since the change.
+ */
+function packOldStrokes(message: Message): Message {
+  if (message.type !== 'drawing') return message;
+  const operations: (PackedOperation | Operation)[] = message.content.operations;
+  if (!operations.some(isOldStroke)) return message;
+  return { ...message, content: { ...message.content, operations: operations.map((op) => (isOldStroke(op) ? packOperation(op) : op)) } };
 }
 
 export type StoreResult =
   | { stored: false }
   | {
       stored: true;
+      /** What the room list shows of it now. */
+      preview: MessagePreview;
       /** The typing users left after the author stopped typing, when the author was typing. */
       typing: { userIds: number[]; version: number } | null;
     };
@@ -61,28 +110,43 @@ export interface StoreOptions {
 }
 
 /**
- * Stores a new message at the end of its room, with SET + RPUSH in one atomic step. With
+ * Stores a new message at the end of its room, with SET + RPUSH in one atomic step, and makes it
+ * the room list's last message and the author's read marker. With
  * `limitSends`, the author's one-message-a-second limit is taken in the same step and nothing is
  * stored when it is spent.
  */
 export async function storeMessage(redis: Redis, message: Message, options: StoreOptions): Promise<StoreResult> {
+  const preview = previewOf(message, 0);
   const reply = asArray(
     await storeScript.run(
       redis,
-      [messageKey(message.id), messageListKey(message.roomId), messageListHeadKey(message.roomId), sendRateKey(message.userId), typingKey(message.roomId)],
+      [
+        messageKey(message.id),
+        messageListKey(message.roomId),
+        messageListHeadKey(message.roomId),
+        sendRateKey(message.userId),
+        typingKey(message.roomId),
+        lastMessageKey(message.roomId),
+        readMarkersKey(message.roomId)
+      ],
       [
         serializeWithoutSeq(message),
         MESSAGE_TTL_SECONDS,
         message.id,
         message.userId,
         options.limitSends ? SEND_INTERVAL_SECONDS : 0,
-        options.typingCutoff
+        options.typingCutoff,
+        serializePreviewWithoutSeq(preview)
       ]
     )
   );
   if (Number(reply[0]) !== 1) return { stored: false };
   const typingVersion = Number(reply[2]);
-  return { stored: true, typing: typingVersion > 0 ? { version: typingVersion, userIds: asStrings(reply[3]).map(Number) } : null };
+  return {
+    stored: true,
+    preview: { ...preview, seq: Number(reply[1]) },
+    typing: typingVersion > 0 ? { version: typingVersion, userIds: asStrings(reply[3]).map(Number) } : null
+  };
 }
 
 /**
@@ -106,15 +170,45 @@ export async function getHistoryPage(redis: Redis, roomId: string, beforeId?: st
   return { roomId, messages: bodies.map(parseStored), hasMore: Number(reply[1]) === 1 };
 }
 
-export type DeleteResult = { status: 'missing' } | { status: 'forbidden' } | { status: 'deleted'; message: Message };
+export type DeleteResult =
+  | { status: 'missing' }
+  | { status: 'forbidden' }
+  | {
+      status: 'deleted';
+      message: Message;
+      seq: number;
+      /** It was the room's last message: what the room list shows now (null: nothing left). */
+      newLast?: MessagePreview | null;
+    };
 
-/** Deletes a message of the room if `userId` wrote it; answers what it was (to remove its image). */
-export async function deleteMessage(redis: Redis, roomId: string, messageId: string, userId: number): Promise<DeleteResult> {
-  const reply = asArray(await deleteScript.run(redis, [messageKey(messageId)], [roomId, userId]));
+/** Tombstones passed at most while looking for the message before a deleted last one. */
+const LAST_SCAN_BUDGET = 1000;
+
+/**
+ * Deletes a message of the room if `userId` wrote it, or `asOwner` (the room's owner may delete
+ * any); answers what it was (to remove its image), and the room's new last message when it was
+ * the last.
+ */
+export async function deleteMessage(redis: Redis, roomId: string, messageId: string, userId: number, asOwner = false): Promise<DeleteResult> {
+  const keys = [messageKey(messageId), messageListKey(roomId), messageListHeadKey(roomId), lastMessageKey(roomId)];
+  const reply = asArray(await deleteScript.run(redis, keys, [roomId, userId, asOwner ? '1' : '0', MESSAGE_KEY_PREFIX, LAST_SCAN_BUDGET]));
   const status = String(reply[0]);
   if (status === 'forbidden') return { status: 'forbidden' };
   if (status !== 'ok') return { status: 'missing' };
-  return { status: 'deleted', message: parseStored(String(reply[1])) };
+  const { message, seq } = parseWithSeq(String(reply[1]));
+  if (Number(reply[2]) !== 1) return { status: 'deleted', message, seq };
+  let newLast: MessagePreview | null = null;
+  let json = '';
+  let ttl = 0;
+  if (reply[3] !== undefined) {
+    const before = parseWithSeq(String(reply[3]));
+    newLast = previewOf(before.message, before.seq);
+    const { id, ...rest } = newLast;
+    json = JSON.stringify({ id, ...rest });
+    ttl = Math.max(1, Number(reply[4]));
+  }
+  const replaced = Number(await lastReplaceScript.run(redis, [lastMessageKey(roomId)], [messageId, json, ttl])) === 1;
+  return replaced ? { status: 'deleted', message, seq, newLast } : { status: 'deleted', message, seq };
 }
 
 /** How many message ids a room deletion removes per round trip. */
@@ -143,7 +237,7 @@ export function createMessageStore(redis: Redis) {
   return {
     store: (message: Message, options: StoreOptions) => storeMessage(redis, message, options),
     page: (roomId: string, beforeId?: string) => getHistoryPage(redis, roomId, beforeId),
-    remove: (roomId: string, messageId: string, userId: number) => deleteMessage(redis, roomId, messageId, userId),
+    remove: (roomId: string, messageId: string, userId: number, asOwner: boolean) => deleteMessage(redis, roomId, messageId, userId, asOwner),
     removeRoom: (roomId: string, deletionId: string) => deleteRoomMessages(redis, roomId, deletionId)
   };
 }

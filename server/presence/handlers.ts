@@ -10,11 +10,9 @@ import type { PresenceRooms, PresenceService } from './service.ts';
 export function presenceRooms(io: IoServer): PresenceRooms {
   const sockets = io.of('/').sockets;
   return {
-    arrived(roomId, { userId, username }, socketId) {
-      io.to(roomChannel(roomId)).except(socketId).emit('room:user-joined', { roomId, userId, username });
-    },
-    left(roomId, { userId, username }) {
-      io.to(roomChannel(roomId)).emit('room:user-left', { roomId, userId, username });
+    presence(roomId, userId, online, exceptSocketId) {
+      const room = io.to(roomChannel(roomId));
+      (exceptSocketId ? room.except(exceptSocketId) : room).emit('room:presence', { roomId, userId, online });
     },
     typing(roomId, snapshot) {
       io.to(roomChannel(roomId)).emit('typing:update', { roomId, ...snapshot });

@@ -1,26 +1,20 @@
-import { PRESENCE_NOTICE_GRACE_MS, type PublicUser, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
-import type { AuthService, NamedUser } from '../auth/service.ts';
+import type { PublicUser, TypingSnapshot } from '../../src/lib/protocol/index.ts';
 import type { Redis } from '../infra/redis.ts';
 import type { TypingService } from '../typing/service.ts';
 import { HEARTBEAT_INTERVAL_MS, type JoinResult, type LeaveResult, type PresenceStore } from './storage.ts';
 
-// Presence as the room sees it: records connections in Redis (storage.ts) and tells
-// the room when someone comes online or goes offline. Also keeps this process's heartbeat, cleans
-// up after processes that died, and resyncs after Redis comes back.
-//
-// Arrivals and departures are coalesced: a member whose last connection ends is announced as gone
-// only if still away PRESENCE_NOTICE_GRACE_MS later, and a return is announced only after a
-// departure was. Reloads, trips to the room list and reconnect loops announce nothing.
+// Presence as the room sees it: records connections in Redis (storage.ts) and tells the room when
+// a member's dot turns on or off (`room:presence`, shown silently: notices in the feed are for
+// membership changes only, docs/architecture.md#presence-counts-connections). Also keeps this
+// process's heartbeat, cleans up after processes that died, and resyncs after Redis comes back.
 
 /** Beats between two full resyncs of this process's connections (a minute). */
 const RESYNC_EVERY_BEATS = 12;
 
 /** How presence speaks to rooms and sees this process's sockets (provided by handlers.ts). */
 export interface PresenceRooms {
-  /** room:user-joined to the room, except the socket that arrived. */
-  arrived(roomId: string, user: NamedUser, socketId: string): void;
-  /** room:user-left to the room. */
-  left(roomId: string, user: NamedUser): void;
+  /** room:presence to the room (except the socket that arrived, when one did). */
+  presence(roomId: string, userId: number, online: boolean, exceptSocketId?: string): void;
   /** typing:update to the room. */
   typing(roomId: string, snapshot: TypingSnapshot): void;
   /** Every socket of this process, with the rooms it is in. */
@@ -41,54 +35,30 @@ export interface PresenceDeps {
   instanceId: string;
   rooms: PresenceRooms;
   typing: Pick<TypingService, 'current'>;
-  users: Pick<AuthService, 'nameOf'>;
   /** The app's Redis client, only to resync when it connects again. */
   redis: Pick<Redis, 'on' | 'off'>;
 }
 
-export function createPresenceService({ store, instanceId, rooms, typing, users, redis }: PresenceDeps) {
-  async function announceLeft(roomId: string, userId: number): Promise<void> {
-    const username = await users.nameOf(userId);
-    if (username !== undefined) rooms.left(roomId, { userId, username });
-  }
-
-  async function settleDeparture(roomId: string, userId: number): Promise<void> {
-    if (await store.confirmGone(roomId, userId)) await announceLeft(roomId, userId);
-  }
-
-  // One timer per member and room at most: a departure waits out the grace, then is announced
-  // only if the member is still away.
-  const pendingDepartures = new Map<string, { roomId: string; userId: number; timer: NodeJS.Timeout }>();
-  function departLater(roomId: string, userId: number): void {
-    const key = `${userId}/${roomId}`;
-    if (pendingDepartures.has(key)) return;
-    const timer = setTimeout(() => {
-      pendingDepartures.delete(key);
-      settleDeparture(roomId, userId).catch(() => undefined); // Redis away: the room stays as it was told
-    }, PRESENCE_NOTICE_GRACE_MS);
-    timer.unref();
-    pendingDepartures.set(key, { roomId, userId, timer });
-  }
-
+export function createPresenceService({ store, instanceId, rooms, typing, redis }: PresenceDeps) {
   async function announceTyping(roomId: string): Promise<void> {
     rooms.typing(roomId, await typing.current(roomId));
   }
 
   async function announceLeave(roomId: string, userId: number, result: LeaveResult): Promise<void> {
-    if (result.wentOffline) departLater(roomId, userId);
+    if (result.wentOffline) rooms.presence(roomId, userId, false);
     if (result.stoppedTyping) await announceTyping(roomId);
   }
 
   /** Users of a dead process: they have been silent for two beats already, so no grace. */
   async function announceGone(roomId: string, userIds: number[]): Promise<void> {
-    for (const userId of userIds) await settleDeparture(roomId, userId);
+    for (const userId of userIds) rooms.presence(roomId, userId, false);
     if (userIds.length > 0) await announceTyping(roomId);
   }
 
   /** Records the socket in the room; tells the others when the user just came online. */
   async function enter(socketId: string, user: PublicUser, roomId: string): Promise<JoinResult> {
     const result = await store.addConnection({ roomId, userId: user.id, instanceId, socketId });
-    if (result.announce) rooms.arrived(roomId, { userId: user.id, username: user.username }, socketId);
+    if (result.cameOnline) rooms.presence(roomId, user.id, true, socketId);
     await announceGone(roomId, result.wentOffline);
     return result;
   }
@@ -114,7 +84,9 @@ export function createPresenceService({ store, instanceId, rooms, typing, users,
   }
 
   // A process seen silent on two beats in a row is dead (a live one re-registers within one beat,
-  // even after Redis lost its data); one survivor prunes its connections.
+  // even after Redis lost its data); one survivor prunes its connections. The second sighting comes
+  // one interval after the first, so half an interval tells it from the first whatever the timer's
+  // jitter: a crashed process's users are offline within TTL + two beats (docs/scaling.md#a-process-dies).
   const silentSince = new Map<string, number>();
   async function reapDeadInstances(): Promise<void> {
     const now = Date.now();
@@ -123,7 +95,7 @@ export function createPresenceService({ store, instanceId, rooms, typing, users,
     for (const id of silent) {
       const since = silentSince.get(id) ?? now;
       silentSince.set(id, since);
-      if (now - since < 2 * HEARTBEAT_INTERVAL_MS || !(await store.claimReaping(id))) continue;
+      if (now - since < HEARTBEAT_INTERVAL_MS / 2 || !(await store.claimReaping(id))) continue;
       for (const roomId of await store.instanceRooms(id)) await announceGone(roomId, await store.pruneRoom(roomId, instanceId));
       await store.forgetInstance(id);
       silentSince.delete(id);
@@ -151,9 +123,7 @@ export function createPresenceService({ store, instanceId, rooms, typing, users,
 
     /** Forgets every connection of a user removed from the room: the room hears it at once. */
     async removeUser(roomId: string, userId: number): Promise<void> {
-      const result = await store.removeUser(roomId, userId);
-      await settleDeparture(roomId, userId);
-      if (result.stoppedTyping) await announceTyping(roomId);
+      await announceLeave(roomId, userId, await store.removeUser(roomId, userId));
     },
 
     online: (roomId: string) => store.online(roomId),
@@ -181,12 +151,6 @@ export function createPresenceService({ store, instanceId, rooms, typing, users,
         for (const { socketId, user, roomIds } of rooms.local()) {
           for (const roomId of roomIds) await exit(roomId, socketId, user.id);
         }
-        // This process will not be there when the grace ends: settle departures now.
-        for (const { roomId, userId, timer } of pendingDepartures.values()) {
-          clearTimeout(timer);
-          await settleDeparture(roomId, userId);
-        }
-        pendingDepartures.clear();
         await store.forgetInstance(instanceId);
       } catch {
         // Redis away: the heartbeat expires and a survivor cleans up instead.

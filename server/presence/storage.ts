@@ -1,5 +1,4 @@
 import {
-  announcedKey,
   connectionsKey,
   INSTANCE_KEY_PREFIX,
   instanceKey,
@@ -34,7 +33,6 @@ const pruneHelper = lua('./presence-prune-helper.lua');
 const { typingVersion } = LUA_HELPERS;
 const joinScript = loadLua(typingVersion, pruneHelper, lua('./presence-join.lua'));
 const pruneScript = loadLua(typingVersion, pruneHelper, lua('./presence-prune.lua'));
-const confirmGoneScript = loadLua(lua('./presence-confirm-gone.lua'));
 const leaveScript = loadLua(typingVersion, lua('./presence-leave.lua'));
 const removeUserScript = loadLua(typingVersion, lua('./presence-remove-user.lua'));
 const claimSocketScript = loadLua(lua('./presence-claim-socket.lua'));
@@ -49,8 +47,6 @@ export interface Connection {
 export interface JoinResult {
   /** The user had no connection in the room before this one. */
   cameOnline: boolean;
-  /** The room was told the user had gone (or never saw them): announce the arrival. */
-  announce: boolean;
   /** Users whose only connections belonged to a dead process: now offline. */
   wentOffline: number[];
   online: number[];
@@ -75,22 +71,13 @@ export function createPresenceStore(redis: Redis) {
   return {
     /** Records a connection in the room (idempotent). */
     async addConnection(c: Connection): Promise<JoinResult> {
-      const keys = [...presenceKeys(c.roomId), instanceRoomsKey(c.instanceId), announcedKey(c.roomId)];
-      const [added, gone, online, announce] = asArray(await joinScript.run(redis, keys, [field(c), c.userId, c.roomId, INSTANCE_KEY_PREFIX, c.instanceId]));
+      const keys = [...presenceKeys(c.roomId), instanceRoomsKey(c.instanceId)];
+      const [added, gone, online] = asArray(await joinScript.run(redis, keys, [field(c), c.userId, c.roomId, INSTANCE_KEY_PREFIX, c.instanceId]));
       return {
         cameOnline: Number(added) === 1,
-        announce: Number(announce) === 1,
         wentOffline: asStrings(gone).map(Number),
         online: asStrings(online).map(Number)
       };
-    },
-
-    /**
-     * True once for a user who is offline in the room although the room was last told they are
-     * online: the caller announces the departure. False while they are back, or already announced.
-     */
-    async confirmGone(roomId: string, userId: number): Promise<boolean> {
-      return Number(await confirmGoneScript.run(redis, [onlineKey(roomId), announcedKey(roomId)], [userId])) === 1;
     },
 
     /** Forgets a connection (idempotent: a second call changes nothing and reports nothing). */

@@ -1,8 +1,9 @@
 import type { HistoryOlderRequest, HistoryPage, RoomRef } from '../../src/lib/protocol/index.ts';
+import type { ActivityService } from '../activity/service.ts';
 import type { Backpressure } from '../infra/backpressure.ts';
 import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
 import type { SocketLimits } from '../infra/limits.ts';
-import { joinedRooms, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
+import { activityChannel, joinedRooms, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from '../messages/service.ts';
 import type { PresenceService } from '../presence/service.ts';
 import type { TypingService } from '../typing/service.ts';
@@ -96,11 +97,19 @@ type Listener<E extends keyof ServerEventMap> = (...args: ServerEventMap[E]) => 
 
 /**
  * What the REST side announces, applied to live sockets on every process (through the adapter):
- * a member who leaves stops receiving the room at once, and a deleted room is closed for everyone
- * in it and in its members' other tabs (docs/architecture.md#membership-changes-reach-live-sockets).
+ * the room hears of every membership change as a notice; a member who leaves or is removed stops
+ * receiving the room (and its activity) at once and is told why, and a deleted room is closed for
+ * everyone in it and in its members' other tabs
+ * (docs/architecture.md#membership-changes-reach-live-sockets).
  */
-export function followMembership(deps: { io: IoServer; events: ServerEvents; rooms: RoomService; presence: PresenceService }): { stop(): void } {
-  const { io, events, rooms, presence } = deps;
+export function followMembership(deps: {
+  io: IoServer;
+  events: ServerEvents;
+  rooms: RoomService;
+  presence: PresenceService;
+  activity: Pick<ActivityService, 'markRead' | 'forget'>;
+}): { stop(): void } {
+  const { io, events, rooms, presence, activity } = deps;
   const log = (what: string) => (err: unknown) => console.error(`[socket] ${what}:`, err);
 
   async function sendMembers(roomId: string): Promise<void> {
@@ -108,15 +117,24 @@ export function followMembership(deps: { io: IoServer; events: ServerEvents; roo
     io.to(roomChannel(roomId)).emit('room:members', { roomId, members: await rooms.members(roomId, online) });
   }
 
-  const memberJoined: Listener<'room:member-joined'> = ({ roomId }) => {
-    sendMembers(roomId).catch(log('announcing a new member'));
+  const memberJoined: Listener<'room:member-joined'> = ({ roomId, userId, username }) => {
+    const mine = userChannel(userId);
+    io.in(mine).socketsJoin(activityChannel(roomId));
+    io.to(mine).emit('rooms:changed');
+    io.to(roomChannel(roomId)).emit('room:member-joined', { roomId, userId, username });
+    // A newcomer has nothing unread: the history was there before them.
+    activity
+      .markRead(roomId, userId)
+      .then(() => sendMembers(roomId))
+      .catch(log('announcing a new member'));
   };
 
-  const memberLeft: Listener<'room:member-left'> = ({ roomId, userId }) => {
-    io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
-    io.to(userChannel(userId)).emit('room:closed', { roomId, reason: 'left' });
-    presence
-      .removeUser(roomId, userId)
+  const memberLeft: Listener<'room:member-left'> = ({ roomId, userId, username, reason }) => {
+    const mine = userChannel(userId);
+    io.in(mine).socketsLeave([roomChannel(roomId), activityChannel(roomId)]);
+    io.to(mine).emit('room:closed', { roomId, reason });
+    io.to(roomChannel(roomId)).emit('room:member-left', { roomId, userId, username, reason });
+    Promise.all([presence.removeUser(roomId, userId), activity.forget(roomId, userId)])
       .then(() => sendMembers(roomId))
       .catch(log('removing a member'));
   };
@@ -126,6 +144,7 @@ export function followMembership(deps: { io: IoServer; events: ServerEvents; roo
     // Everyone in the room, and every member's other tabs (their room lists), hear it once.
     io.to([channel, ...memberIds.map(userChannel)]).emit('room:closed', { roomId, reason: 'deleted' });
     io.in(channel).socketsLeave(channel);
+    io.in(activityChannel(roomId)).socketsLeave(activityChannel(roomId));
   };
 
   events.on('room:member-joined', memberJoined);

@@ -6,6 +6,7 @@ import {
   roomIdSchema,
   type LeaveRoomResult
 } from '../../src/lib/protocol/index.ts';
+import { AppError } from '../infra/errors.ts';
 import { currentUser, parseBody } from '../infra/http.ts';
 import { roomNotFound, type RoomService } from './service.ts';
 
@@ -16,6 +17,13 @@ function roomIdParam(req: Request): string {
   const parsed = roomIdSchema.safeParse(req.params.id);
   if (!parsed.success) throw roomNotFound();
   return parsed.data;
+}
+
+/** The `:userId` of the path; anything but a positive integer names nobody. */
+function userIdParam(req: Request): number {
+  const id = /^[1-9][0-9]{0,14}$/.test(String(req.params.userId)) ? Number(req.params.userId) : NaN;
+  if (!Number.isSafeInteger(id)) throw new AppError('NOT_FOUND', 'That person is not a member of this room');
+  return id;
 }
 
 /**
@@ -63,6 +71,12 @@ export function createRoomsRouter({ rooms, requireAuth }: { rooms: RoomService; 
   router.post('/:id/leave', async (req, res) => {
     const { deleted } = await rooms.leave(currentUser(req), roomIdParam(req));
     res.json({ ok: true, deleted } satisfies LeaveRoomResult);
+  });
+
+  /** The owner removes a member (docs/architecture.md#owner-tools). */
+  router.delete('/:id/members/:userId', async (req, res) => {
+    await rooms.removeMember(currentUser(req).id, roomIdParam(req), userIdParam(req));
+    res.json({ ok: true });
   });
 
   return router;

@@ -26,6 +26,9 @@ const notMember = () => new AppError('NOT_MEMBER', 'You are not a member of this
 const notOwner = () => new AppError('UNAUTHORIZED', 'Only the owner can delete this room');
 const needsPassword = () => new AppError('UNAUTHORIZED', 'This room needs a password');
 const wrongPassword = () => new AppError('UNAUTHORIZED', 'Wrong password');
+const notOwnerOfMembers = () => new AppError('UNAUTHORIZED', 'Only the owner can remove members');
+const notAMember = () => new AppError('NOT_FOUND', 'That person is not a member of this room');
+const removeSelf = () => new AppError('VALIDATION_ERROR', 'The owner cannot remove themselves: leave or delete the room instead');
 const roomFull = () => new AppError('ROOM_FULL', 'This room is full');
 const tooManyRooms = () => new AppError('VALIDATION_ERROR', `You can be in at most ${USER_MAX_ROOMS} rooms`, { status: 409 });
 
@@ -177,8 +180,29 @@ export function createRoomService({ store, uploads, messages, events, attempts }
         return { deleted: true };
       }
       if (outcome.status !== 'left') throw { gone: roomNotFound, 'not-member': notMember }[outcome.status]();
-      events.emit('room:member-left', { roomId, userId: user.id, username: user.username });
+      events.emit('room:member-left', { roomId, userId: user.id, username: user.username, reason: 'left' });
       return { deleted: false };
+    },
+
+    /**
+     * The owner removes a member: taken out live, like leaving, and told why. The room's invite
+     * code changes, so they come back only if someone sends them the new one.
+     */
+    async removeMember(ownerId: number, roomId: string, userId: number): Promise<void> {
+      const outcome = await store.removeOtherMember(roomId, ownerId, userId, newInviteCode());
+      if (outcome.status !== 'removed') {
+        throw { gone: roomNotFound, 'not-member': notMember, 'not-owner': notOwnerOfMembers, self: removeSelf, 'not-a-member': notAMember }[outcome.status]();
+      }
+      events.emit('room:member-left', { roomId, userId, username: outcome.username, reason: 'removed' });
+    },
+
+    async isOwner(roomId: string, userId: number): Promise<boolean> {
+      return (await store.findRoomById(roomId))?.owner_id === userId;
+    },
+
+    /** The ids of the user's rooms. */
+    roomIdsOf(userId: number): Promise<string[]> {
+      return store.getUserRoomIds(userId);
     },
 
     /** Deletes a room with its memberships and uploaded images; owner only. */

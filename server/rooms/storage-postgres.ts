@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from '../infra/db.ts';
-import type { DeleteOutcome, JoinOutcome, LeaveOutcome, NewRoom, RoomDeletion, RoomMemberRow, RoomRow, RoomStore, UserRoomRow } from './storage.ts';
+import type { DeleteOutcome, JoinOutcome, LeaveOutcome, NewRoom, RemoveOutcome, RoomDeletion, RoomMemberRow, RoomRow, RoomStore, UserRoomRow } from './storage.ts';
 
 // Rooms and memberships in PostgreSQL: the RoomStore of storage.ts. The rules hold across
 // processes on different machines through row locks taken before the check
@@ -79,6 +79,11 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
       return rows.map((r) => room<UserRoomRow>(r));
     },
 
+    async getUserRoomIds(userId) {
+      const { rows } = await pool.query<{ room_id: string }>('SELECT room_id FROM room_members WHERE user_id = $1', [userId]);
+      return rows.map((row) => row.room_id);
+    },
+
     addMember: (roomId, userId, maxRooms) =>
       inTransaction(pool, async (client): Promise<JoinOutcome> => {
         await lockUser(client, userId);
@@ -99,6 +104,23 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
         if (locked.owner_id === userId) return deleteRows(client, roomId);
         await client.query('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId]);
         return { status: 'left' };
+      }),
+
+    // The room's row lock orders this against joins and the room's deletion; the member row is
+    // deleted and the code changed in one transaction.
+    removeOtherMember: (roomId, ownerId, userId, inviteCode) =>
+      inTransaction(pool, async (client): Promise<RemoveOutcome> => {
+        const locked = await findRoom(client, 'id', roomId, true);
+        if (!locked) return { status: 'gone' };
+        if (locked.owner_id !== ownerId) return { status: (await isMember(client, roomId, ownerId)) ? 'not-owner' : 'not-member' };
+        if (userId === ownerId) return { status: 'self' };
+        const removed = await client.query<{ username: string }>(
+          `DELETE FROM room_members m USING users u WHERE m.room_id = $1 AND m.user_id = $2 AND u.id = m.user_id RETURNING u.username`,
+          [roomId, userId]
+        );
+        if (removed.rowCount !== 1) return { status: 'not-a-member' };
+        await client.query('UPDATE rooms SET invite_code = $1 WHERE id = $2', [inviteCode, roomId]);
+        return { status: 'removed', username: removed.rows[0].username };
       }),
 
     deleteRoom: (roomId, userId) =>

@@ -47,6 +47,8 @@ export interface RoomDeletion {
 }
 export type LeaveOutcome = { status: 'left' | 'gone' | 'not-member' } | RoomDeletion;
 export type DeleteOutcome = { status: 'gone' | 'not-member' | 'not-owner' } | RoomDeletion;
+/** `self`: the owner named themselves; `not-a-member`: the one to remove is not in the room. */
+export type RemoveOutcome = { status: 'removed'; username: string } | { status: 'gone' | 'not-member' | 'not-owner' | 'self' | 'not-a-member' };
 
 export interface RoomStore {
   /** Creates the room with its owner as first member, unless the owner is in `maxRooms` rooms already. */
@@ -59,12 +61,19 @@ export interface RoomStore {
   getRoomMembers(roomId: string): Promise<RoomMemberRow[]>;
   /** Newest membership first. */
   getUserRooms(userId: number): Promise<UserRoomRow[]>;
+  /** Just the ids of the user's rooms. */
+  getUserRoomIds(userId: number): Promise<string[]>;
   /** Adds a member while the room has a place and the user is in fewer than `maxRooms` rooms. */
   addMember(roomId: string, userId: number, maxRooms: number): Promise<JoinOutcome>;
   /** Takes a member out; the owner leaving deletes the room. */
   leaveRoom(roomId: string, userId: number): Promise<LeaveOutcome>;
   /** Deletes the room if `userId` owns it. */
   deleteRoom(roomId: string, userId: number): Promise<DeleteOutcome>;
+  /**
+   * The owner `ownerId` takes `userId` out of the room, and the room gets `inviteCode` in the same
+   * transaction: the link the member joined with stops working.
+   */
+  removeOtherMember(roomId: string, ownerId: number, userId: number, inviteCode: string): Promise<RemoveOutcome>;
 }
 
 function roomFromSqlite<T extends RoomRow>(row: T): T;
@@ -83,6 +92,7 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     deleteRoom: db.prepare<[string], never>('DELETE FROM rooms WHERE id = ?'),
     addMember: db.prepare<[string, number], never>('INSERT INTO room_members (room_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     removeMember: db.prepare<[string, number], never>('DELETE FROM room_members WHERE room_id = ? AND user_id = ?'),
+    setInviteCode: db.prepare<[string, string], never>('UPDATE rooms SET invite_code = ? WHERE id = ?'),
     isMember: db.prepare<[string, number], { one: 1 }>('SELECT 1 AS one FROM room_members WHERE room_id = ? AND user_id = ?'),
     members: db.prepare<[string], RoomMemberRow>(
       `SELECT m.user_id, u.username, m.joined_at FROM room_members m JOIN users u ON u.id = m.user_id
@@ -93,6 +103,7 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
       `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count
        FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = ? ORDER BY m.joined_at DESC, r.name`
     ),
+    userRoomIds: db.prepare<[number], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ?'),
     userRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?'),
     // The room's upload rows go with it; the uploads feature reads the same table.
     deleteRoomUploads: db.prepare<[string], { filename: string }>('DELETE FROM uploads WHERE room_id = ? RETURNING filename')
@@ -131,6 +142,17 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     q.removeMember.run(roomId, userId);
     return { status: 'left' };
   });
+  const removeOther = db.transaction((roomId: string, ownerId: number, userId: number, inviteCode: string): RemoveOutcome => {
+    const room = q.roomById.get(roomId);
+    if (!room) return { status: 'gone' };
+    if (room.owner_id !== ownerId) return { status: isMember(roomId, ownerId) ? 'not-owner' : 'not-member' };
+    if (userId === ownerId) return { status: 'self' };
+    const member = q.members.all(roomId).find((m) => m.user_id === userId);
+    if (!member) return { status: 'not-a-member' };
+    q.removeMember.run(roomId, userId);
+    q.setInviteCode.run(inviteCode, roomId);
+    return { status: 'removed', username: member.username };
+  });
   const remove = db.transaction((roomId: string, userId: number): DeleteOutcome => {
     const room = q.roomById.get(roomId);
     if (!room) return { status: 'gone' };
@@ -146,8 +168,10 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     getRoomMemberCount: async (roomId) => q.memberCount.get(roomId)!.count,
     getRoomMembers: async (roomId) => q.members.all(roomId).map((m) => ({ ...m, joined_at: sqliteTimeToIso(m.joined_at) })),
     getUserRooms: async (userId) => q.userRooms.all(userId).map((r) => roomFromSqlite(r)),
+    getUserRoomIds: async (userId) => q.userRoomIds.all(userId).map((row) => row.room_id),
     addMember: async (roomId, userId, maxRooms) => join.immediate(roomId, userId, maxRooms),
     leaveRoom: async (roomId, userId) => leave.immediate(roomId, userId),
-    deleteRoom: async (roomId, userId) => remove.immediate(roomId, userId)
+    deleteRoom: async (roomId, userId) => remove.immediate(roomId, userId),
+    removeOtherMember: async (roomId, ownerId, userId, inviteCode) => removeOther.immediate(roomId, ownerId, userId, inviteCode)
   };
 }

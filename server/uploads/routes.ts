@@ -1,9 +1,12 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
+import { pipeline } from 'node:stream/promises';
 import { IMAGE_MAX_BYTES } from '../../src/lib/protocol/index.ts';
+import { UPLOAD_CACHE } from '../infra/delivery.ts';
 import { AppError } from '../infra/errors.ts';
 import { currentUser } from '../infra/http.ts';
 import type { UploadLimit } from '../infra/limits.ts';
+import { contentTypeOf, UPLOADS_SUBFOLDER } from './files.ts';
 import type { UploadService } from './service.ts';
 import { TOO_LARGE } from './validate.ts';
 
@@ -48,5 +51,39 @@ export function createUploadRouter({ uploads, limit, requireAuth }: UploadRouter
     res.status(201).json(await uploads.save(currentUser(req).id, req.file.buffer, req.file.mimetype));
   });
 
+  return router;
+}
+
+/**
+ * GET /uploads/messages/{filename}: an upload streamed from the folder or the bucket, with the
+ * same headers from either (docs/scaling.md#uploads). Anything else under /uploads falls through.
+ */
+export function createServedUploadsRouter({ uploads }: { uploads: UploadService }): Router {
+  const router = Router();
+  router.get(`/${UPLOADS_SUBFOLDER}/:filename`, async (req, res, next) => {
+    const upload = await uploads.open(req.params.filename);
+    if (!upload) return next();
+    res.set({
+      // The type comes from the extension we chose after checking the bytes; opened directly, an
+      // upload may run nothing (nosniff is already set for every response).
+      'Content-Type': contentTypeOf(req.params.filename),
+      'Content-Length': String(upload.size),
+      'Cache-Control': UPLOAD_CACHE,
+      'Last-Modified': upload.modified.toUTCString(),
+      ETag: upload.etag,
+      'Content-Security-Policy': "default-src 'none'; sandbox"
+    });
+    if (req.fresh || req.method === 'HEAD') {
+      upload.body.destroy();
+      res.status(req.fresh ? 304 : 200).end();
+      return;
+    }
+    try {
+      await pipeline(upload.body, res);
+    } catch {
+      // The client went away, or the store failed midway: the response is cut short either way.
+      res.destroy();
+    }
+  });
   return router;
 }

@@ -1,9 +1,7 @@
 import { nanoid } from 'nanoid';
-import { access, mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Message, UploadResult } from '../../src/lib/protocol/index.ts';
 import { AppError } from '../infra/errors.ts';
-import { filenameFromImageUrl, imageUrlFor, removeUpload, uploadPath } from './files.ts';
+import { filenameFromImageUrl, imageUrlFor, isUploadFilename, type OpenedUpload, type UploadFiles } from './files.ts';
 import type { UploadStore } from './storage.ts';
 import { checkImage } from './validate.ts';
 
@@ -12,7 +10,8 @@ import { checkImage } from './validate.ts';
 
 export interface UploadServiceDeps {
   store: UploadStore;
-  uploadsDir: string;
+  /** The uploads folder or the bucket (files.ts). */
+  files: UploadFiles;
 }
 
 /** A claim on an upload for one message, given back when that message is not stored. */
@@ -20,11 +19,12 @@ export interface UploadClaim {
   release(): Promise<void>;
 }
 
+// The folder's disk or the bucket's server failing: the user may simply try again.
+const storeUnavailable = () => new AppError('UNAVAILABLE', 'Images cannot be stored or shown right now; try again in a moment');
+
 const imageRefused = () => new AppError('VALIDATION_ERROR', 'Send an image you uploaded yourself; each upload can be sent once');
 
-export function createUploadService({ store, uploadsDir }: UploadServiceDeps) {
-  const messagesDir = path.join(uploadsDir, 'messages');
-
+export function createUploadService({ store, files }: UploadServiceDeps) {
   return {
     /** Checks the bytes, stores them under a name of our own and records the uploader. */
     async save(userId: number, bytes: Buffer, declaredMime: string): Promise<UploadResult> {
@@ -33,11 +33,16 @@ export function createUploadService({ store, uploadsDir }: UploadServiceDeps) {
       // Our own name, our own extension: nothing of the client's filename reaches the disk.
       const filename = `${nanoid()}.${check.ext}`;
       try {
-        await mkdir(messagesDir, { recursive: true });
-        await writeFile(uploadPath(uploadsDir, filename), bytes, { flag: 'wx' });
+        await files.put(filename, bytes);
+      } catch (err) {
+        console.error('[uploads] could not store an image:', err);
+        await files.remove(filename).catch(() => undefined);
+        throw storeUnavailable();
+      }
+      try {
         await store.recordUpload(filename, userId);
       } catch (err) {
-        await removeUpload(uploadsDir, filename).catch(() => undefined);
+        await files.remove(filename).catch(() => undefined);
         throw err;
       }
       return { url: imageUrlFor(filename) };
@@ -45,19 +50,26 @@ export function createUploadService({ store, uploadsDir }: UploadServiceDeps) {
 
     /**
      * Claims the upload an image message points at for that message: it must be the sender's own,
-     * unused so far and still on disk. The conditional claim settles a race between two sends.
+     * unused so far and still stored. The conditional claim settles a race between two sends.
      */
     async claim(message: Message & { type: 'image' }): Promise<UploadClaim> {
       const filename = filenameFromImageUrl(message.content);
       const upload = filename ? await store.findUpload(filename) : undefined;
       if (!filename || !upload || upload.user_id !== message.userId || upload.message_id !== null) throw imageRefused();
-      try {
-        await access(uploadPath(uploadsDir, filename));
-      } catch {
-        throw imageRefused();
-      }
+      if (!(await files.has(filename))) throw imageRefused();
       if (!(await store.claimUpload(message.roomId, message.id, filename, message.userId))) throw imageRefused();
       return { release: () => store.releaseUpload(filename, message.id) };
+    },
+
+    /** An upload to send to whoever asks for its URL (uploads are public by their unguessable name); null when there is none. */
+    async open(filename: string): Promise<OpenedUpload | null> {
+      if (!isUploadFilename(filename)) return null;
+      try {
+        return await files.open(filename);
+      } catch (err) {
+        console.error('[uploads] could not read an image:', err);
+        throw storeUnavailable();
+      }
     },
 
     /** Deletes exactly the file a deleted image message claimed, and its record. */
@@ -65,12 +77,12 @@ export function createUploadService({ store, uploadsDir }: UploadServiceDeps) {
       const filename = message.type === 'image' ? filenameFromImageUrl(message.content) : null;
       if (!filename || (await store.findUpload(filename))?.message_id !== message.id) return;
       await store.deleteUpload(filename);
-      await removeUpload(uploadsDir, filename).catch((err: unknown) => console.error('[uploads] could not remove an image:', err));
+      await files.remove(filename).catch((err: unknown) => console.error('[uploads] could not remove an image:', err));
     },
 
     /** Removes files of a deleted room; one that cannot be removed is left to the hourly cleanup. */
     async removeFiles(filenames: string[]): Promise<void> {
-      const results = await Promise.allSettled(filenames.map((f) => removeUpload(uploadsDir, f)));
+      const results = await Promise.allSettled(filenames.map((f) => files.remove(f)));
       for (const result of results) {
         if (result.status === 'rejected') console.error('Could not remove an upload of a deleted room:', result.reason);
       }

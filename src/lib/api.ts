@@ -1,16 +1,17 @@
-import {
-  IMAGE_TOO_LARGE,
-  type CreateRoomRequest,
-  type Credentials,
-  type JoinByCodeRequest,
-  type JoinRoomRequest,
-  type LeaveRoomResult,
-  type PublicUser,
-  type RoomDetails,
-  type RoomInvitePreview,
-  type RoomSummary,
-  type UploadResult
+import type {
+  CreateRoomRequest,
+  Credentials,
+  JoinByCodeRequest,
+  JoinRoomRequest,
+  LeaveRoomResult,
+  PublicUser,
+  RoomDetails,
+  RoomInvitePreview,
+  RoomSummary,
+  UploadResult
 } from '$lib/protocol';
+// Values from limits only: the rest of the contract brings the schemas (zod) into every page.
+import { IMAGE_TOO_LARGE } from '$lib/protocol/limits';
 
 // The REST API, one function per endpoint, typed with the contract: JSON in and out, cookies
 // included, a refusal's `{ error }` text surfaced as ApiError.
@@ -93,6 +94,8 @@ function uploadImage(file: File, onProgress: (fraction: number) => void): Upload
 export const api = {
   auth: {
     me: () => get<PublicUser>('/api/auth/me'),
+    /** The signed-in user, or null: never a 401. */
+    session: () => get<{ user: PublicUser | null }>('/api/auth/session'),
     login: (credentials: Credentials) => post<PublicUser>('/api/auth/login', credentials),
     register: (credentials: Credentials) => post<PublicUser>('/api/auth/register', credentials),
     /** Ends the session everywhere (every tab and socket of the user). */
@@ -107,6 +110,8 @@ export const api = {
     join: (id: string, body: JoinRoomRequest) => post<RoomDetails>(path`/api/rooms/${id}/join`, body),
     joinByCode: (body: JoinByCodeRequest) => post<RoomDetails>('/api/rooms/join-by-code', body),
     leave: (id: string) => post<LeaveRoomResult>(path`/api/rooms/${id}/leave`),
+    /** Owner only: takes a member out of the room. */
+    removeMember: (id: string, userId: number) => del<void>(path`/api/rooms/${id}/members/${String(userId)}`),
     /** What an invite shows before joining. */
     invite: (code: string) => get<RoomInvitePreview>(path`/api/rooms/invite/${code}`)
   },

@@ -1,17 +1,18 @@
 import type { PublicUser } from '$lib/protocol';
-import { api, ApiError } from './api';
+import { api } from './api';
 
 // The signed-in user, shared by every page. One instance for the app (createAuth() pattern).
 export function createAuth() {
   let user = $state<PublicUser | null>(null);
   let loading = $state(true);
   let checked: Promise<void> | null = null;
+  const signOutListeners = new Set<() => void>();
 
   async function load(): Promise<void> {
     try {
-      user = await api.auth.me();
+      user = (await api.auth.session()).user;
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) console.warn(err);
+      console.warn(err);
       user = null;
     } finally {
       loading = false;
@@ -36,7 +37,16 @@ export function createAuth() {
     async register(username: string, password: string): Promise<void> {
       user = await api.auth.register({ username, password });
     },
+    /**
+     * Runs `listener` as the user signs out, before the server forgets the session. Lets a part
+     * loaded only by some pages (the socket) clean up without every page loading it.
+     */
+    onSignOut(listener: () => void): () => void {
+      signOutListeners.add(listener);
+      return () => signOutListeners.delete(listener);
+    },
     async logout(): Promise<void> {
+      for (const listener of signOutListeners) listener();
       await api.auth.logout().catch(() => undefined);
       user = null;
     }

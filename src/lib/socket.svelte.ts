@@ -1,5 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
+import { auth } from './auth.svelte';
 import type { Ack, AckedEvent, AckFn, ClientToServerEvents, ErrorPayload, PayloadOf, ReplyOf, ServerToClientEvents } from '$lib/protocol';
+import { SOCKET_TRANSPORTS } from '$lib/protocol';
 
 // The one Socket.IO connection of the app (createAuth() pattern): typed with the shared contract,
 // exposing its state as runes, and re-joining the open room whenever it (re)connects.
@@ -80,7 +82,7 @@ export function createSocketClient() {
       return socket;
     }
     const s: ChatSocket = io({
-      transports: ['websocket', 'polling'],
+      ...SOCKET_TRANSPORTS,
       withCredentials: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000
@@ -192,3 +194,5 @@ export function createSocketClient() {
 export type SocketClient = ReturnType<typeof createSocketClient>;
 
 export const chatSocket = createSocketClient();
+// Loaded with the room only; signing out anywhere later still closes it.
+auth.onSignOut(() => chatSocket.close());

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { CANVAS_HEIGHT, CANVAS_WIDTH, drawingSchema, type Drawing } from '../../src/lib/protocol/drawing';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, DRAWING_LIMITS, drawingSchema, unpackDrawing, type Drawing } from '../../src/lib/protocol/drawing';
 
 // The scratch pad at /app/draw: the editor, and a replay of what it exports.
 
@@ -136,6 +136,10 @@ test('draw with every kind of tool, undo and redo, export and replay to the same
   expect(drawing.operations.find((op) => op.type === 'text')).toMatchObject({ content: 'Hi bee', fontSize: 24, color: '#000080' });
   expect(drawing.operations.find((op) => op.type === 'stamp')).toMatchObject({ stampId: 'star', size: 22, color: '#FF0000' });
   await expect(page.getByTestId('export-facts')).toContainText('passes the contract');
+  // The facts count the points the strokes unpack to, against the drawing's budget.
+  const points = unpackDrawing(drawing).operations.reduce((n, op) => n + (op.type === 'stroke' ? op.points.length : 0), 0);
+  expect(points).toBeGreaterThan(5);
+  await expect(page.getByTestId('export-facts')).toContainText(`${points.toLocaleString('en-US')} of ${DRAWING_LIMITS.maxPointsTotal.toLocaleString('en-US')} points`);
 
   // The replay, drawn by the same renderer from the data alone, is pixel for pixel the editor.
   const editor = await readPixels(page, 'drawing-canvas');
@@ -244,7 +248,7 @@ test('on a 360 px screen a finger draws where it touches', async ({ page }) => {
   await page.getByRole('button', { name: 'Export and replay', exact: true }).click();
   const exported = JSON.parse(await page.getByTestId('exported-json').inputValue()) as Drawing;
   expect(drawingSchema.safeParse(exported).success).toBe(true);
-  const stroke = exported.operations[0];
+  const stroke = unpackDrawing(exported).operations[0];
   expect(stroke?.type).toBe('stroke');
   if (stroke?.type !== 'stroke') return;
   // Coordinates are in the 600 x 200 space even though the canvas is shown about 340 px wide.
@@ -281,7 +285,7 @@ test('a pen records its pressure, which widens the line', async ({ page }) => {
   await page.getByRole('button', { name: 'Export and replay' }).click();
   const exported = JSON.parse(await page.getByTestId('exported-json').inputValue()) as Drawing;
   expect(drawingSchema.safeParse(exported).success).toBe(true);
-  const stroke = exported.operations[0];
+  const stroke = unpackDrawing(exported).operations[0];
   if (stroke?.type !== 'stroke') throw new Error('expected a stroke');
   const pressures = stroke.points.map((p) => p.pressure);
   expect(Math.min(...pressures)).toBeLessThan(0.2);

@@ -1,6 +1,6 @@
 // The server the browser tests talk to: the real built app and compiled server, a private Redis and a temp data dir.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildServer, serverNodeFlags } from '../../scripts/build-server.mjs';
@@ -8,6 +8,8 @@ import { startTestRedis } from '../support/redis.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bbb-e2e-'));
 const redis = await startTestRedis();
+const redisUrlFile = process.env.E2E_REDIS_URL_FILE;
+if (redisUrlFile) writeFileSync(redisUrlFile, redis.url);
 // The compiled server, as `npm start` runs it.
 const server = spawn(process.execPath, [...serverNodeFlags, await buildServer()], {
   stdio: 'inherit',
@@ -30,6 +32,7 @@ async function stop() {
   server.kill('SIGTERM');
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
+  if (redisUrlFile) rmSync(redisUrlFile, { force: true });
   process.exit(0);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop());

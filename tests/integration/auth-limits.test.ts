@@ -11,6 +11,7 @@ import {
 } from '../../src/lib/protocol/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { HttpClient } from '../support/client.ts';
+import { captureErrorLog } from '../support/logs.ts';
 import { startTestRedis } from '../support/redis.ts';
 
 // Sign-in and registration limits over real HTTP. Behind a proxy (TRUST_PROXY=loopback) each
@@ -263,6 +264,7 @@ describe('while Redis is away', () => {
   it('lets attempts through rather than refusing everyone', async () => {
     const ownRedis = await startTestRedis();
     const app = await startTestApp(ownRedis.url, { AUTH_RATE_LIMIT: String(PER_MINUTE) });
+    const errorLog = captureErrorLog();
     try {
       const username = freshName();
       expect((await register(app, username)).status).toBe(201);
@@ -276,9 +278,12 @@ describe('while Redis is away', () => {
       }
       expect((await signIn(app, username, PASSWORD)).status).toBe(200);
       expect((await register(app, freshName())).status).toBe(201);
+      // The operator is told Redis is gone.
+      expect(errorLog.lines.some((line) => /^\[redis:test\] .*ECONNREFUSED/.test(line))).toBe(true);
     } finally {
       await app.close();
       await ownRedis.stop();
+      errorLog.restore();
     }
   });
 });

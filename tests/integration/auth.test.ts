@@ -197,6 +197,35 @@ describe('me and sign-out', () => {
   });
 });
 
+describe('session: who is signed in, if anyone', () => {
+  it('answers 200 with no user to a visitor, a forged token and a signed-out one', async () => {
+    const visitor = await client().get('/api/auth/session');
+    expect(visitor.status).toBe(200);
+    expect(visitor.json).toEqual({ user: null });
+
+    const forged = client();
+    forged.cookie = 'token=garbage.garbage.garbage';
+    expect((await forged.get('/api/auth/session')).json).toEqual({ user: null });
+
+    const { client: c } = await registerUser(ctx.app.baseUrl);
+    const oldCookie = c.cookie;
+    await c.post('/api/auth/logout');
+    const replay = client();
+    replay.cookie = oldCookie;
+    const after = await replay.get('/api/auth/session');
+    expect(after.status).toBe(200);
+    expect(after.json).toEqual({ user: null });
+  });
+
+  it('names the signed-in user, as me does', async () => {
+    const { client: c, id, username } = await registerUser(ctx.app.baseUrl);
+    const res = await c.get('/api/auth/session');
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ user: { id, username } });
+    expect((await c.get('/api/auth/me')).json).toEqual({ id, username });
+  });
+});
+
 describe('accounts from before the 72-byte rule', () => {
   it('still sign in with their long password', async () => {
     // Made the way registration used to: straight to the database with a 100-byte password.

@@ -87,6 +87,21 @@ describe('two processes on one PostgreSQL', () => {
     expect(await machines[0].sql('SELECT id FROM users WHERE lower(username) = ?', name)).toHaveLength(1);
   });
 
+  it('the owner removing a member through both at once removes them once, with one new invite code', async () => {
+    const [owner, member, newcomer] = await people(3);
+    const room = (await via(owner, 0).post('/api/rooms', { name: 'Tidy' })).json as RoomDetails;
+    expect((await via(member, 1).post(`/api/rooms/${room.id}/join`, {})).status).toBe(200);
+    const answers = await Promise.all([0, 1].map((i) => via(owner, i).delete(`/api/rooms/${room.id}/members/${member.id}`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404]);
+    expect(answers.find((a) => a.status === 404)?.json).toEqual({ error: 'That person is not a member of this room' });
+    expect(await machines[0].sql('SELECT user_id FROM room_members WHERE room_id = ?', room.id)).toEqual([{ user_id: owner.id }]);
+    // The link the member had no longer works; the one the owner now sees does.
+    expect((await via(member, 0).post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(404);
+    const now = (await via(owner, 1).get(`/api/rooms/${room.id}`)).json as RoomDetails;
+    expect(now.inviteCode).not.toBe(room.inviteCode);
+    expect((await via(newcomer, 1).post('/api/rooms/join-by-code', { inviteCode: now.inviteCode })).status).toBe(200);
+  });
+
   it('an upload claimed from both at once is claimed once', async () => {
     const [uploader] = await people(1);
     const stores = machines.map((m) => m.application.context.stores.uploads);

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { HttpClient, registerUser } from '../support/client.ts';
+import { png } from '../support/images.ts';
 import { startTestRedis } from '../support/redis.ts';
 
 // The headers a browser gets from the app: the page's Content-Security-Policy (the one SvelteKit
@@ -144,34 +144,11 @@ describe('the JSON API', () => {
   });
 });
 
-function tinyPng(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(2, 0);
-  header.writeUInt32BE(2, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(6, 0x80)]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat([row, row]))),
-    chunk('IEND', Buffer.alloc(0))
-  ]);
-}
-
 describe('uploaded files', () => {
   it('keep their own sandbox policy, not the page one', async () => {
     const user = await registerUser(app.baseUrl);
     const body = new FormData();
-    body.append('image', new Blob([new Uint8Array(tinyPng())], { type: 'image/png' }), 'dot.png');
+    body.append('image', new Blob([new Uint8Array(png({ width: 2, height: 2 }))], { type: 'image/png' }), 'dot.png');
     const uploaded = await user.client.post('/api/upload', body);
     expect(uploaded.status).toBe(201);
     const url = uploaded.json.url as string;

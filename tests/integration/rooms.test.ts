@@ -451,7 +451,7 @@ describe('POST /api/rooms/:id/leave', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ ok: true, deleted: false });
     expect(await memberIds(room.id)).toEqual([owner.id]);
-    expect(events).toEqual([{ name: 'room:member-left', payload: { roomId: room.id, userId: guest.id, username: guest.username } }]);
+    expect(events).toEqual([{ name: 'room:member-left', payload: { roomId: room.id, userId: guest.id, username: guest.username, reason: 'left' } }]);
     expect((await guest.client.get(`/api/rooms/${room.id}`)).status).toBe(403);
   });
 

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PRESENCE_NOTICE_GRACE_MS } from '../../src/lib/protocol/index.ts';
 import { startTestApp, useTestApps, type TestApp } from '../support/app.ts';
 import { startTestRedis } from '../support/redis.ts';
 import {
@@ -54,6 +53,30 @@ describe('two server processes on one Redis', () => {
     expect((await reaction).reactions).toEqual([{ emoji: 'thumbsup', userIds: [bob.id] }]);
   });
 
+  it('room list activity, read marks and removals follow a user on the other process', async () => {
+    const [alice, bob] = await createUsers(ctx.one.baseUrl, 2);
+    const room = await createRoom(alice, [bob]);
+    const aliceSocket = await joined(ctx.one, alice, room.id);
+    const bobList = await connectSocket(ctx.two.baseUrl, bob.cookie);
+    const bobPhone = await connectSocket(ctx.one.baseUrl, bob.cookie);
+
+    const activity = nextEvent(bobList, 'room:activity');
+    expect((await request(aliceSocket, 'message:send', { roomId: room.id, type: 'text', content: 'over here' })).ok).toBe(true);
+    expect((await activity).last?.text).toBe('over here');
+    const read = nextEvent(bobList, 'room:read');
+    expect(await request(bobPhone, 'room:read', { roomId: room.id })).toEqual({ ok: true });
+    expect(await read).toEqual({ roomId: room.id, seq: 0 });
+
+    const closed = nextEvent(bobList, 'room:closed');
+    expect((await alice.client.delete(`/api/rooms/${room.id}/members/${bob.id}`)).status).toBe(200);
+    expect(await closed).toEqual({ roomId: room.id, reason: 'removed' });
+    const after = record(bobList, 'room:activity');
+    await quietPeriod(1000);
+    expect((await request(aliceSocket, 'message:send', { roomId: room.id, type: 'text', content: 'gone' })).ok).toBe(true);
+    await quietPeriod();
+    expect(after).toEqual([]);
+  });
+
   it('the send limit holds across processes', async () => {
     const [alice] = await createUsers(ctx.one.baseUrl, 1);
     const room = await createRoom(alice);
@@ -71,23 +94,22 @@ describe('two server processes on one Redis', () => {
     const room = await createRoom(alice, [bob]);
     const aliceSocket = await joined(ctx.one, alice, room.id);
 
-    const bobJoined = nextEvent(aliceSocket, 'room:user-joined');
+    const bobJoined = nextEvent(aliceSocket, 'room:presence');
     const bobTabOne = await joined(ctx.two, bob, room.id);
-    expect(await bobJoined).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
+    expect(await bobJoined).toEqual({ roomId: room.id, userId: bob.id, online: true });
     const bobTabTwo = await joined(ctx.one, bob, room.id);
 
     const typing = nextEvent(aliceSocket, 'typing:update', (p) => p.users.length === 1);
     bobTabOne.emit('typing:start', { roomId: room.id });
     expect((await typing).users).toEqual([{ userId: bob.id, username: bob.username }]);
 
-    const lefts = record(aliceSocket, 'room:user-left');
+    const lefts = record(aliceSocket, 'room:presence');
     bobTabTwo.disconnect();
     await quietPeriod();
     expect(lefts).toEqual([]);
     bobTabOne.disconnect();
-    // Announced once the grace has passed, which alone takes as long as eventually's default wait.
-    await eventually(() => lefts.length === 1, PRESENCE_NOTICE_GRACE_MS + 5000);
-    expect(lefts[0]).toEqual({ roomId: room.id, userId: bob.id, username: bob.username });
+    await eventually(() => lefts.length === 1);
+    expect(lefts[0]).toEqual({ roomId: room.id, userId: bob.id, online: false });
   });
 
   it('leaving over REST on one process closes the room for the socket on the other', async () => {

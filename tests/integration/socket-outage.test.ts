@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, onTestFinished } from 'vitest';
 import { startRedisServer, type RedisHandle } from '../../server/infra/redis.ts';
 import type { Member, Message } from '../../src/lib/protocol/index.ts';
 import { useTestApps } from '../support/app.ts';
+import { captureErrorLog } from '../support/logs.ts';
 import {
   request,
   closeAllSockets,
@@ -45,6 +46,8 @@ const sendText = (socket: ClientSocket, roomId: string, content: string) =>
   request(socket, 'message:send', { roomId, type: 'text', content });
 
 it('survives Redis going away and recovers by itself when it returns', async () => {
+  const errorLog = captureErrorLog();
+  onTestFinished(() => errorLog.restore());
   const [alice, bob, carol] = await createUsers(ctx.one.baseUrl, 3);
   const room = await createRoom(alice, [bob, carol]);
   const aliceSocket = await connectSocket(ctx.one.baseUrl, alice.cookie);
@@ -86,6 +89,8 @@ it('survives Redis going away and recovers by itself when it returns', async () 
     await new Promise((r) => setTimeout(r, 500));
   }
   expect(bobHears).toHaveLength(1);
+  // Both processes told the operator that Redis is gone.
+  expect(errorLog.lines.filter((line) => /^\[redis:test\] .*ECONNREFUSED/.test(line)).length).toBeGreaterThanOrEqual(2);
 
   // Redis is back on the same port, empty.
   restartDir = mkdtempSync(path.join(tmpdir(), 'bbb-redis-again-'));

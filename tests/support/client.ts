@@ -9,6 +9,7 @@ import type {
   RoomSummary,
   ServerToClientEvents
 } from '../../src/lib/protocol/index.ts';
+import { SEND_INTERVAL_SECONDS } from '../../src/lib/protocol/limits.ts';
 
 // The one test client of the integration tests, the browser tests' API calls and the bench: it
 // speaks only HTTP and Socket.IO (as a browser tab would: websocket transport, the session cookie
@@ -224,4 +225,28 @@ export async function createRoom(owner: TestUser, members: TestUser[] = [], name
   const room = created.json as RoomSummary;
   for (const member of members) await joinRoomOverRest(member, room.id, password);
   return room;
+}
+
+/**
+ * A room with a short conversation, as a visitor finds it: three friends, each having sent a few
+ * texts over their own socket. For the page checks (first-load bench, Lighthouse) that open it in
+ * a browser as `owner`.
+ */
+export async function createRoomWithMessages(baseUrl: string, perMember = 2): Promise<{ owner: TestUser; room: RoomSummary }> {
+  const [owner, ...friends] = await createUsers(baseUrl, 3);
+  const room = await createRoom(owner, friends, 'Saturday sketches');
+  const sockets = await Promise.all([owner, ...friends].map((user) => connectSocket(baseUrl, user.cookie, { origin: baseUrl })));
+  try {
+    for (let round = 0; round < perMember; round += 1) {
+      // One message per user per SEND_INTERVAL_SECONDS: a round per second.
+      if (round > 0) await new Promise((r) => setTimeout(r, SEND_INTERVAL_SECONDS * 1000 + 100));
+      for (const [i, socket] of sockets.entries()) {
+        const sent = await request(socket, 'message:send', { roomId: room.id, type: 'text', content: `Message ${round + 1} from friend ${i + 1}: who is drawing the bee today?` });
+        if (!sent.ok) throw new Error(`message:send failed: ${sent.error.code} ${sent.error.message}`);
+      }
+    }
+  } finally {
+    for (const socket of sockets) socket.disconnect();
+  }
+  return { owner, room };
 }

@@ -41,6 +41,26 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Waits until a freshly spawned server answers `probe`; kills it and throws when it exits first
+ * or stays silent for `timeoutMs`. Shared by the test's private servers.
+ */
+export async function childReady(child: ChildProcess, probe: () => Promise<boolean>, name: string, timeoutMs: number): Promise<void> {
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code}`)));
+  });
+  failed.catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  while (!(await Promise.race([probe(), failed]))) {
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not start within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A redis-server on a free loopback port with a temp folder and no persistence; `stop` removes both. */
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bbb-redis-'));
@@ -48,19 +68,7 @@ export async function startTestRedis(): Promise<TestRedis> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'ignore', 'pipe']
   });
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
-  });
-  failed.catch(() => undefined);
-  const deadline = Date.now() + 10_000;
-  while (!(await Promise.race([answersPing(port), failed]))) {
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('redis-server did not start within 10 s');
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await childReady(child, () => answersPing(port), 'redis-server', 10_000);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

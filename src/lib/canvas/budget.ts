@@ -1,12 +1,12 @@
 // The contract's limits seen from the editor: how much of a drawing is used, and whether one more
-// operation still fits. Pure, so the rules are tested without a browser.
+// operation still fits. Bytes are those of the drawing as sent, strokes packed
+// (docs/architecture.md#drawings-are-packed). Pure, so the rules are tested without a browser.
 
 import {
-  CANVAS_HEIGHT,
-  CANVAS_WIDTH,
   DRAWING_LIMITS,
+  packDrawing,
+  packOperation,
   serializedBytes,
-  type Drawing,
   type Operation
 } from '../protocol/drawing';
 
@@ -17,10 +17,6 @@ export interface Budget {
   operations: number;
   points: number;
   bytes: number;
-}
-
-export function asDrawing(operations: Operation[]): Drawing {
-  return { operations, width: CANVAS_WIDTH, height: CANVAS_HEIGHT };
 }
 
 /** Operations after the last clear: everything before it is hidden, so it is never exported. */
@@ -37,21 +33,24 @@ export function countPoints(operations: readonly Operation[]): number {
   return points;
 }
 
-// Operations never change once made, so each one's JSON size is measured once.
+// Operations never change once made, so each one's packed size is measured once.
 const operationBytes = new WeakMap<Operation, number>();
-const EMPTY_DRAWING_BYTES = serializedBytes(asDrawing([]));
+const EMPTY_DRAWING_BYTES = serializedBytes(packDrawing([]));
 
-/** serializedBytes of the drawing holding these operations, without serializing it again. */
+/** Bytes of the operation's JSON as sent (a stroke packed). */
+export function packedBytes(op: Operation): number {
+  let size = operationBytes.get(op);
+  if (size === undefined) {
+    size = serializedBytes(packOperation(op));
+    operationBytes.set(op, size);
+  }
+  return size;
+}
+
+/** serializedBytes of the packed drawing holding these operations, without packing it again. */
 export function drawingBytes(operations: readonly Operation[]): number {
   let bytes = EMPTY_DRAWING_BYTES + Math.max(0, operations.length - 1); // the commas between
-  for (const op of operations) {
-    let size = operationBytes.get(op);
-    if (size === undefined) {
-      size = serializedBytes(op);
-      operationBytes.set(op, size);
-    }
-    bytes += size;
-  }
+  for (const op of operations) bytes += packedBytes(op);
   return bytes;
 }
 
@@ -68,5 +67,5 @@ export function remainingBudget(visible: Operation[]): Budget {
 export function fitsBudget(op: Operation, budget: Budget): boolean {
   if (op.type === 'clear') return true;
   const points = op.type === 'stroke' ? op.points.length : 0;
-  return budget.operations >= 1 && points <= budget.points && serializedBytes(op) <= budget.bytes;
+  return budget.operations >= 1 && points <= budget.points && packedBytes(op) <= budget.bytes;
 }

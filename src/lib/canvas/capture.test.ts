@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CANVAS_HEIGHT, CANVAS_WIDTH, DRAWING_LIMITS, drawingSchema, serializedBytes, type Operation } from '../protocol/drawing';
-import { asDrawing, drawingBytes, FULL_NOTICE, fitsBudget, remainingBudget, visibleOperations } from './budget';
+import {
+  CANVAS_HEIGHT,
+  CANVAS_WIDTH,
+  DRAWING_LIMITS,
+  drawingSchema,
+  packDrawing,
+  packOperation,
+  serializedBytes,
+  unpackDrawing,
+  type Operation
+} from '../protocol/drawing';
+import { drawingBytes, FULL_NOTICE, fitsBudget, remainingBudget, visibleOperations } from './budget';
 import { StrokeBuilder, clampX, clampY, insideX, insideY, normalizePressure } from './capture';
 
 const m = DRAWING_LIMITS.coordinateMargin;
@@ -59,7 +69,7 @@ describe('StrokeBuilder', () => {
       { x: 10, y: 10, pressure: 0.5 },
       { x: 10, y: 10, pressure: 0.5 }
     ]);
-    expect(drawingSchema.safeParse(asDrawing([dot as Operation])).success).toBe(true);
+    expect(drawingSchema.safeParse(packDrawing([dot as Operation])).success).toBe(true);
   });
 
   it('stops adding points when the drawing has no room, and what it made still fits', () => {
@@ -72,13 +82,29 @@ describe('StrokeBuilder', () => {
     expect(fitsBudget(builder.toOperation() as Operation, budget)).toBe(true);
   });
 
-  it('counts bytes exactly: the finished stroke fits the byte budget it was given', () => {
-    const budget = { operations: 1, points: 100_000, bytes: 2_000 };
-    const builder = new StrokeBuilder({ color: '#FF0000', size: 4, eraser: false, budget });
-    for (let i = 0; i < 500; i++) builder.add(i * 3, (i * 7) % 200, 0.37);
+  it('counts packed bytes exactly: the finished stroke fits the byte budget it was given', () => {
+    for (const pressure of [() => 0.37, (i: number) => (i % 50) / 49]) {
+      const budget = { operations: 1, points: 100_000, bytes: 600 };
+      const builder = new StrokeBuilder({ color: '#FF0000', size: 4, eraser: false, budget });
+      let i = 0;
+      while (builder.add(i * 3 - 90, ((i * 7) % 380) - 90, pressure(i)) !== 'full') i++;
+      const op = builder.toOperation() as Operation;
+      const bytes = serializedBytes(packOperation(op));
+      expect(bytes).toBeLessThanOrEqual(600);
+      // One point more would not have fitted: the stroke stopped at most one point's bytes short.
+      expect(bytes).toBeGreaterThan(590);
+    }
+  });
+
+  it('keeps points that pack and unpack to exactly the same numbers', () => {
+    const builder = new StrokeBuilder({ color: '#FF0000', size: 4, eraser: false, budget: fresh() });
+    const hand = wander(7);
+    for (let i = 0; i < 300; i++) {
+      const p = hand.next().value as { x: number; y: number; pressure: number };
+      builder.add(p.x + 0.0123, p.y - 0.0456, p.pressure);
+    }
     const op = builder.toOperation() as Operation;
-    expect(serializedBytes(op)).toBeLessThanOrEqual(2_000);
-    expect(serializedBytes(op)).toBeGreaterThan(1_900);
+    expect(unpackDrawing(packDrawing([op])).operations).toEqual([op]);
   });
 
   it('refuses to start when even a dot would not fit', () => {
@@ -110,20 +136,23 @@ describe('a drawing built the way the editor builds it', () => {
       if (fitsBudget(op, budget)) operations.push(op);
       else refused++;
     }
-    const result = drawingSchema.safeParse(asDrawing(operations));
+    const result = drawingSchema.safeParse(packDrawing(operations));
     expect(result.success, result.success ? '' : JSON.stringify(result.error.issues.slice(0, 2))).toBe(true);
-    // It really was full: within a small margin of the payload limit.
-    expect(serializedBytes(asDrawing(operations))).toBeGreaterThan(DRAWING_LIMITS.maxSerializedBytes - 100);
+    // It really was full: out of points (packed strokes reach 20,000 points before 256 KB) or of bytes.
+    const left = remainingBudget(operations);
+    expect(left.points < 2 || left.bytes < 100, JSON.stringify(left)).toBe(true);
+    expect(serializedBytes(packDrawing(operations))).toBe(drawingBytes(operations));
   });
 
-  it('measures a drawing exactly as its JSON in UTF-8', () => {
+  it('measures a drawing exactly as its packed JSON in UTF-8', () => {
     const ops: Operation[] = [
+      { type: 'stroke', points: [{ x: -100, y: 300, pressure: 0 }, { x: 700, y: -100, pressure: 1 }, { x: 1.5, y: 2, pressure: 1 }], color: '#000000', size: 2, eraser: true },
       { type: 'text', x: 1.5, y: 2, content: 'Grüße 🐝 "quoted" \\ back', color: '#000000', fontSize: 16 },
       { type: 'stamp', x: 10, y: 20, stampId: 'bee', size: 8, color: '#FFFF00' },
       { type: 'clear' }
     ];
     for (let n = 0; n <= ops.length; n++) {
-      expect(drawingBytes(ops.slice(0, n))).toBe(serializedBytes(asDrawing(ops.slice(0, n))));
+      expect(drawingBytes(ops.slice(0, n))).toBe(serializedBytes(packDrawing(ops.slice(0, n))));
     }
   });
 
@@ -138,7 +167,7 @@ describe('a drawing built the way the editor builds it', () => {
   it('refuses the operation after the last one that fits', () => {
     const fill: Operation = { type: 'fill', x: 1, y: 1, color: '#000000' };
     const full = Array.from({ length: DRAWING_LIMITS.maxOperations }, () => fill);
-    expect(drawingSchema.safeParse(asDrawing(full)).success).toBe(true);
+    expect(drawingSchema.safeParse(packDrawing(full)).success).toBe(true);
     expect(fitsBudget(fill, remainingBudget(full))).toBe(false);
     expect(fitsBudget(fill, remainingBudget(full.slice(1)))).toBe(true);
     expect(FULL_NOTICE).toMatch(/full/);

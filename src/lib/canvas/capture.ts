@@ -1,6 +1,6 @@
 // Turning pointer input into operations the contract accepts: coordinates clamped to the allowed
-// margin and rounded (smaller payloads), thinned points, and a stroke that stops growing when the
-// drawing's budget runs out.
+// margin and rounded to the tenth of a pixel (and pressure to the hundredth) that packed strokes
+// keep exactly, thinned points, and a stroke that stops growing when the drawing's budget runs out.
 
 import {
   CANVAS_HEIGHT,
@@ -12,11 +12,13 @@ import {
   type Point,
   type StrokeOp
 } from '../protocol/drawing';
+import { PackedSize } from '../protocol/points';
 import type { Budget } from './budget';
 import { isFarEnough } from './thinning';
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 const round1 = (value: number) => Math.round(value * 10) / 10 || 0;
+const round2 = (value: number) => Math.round(value * 100) / 100 || 0;
 
 /** Any finite number to an x the contract accepts (a stroke may leave the edge a little). */
 export function clampX(x: number): number {
@@ -56,32 +58,44 @@ export class StrokeBuilder {
   #size: BrushSize;
   #eraser: boolean;
   #budget: Budget;
-  #bytes: number;
+  /** Bytes of the packed stroke with no points (an empty points string). */
+  #emptyBytes: number;
+  #packed = new PackedSize();
 
   constructor(options: { color: PaletteColor; size: BrushSize; eraser: boolean; budget: Budget }) {
     this.#color = options.color;
     this.#size = options.size;
     this.#eraser = options.eraser;
     this.#budget = options.budget;
-    this.#bytes = serializedBytes(this.#build([]));
+    this.#emptyBytes = serializedBytes({ type: 'stroke', points: '', color: this.#color, size: this.#size, eraser: this.#eraser });
   }
 
-  /** Whether even the shortest stroke (two points) still fits the drawing. */
+  /** Whether even the shortest stroke (two points as far apart as may be) still fits the drawing. */
   get canStart(): boolean {
-    const twoPoints = this.#bytes + 2 * serializedBytes({ x: -100.5, y: -100.5, pressure: 0.55 }) + 1;
+    const m = DRAWING_LIMITS.coordinateMargin;
+    const widest = new PackedSize();
+    widest.add({ x: -m, y: -m, pressure: 0 });
+    const twoPoints = this.#emptyBytes + widest.charsWith({ x: CANVAS_WIDTH + m, y: CANVAS_HEIGHT + m, pressure: 1 });
     return this.#budget.operations >= 1 && this.#budget.points >= 2 && twoPoints <= this.#budget.bytes;
   }
 
   /** Adds a point unless it is within 2 px of the last one, or the drawing has no room left. */
   add(x: number, y: number, pressure: number): AddPointResult {
-    const point: Point = { x: clampX(x), y: clampY(y), pressure: clamp(pressure, 0, 1) };
+    const point: Point = { x: clampX(x), y: clampY(y), pressure: round2(clamp(pressure, 0, 1)) };
     const last = this.points[this.points.length - 1];
     if (last && !isFarEnough(last, point)) return 'skipped';
-    const cost = serializedBytes(point) + (this.points.length > 0 ? 1 : 0);
-    if (this.points.length + 1 > this.#budget.points || this.#bytes + cost > this.#budget.bytes) return 'full';
+    // A lone point is sent twice (a dot), so the first one must leave room for its copy.
+    const bytes = this.#emptyBytes + (this.points.length === 0 ? this.#dotChars(point) : this.#packed.charsWith(point));
+    if (this.points.length + 1 > this.#budget.points || bytes > this.#budget.bytes) return 'full';
     this.points.push(point);
-    this.#bytes += cost;
+    this.#packed.add(point);
     return 'added';
+  }
+
+  #dotChars(point: Point): number {
+    const dot = new PackedSize();
+    dot.add(point);
+    return dot.charsWith(point);
   }
 
   /** The finished stroke; a tap (one point) becomes a dot made of the same point twice. */

@@ -90,4 +90,22 @@ describe('drawing history', () => {
     expect(historyFrom({ operations: [{ type: 'spray' }], width: CANVAS_WIDTH, height: CANVAS_HEIGHT }).ok).toBe(false);
     expect(historyFrom(null).ok).toBe(false);
   });
+
+  it('sends strokes packed and opens a packed drawing to the very points drawn ("Copy to my canvas")', () => {
+    const stroke: Operation = {
+      type: 'stroke',
+      points: [{ x: 10.1, y: 20.2, pressure: 0.37 }, { x: 40.5, y: -3.3, pressure: 0.9 }, { x: 41, y: -1, pressure: 0.9 }],
+      color: '#0000FF',
+      size: 8,
+      eraser: false
+    };
+    const h = add(EMPTY_HISTORY, fill(1), stroke);
+    const sent = exportDrawing(h);
+    expect(sent.operations[1]).toMatchObject({ type: 'stroke', points: expect.any(String), color: '#0000FF', size: 8, eraser: false });
+    expect(drawingSchema.safeParse(sent).success).toBe(true);
+    const copied = historyFrom(JSON.parse(JSON.stringify(sent)));
+    expect(copied).toEqual({ ok: true, history: { operations: [fill(1), stroke], undone: [] } });
+    // The form before packing is not the contract any more.
+    expect(historyFrom({ operations: [stroke], width: CANVAS_WIDTH, height: CANVAS_HEIGHT }).ok).toBe(false);
+  });
 });

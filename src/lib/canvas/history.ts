@@ -2,8 +2,8 @@
 // history, so the rules (limits, clear, redo) are tested without a browser and the runes state
 // only has to hold the current value.
 
-import { drawingSchema, operationSchema, type Drawing, type Operation } from '../protocol/drawing';
-import { asDrawing, FULL_NOTICE, fitsBudget, remainingBudget, visibleOperations } from './budget';
+import { drawingSchema, operationSchema, packDrawing, unpackDrawing, type Drawing, type Operation } from '../protocol/drawing';
+import { FULL_NOTICE, fitsBudget, remainingBudget, visibleOperations } from './budget';
 
 export interface History {
   /** Every operation in order, including those hidden by a later clear. */
@@ -39,14 +39,14 @@ export function redo(history: History): History {
   return { operations: [...history.operations, next], undone: history.undone.slice(0, -1) };
 }
 
-/** What the picture is, as the contract's data (copied, so later changes cannot reach it). */
+/** What the picture is, as the contract's data: strokes packed, detached from the history. */
 export function exportDrawing(history: History): Drawing {
-  return asDrawing(structuredClone(visibleOperations(history.operations)));
+  return packDrawing(visibleOperations(history.operations));
 }
 
-/** A fresh history holding a received drawing; refuses anything the contract rejects. */
+/** A fresh history holding a received drawing, unpacked; refuses anything the contract rejects. */
 export function historyFrom(drawing: unknown): Change {
   const parsed = drawingSchema.safeParse(drawing);
   if (!parsed.success) return { ok: false, reason: 'That drawing could not be opened.' };
-  return { ok: true, history: { operations: parsed.data.operations, undone: [] } };
+  return { ok: true, history: { operations: unpackDrawing(parsed.data).operations, undone: [] } };
 }

@@ -1,7 +1,8 @@
 // The one renderer: replays a drawing's operations onto a 2D context. The editor, its previews and
-// every drawing message in the chat use it, so the same operations always give the same pixels.
+// every drawing message in the chat use it, so the same operations always give the same pixels. A
+// received drawing is unpacked here and only here (unpackDrawing, docs/architecture.md#drawings-are-packed).
 
-import { CANVAS_HEIGHT, CANVAS_WIDTH, type Drawing, type Operation, type StampId, type StrokeOp } from '../protocol/drawing';
+import { CANVAS_HEIGHT, CANVAS_WIDTH, unpackDrawing, type Drawing, type Operation, type StampId, type StrokeOp } from '../protocol/drawing';
 import { floodFill, hexToRgba } from './floodFill';
 import { catmullRomSegments } from './smoothing';
 import { STAMPS, STAMP_BOX, stampPixelSize } from './stamps';
@@ -31,11 +32,16 @@ export function drawingContext(canvas: HTMLCanvasElement): CanvasRenderingContex
   return canvas.getContext('2d', { willReadFrequently: true });
 }
 
-/** White background, then every operation in order. `ctx` must back a 600 x 200 canvas. */
+/** A drawing as sent (strokes packed), unpacked and replayed. `ctx` must back a 600 x 200 canvas. */
 export function renderDrawing(ctx: CanvasRenderingContext2D, drawing: Drawing): void {
+  renderOperations(ctx, unpackDrawing(drawing).operations);
+}
+
+/** White background, then every operation in order. `ctx` must back a 600 x 200 canvas. */
+export function renderOperations(ctx: CanvasRenderingContext2D, operations: readonly Operation[]): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   paintBackground(ctx);
-  for (const op of drawing.operations) renderOperation(ctx, op);
+  for (const op of operations) renderOperation(ctx, op);
 }
 
 /** Draws one operation on top of what the context already shows. */

@@ -34,6 +34,11 @@ export class CanvasState {
     return this.#history.undone.length > 0;
   }
 
+  /** The operations after the last clear: what the canvas shows. */
+  get visible(): readonly Operation[] {
+    return this.#visible;
+  }
+
   /** Nothing visible: a blank canvas, whether never drawn on or cleared. */
   get isEmpty(): boolean {
     return this.#visible.length === 0;
@@ -64,7 +69,7 @@ export class CanvasState {
     this.notice = null;
   }
 
-  /** The picture as the contract's data: only what is visible, detached from this state. */
+  /** The picture as the contract's data (strokes packed): only what is visible, detached from this state. */
   toDrawing(): Drawing {
     return exportDrawing(this.#history);
   }

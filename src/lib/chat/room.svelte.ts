@@ -4,7 +4,7 @@ import { addMessage, mergeNewest, prependOlder, withReactions } from './merge';
 
 // The state of one open room: feed, members, typing, and the requests the room view makes.
 
-/** "Now entering" / "Now leaving" lines between messages, PictoChat style. Local only. */
+/** "X joined the room" / "X left the room" lines between messages: membership changes only. Local only. */
 export interface Notice {
   kind: 'notice';
   id: string;
@@ -29,12 +29,19 @@ export class ChatRoom {
   loadingOlder = $state(false);
   olderError = $state<string | null>(null);
   /** Set when this room is no longer mine: deleted, left elsewhere, or refused on re-joining. */
-  closed = $state<'deleted' | 'left' | 'unavailable' | null>(null);
+  closed = $state<'deleted' | 'left' | 'removed' | 'unavailable' | null>(null);
   joinError = $state<ErrorPayload | null>(null);
   /** A one-line problem not tied to an action of mine (a delete or reaction that failed). */
   notice = $state<string | null>(null);
   /** Counts messages from others; the feed watches it for its "new messages" pill. */
   arrivals = $state(0);
+  /** Counts membership changes heard while open (the page reloads the room's details on each). */
+  membershipChanges = $state(0);
+  /** The room's owner, once known: they may delete anyone's message. */
+  ownerId = $state<number | null>(null);
+  get iAmOwner(): boolean {
+    return this.ownerId === this.myId;
+  }
 
   /** Other people typing, never me. */
   readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId));
@@ -60,7 +67,7 @@ export class ChatRoom {
   ) {}
 
   /** Joins the room and listens to it; returns the function that stops both. */
-  open(options: { onMessage?: (message: Message) => void } = {}): () => void {
+  open(options: { onMessage?: (message: Message) => void; onJoined?: () => void } = {}): () => void {
     this.#onMessage = options.onMessage;
     const socket = this.client.socket;
     const mine = (roomId: string) => roomId === this.id;
@@ -97,20 +104,22 @@ export class ChatRoom {
       'reaction:updated': ({ roomId, messageId, reactions, version }) => {
         if (mine(roomId)) this.messages = withReactions(this.messages, messageId, reactions, version);
       },
-      'room:user-joined': ({ roomId, userId, username }) => {
+      // Online dots change silently (a reload or a trip to the room list is no news).
+      'room:presence': ({ roomId, userId, online }) => {
         if (!mine(roomId)) return;
-        const known = this.members.find((m) => m.userId === userId);
-        if (known?.online) return;
-        this.members = known
-          ? this.members.map((m) => (m.userId === userId ? { ...m, online: true } : m))
-          : [...this.members, { userId, username, online: true }];
-        if (userId !== this.myId) this.addNotice(`Now entering: ${username}`);
+        this.members = this.members.map((m) => (m.userId === userId ? { ...m, online } : m));
+        if (!online) this.typing = this.typing.filter((u) => u.userId !== userId);
       },
-      'room:user-left': ({ roomId, userId, username }) => {
-        if (!mine(roomId)) return;
-        this.members = this.members.map((m) => (m.userId === userId ? { ...m, online: false } : m));
+      'room:member-joined': ({ roomId, userId, username }) => {
+        if (!mine(roomId) || userId === this.myId) return;
+        this.membershipChanges += 1;
+        this.addNotice(`${username} joined the room`);
+      },
+      'room:member-left': ({ roomId, userId, username, reason }) => {
+        if (!mine(roomId) || userId === this.myId) return;
+        this.membershipChanges += 1;
         this.typing = this.typing.filter((u) => u.userId !== userId);
-        if (userId !== this.myId) this.addNotice(`Now leaving: ${username}`);
+        this.addNotice(reason === 'removed' ? `${username} was removed from the room` : `${username} left the room`);
       },
       'typing:update': ({ roomId, users, version }) => {
         // Lists may travel through different server processes: an older one arriving late is dropped.
@@ -134,7 +143,7 @@ export class ChatRoom {
     const leave = this.client.enterRoom({
       roomId: this.id,
       // The page itself arrived as room:history just before.
-      joined: () => undefined,
+      joined: () => options.onJoined?.(),
       failed: (error) => {
         const gone = error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND';
         // Refused on a re-join: the room went while this page was disconnected.

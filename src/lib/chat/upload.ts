@@ -1,5 +1,5 @@
 import { api } from '$lib/api';
-import { IMAGE_MAX_BYTES, IMAGE_TOO_LARGE } from '$lib/protocol';
+import { IMAGE_MAX_BYTES, IMAGE_TOO_LARGE } from '$lib/protocol/limits';
 
 // Pictures for image messages: checked here first (no point sending 5 MB to be told no), then
 // posted through the REST client, which reports upload progress.

@@ -9,10 +9,15 @@ import {
   STAMP_IDS,
   drawingSchema,
   operationSchema,
+  packedOperationSchema,
+  packOperation,
   serializedBytes,
+  unpackDrawing,
   type Drawing,
-  type Operation
+  type Operation,
+  type PackedOperation
 } from './drawing';
+import { packPoints } from './points';
 
 const drawing = (operations: unknown[], extra: Record<string, unknown> = {}) => ({
   operations,
@@ -21,16 +26,13 @@ const drawing = (operations: unknown[], extra: Record<string, unknown> = {}) => 
   ...extra
 });
 
-const stroke = (n: number, x = 10): Operation => ({
-  type: 'stroke',
-  points: Array.from({ length: n }, (_, i) => ({ x, y: i % CANVAS_HEIGHT, pressure: 0.5 })),
-  color: '#000000',
-  size: 4,
-  eraser: false
-});
+const points = (n: number, x = 10) => Array.from({ length: n }, (_, i) => ({ x, y: i % CANVAS_HEIGHT, pressure: 0.5 }));
+/** A packed stroke of n points, as the editor sends it. */
+const stroke = (n: number, x = 10): PackedOperation => ({ type: 'stroke', points: packPoints(points(n, x)), color: '#000000', size: 4, eraser: false });
+const packedPoints = (...list: { x: number; y: number; pressure: number }[]) => packPoints(list);
 
-const oneOfEach: Operation[] = [
-  stroke(3),
+const unpacked: Operation[] = [
+  { type: 'stroke', points: points(3), color: '#000000', size: 4, eraser: false },
   { type: 'stroke', points: [{ x: -100, y: -100, pressure: 0 }, { x: 700, y: 300, pressure: 1 }], color: '#FFFFFF', size: 22, eraser: true },
   { type: 'shape', shape: 'line', x1: 0, y1: 0, x2: 600, y2: 200, color: '#FF0000', size: 2 },
   { type: 'shape', shape: 'rect', x1: 10.5, y1: 20.25, x2: 100, y2: 80, color: '#0080FF', size: 8 },
@@ -41,6 +43,7 @@ const oneOfEach: Operation[] = [
   { type: 'stamp', x: 300, y: 100, stampId: 'bee', size: 22, color: '#804000' },
   { type: 'clear' }
 ];
+const oneOfEach: PackedOperation[] = unpacked.map(packOperation);
 
 const rejects = (value: unknown) => expect(drawingSchema.safeParse(value).success).toBe(false);
 const accepts = (value: unknown) => {
@@ -48,13 +51,18 @@ const accepts = (value: unknown) => {
   expect(result.success, result.success ? '' : JSON.stringify(result.error.issues)).toBe(true);
 };
 /** The same drawing with one field of one operation replaced. */
-const withField = (op: Operation, field: string, value: unknown) => drawing([{ ...op, [field]: value }]);
+const withField = (op: PackedOperation, field: string, value: unknown) => drawing([{ ...op, [field]: value }]);
 
 describe('drawingSchema accepts', () => {
   it('an empty drawing and one of every operation type', () => {
     accepts(drawing([]));
     accepts(drawing(oneOfEach));
-    for (const op of oneOfEach) expect(operationSchema.safeParse(op).success).toBe(true);
+    for (const op of oneOfEach) expect(packedOperationSchema.safeParse(op).success).toBe(true);
+    for (const op of unpacked) expect(operationSchema.safeParse(op).success).toBe(true);
+  });
+
+  it('packed strokes that unpack to the very points drawn', () => {
+    expect(unpackDrawing(drawingSchema.parse(drawing(oneOfEach))).operations).toEqual(unpacked);
   });
 
   it('every palette colour, brush size, font size and stamp', () => {
@@ -95,8 +103,7 @@ describe('drawingSchema rejects', () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '10', null]) {
       rejects(withField(shape, 'x1', bad));
       rejects(withField(oneOfEach[8], 'y', bad));
-      rejects(drawing([{ ...stroke(2), points: [{ x: 1, y: 1, pressure: 0.5 }, { x: bad, y: 1, pressure: 0.5 }] }]));
-      rejects(drawing([{ ...stroke(2), points: [{ x: 1, y: 1, pressure: bad }, { x: 2, y: 1, pressure: 0.5 }] }]));
+      rejects(withField(stroke(2), 'points', bad));
     }
   });
 
@@ -104,8 +111,10 @@ describe('drawingSchema rejects', () => {
     const m = DRAWING_LIMITS.coordinateMargin;
     rejects(withField(oneOfEach[2], 'x2', CANVAS_WIDTH + m + 1));
     rejects(withField(oneOfEach[2], 'y1', -m - 1));
-    rejects(drawing([{ ...stroke(2), points: [{ x: 1, y: 1, pressure: 1.5 }, { x: 2, y: 1, pressure: 0.5 }] }]));
-    rejects(drawing([{ ...stroke(2), points: [{ x: 1, y: 1, pressure: -0.1 }, { x: 2, y: 1, pressure: 0.5 }] }]));
+    rejects(withField(stroke(2), 'points', packedPoints({ x: 1, y: 1, pressure: 1.5 }, { x: 2, y: 1, pressure: 0.5 })));
+    rejects(withField(stroke(2), 'points', packedPoints({ x: 1, y: 1, pressure: 0.5 }, { x: 2, y: 1, pressure: -0.1 })));
+    rejects(withField(stroke(2), 'points', packedPoints({ x: 1, y: 1, pressure: 0.5 }, { x: CANVAS_WIDTH + m + 0.1, y: 1, pressure: 0.5 })));
+    rejects(withField(stroke(2), 'points', packedPoints({ x: 1, y: -m - 0.1, pressure: 0.5 }, { x: 2, y: 1, pressure: 0.5 })));
     rejects(withField(oneOfEach[5], 'x', CANVAS_WIDTH));
     rejects(withField(oneOfEach[5], 'y', -1));
     rejects(withField(oneOfEach[5], 'x', 10.5));
@@ -144,6 +153,11 @@ describe('drawingSchema rejects', () => {
     rejects(drawing(Array.from({ length: DRAWING_LIMITS.maxOperations + 1 }, () => ({ type: 'clear' }))));
   });
 
+  it('points spelled out, the form before packing', () => {
+    rejects(withField(stroke(2), 'points', points(2)));
+    rejects(drawing(unpacked));
+  });
+
   it('too many points in all, even when every stroke is fine on its own', () => {
     const perStroke = 2000;
     const strokes = Array.from({ length: DRAWING_LIMITS.maxPointsTotal / perStroke }, () => stroke(perStroke));
@@ -154,7 +168,7 @@ describe('drawingSchema rejects', () => {
   });
 
   it('drawings larger than the payload limit, counted in UTF-8 bytes', () => {
-    const text = (content: string): Operation => ({ type: 'text', x: 1, y: 1, content, color: '#000000', fontSize: 12 });
+    const text = (content: string): PackedOperation => ({ type: 'text', x: 1, y: 1, content, color: '#000000', fontSize: 12 });
     // Within every count limit, but the JSON is too big.
     const ascii = drawing(Array.from({ length: DRAWING_LIMITS.maxOperations }, () => text('x'.repeat(DRAWING_LIMITS.maxTextChars))));
     expect(serializedBytes(ascii)).toBeGreaterThan(DRAWING_LIMITS.maxSerializedBytes);
@@ -172,7 +186,7 @@ describe('drawingSchema rejects', () => {
     rejects(drawing([{ type: 'clear', everything: true }]));
     rejects(withField(oneOfEach[5], 'tolerance', 10));
     rejects(withField(oneOfEach[8], 'rotation', 45));
-    rejects(drawing([{ ...stroke(2), points: [{ x: 1, y: 1, pressure: 0.5, tilt: 3 }, { x: 2, y: 1, pressure: 0.5 }] }]));
+    rejects(drawing([{ ...stroke(2), pressures: '' }]));
   });
 
   it('the parsed result is a Drawing the renderer can trust', () => {

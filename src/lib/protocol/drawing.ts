@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { packedPointCount, packPoints, unpackPoints, type PointBounds } from './points';
 
-// The drawing is data, not pixels: a list of operations replayed onto a 600 x 200 canvas.
+// The drawing is data, not pixels: a list of operations replayed onto a 600 x 200 canvas. On the
+// wire and in storage a stroke's points are packed into one string (points.ts,
+// docs/architecture.md#drawings-are-packed); the editor and the renderer work on them unpacked.
 
 export const CANVAS_WIDTH = 600;
 export const CANVAS_HEIGHT = 200;
@@ -31,8 +34,10 @@ export type StampId = (typeof STAMP_IDS)[number];
 
 export const DRAWING_LIMITS = {
   maxOperations: 1000,
+  /** Points of all strokes together, once unpacked (what the renderer draws). */
   maxPointsTotal: 20_000,
   maxTextChars: 200,
+  /** The drawing as sent and stored: UTF-8 bytes of its JSON, strokes packed. */
   maxSerializedBytes: 256 * 1024,
   /** Coordinates may stray this far outside the canvas (a stroke that leaves the edge). */
   coordinateMargin: 100
@@ -53,6 +58,7 @@ export const pointSchema = z.strictObject({
   pressure: z.number().finite().min(0).max(1)
 });
 
+/** A stroke as drawn: every point spelled out (the editor's and the renderer's form). */
 export const strokeOpSchema = z.strictObject({
   type: z.literal('stroke'),
   points: z.array(pointSchema).min(2).max(DRAWING_LIMITS.maxPointsTotal),
@@ -98,8 +104,45 @@ export const stampOpSchema = z.strictObject({
 });
 export const clearOpSchema = z.strictObject({ type: z.literal('clear') });
 
+/** One operation as drawn, strokes unpacked: what the editor adds and the renderer replays. */
 export const operationSchema = z.discriminatedUnion('type', [
   strokeOpSchema,
+  shapeOpSchema,
+  fillOpSchema,
+  textOpSchema,
+  stampOpSchema,
+  clearOpSchema
+]);
+
+export const POINT_BOUNDS: PointBounds = {
+  minX: -m,
+  maxX: CANVAS_WIDTH + m,
+  minY: -m,
+  maxY: CANVAS_HEIGHT + m,
+  maxPoints: DRAWING_LIMITS.maxPointsTotal
+};
+
+/** Packed points: checked by unpacking them, so nothing malformed or off the canvas gets through. */
+const packedPointsSchema = z
+  .string()
+  .max(DRAWING_LIMITS.maxSerializedBytes)
+  .superRefine((text, ctx) => {
+    const result = unpackPoints(text, POINT_BOUNDS);
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.problem });
+  });
+
+/** A stroke as sent and stored: its points packed (points.ts). */
+export const packedStrokeOpSchema = z.strictObject({
+  type: z.literal('stroke'),
+  points: packedPointsSchema,
+  color,
+  size: brushSize,
+  eraser: z.boolean()
+});
+
+/** One operation as sent and stored. */
+export const packedOperationSchema = z.discriminatedUnion('type', [
+  packedStrokeOpSchema,
   shapeOpSchema,
   fillOpSchema,
   textOpSchema,
@@ -115,6 +158,8 @@ export type TextOp = z.infer<typeof textOpSchema>;
 export type StampOp = z.infer<typeof stampOpSchema>;
 export type ClearOp = z.infer<typeof clearOpSchema>;
 export type Operation = z.infer<typeof operationSchema>;
+export type PackedStrokeOp = z.infer<typeof packedStrokeOpSchema>;
+export type PackedOperation = z.infer<typeof packedOperationSchema>;
 
 const utf8 = new TextEncoder();
 
@@ -123,15 +168,16 @@ export function serializedBytes(value: unknown): number {
   return utf8.encode(JSON.stringify(value)).length;
 }
 
+/** The drawing as sent and stored (strokes packed): the contract every client and the server check. */
 export const drawingSchema = z
   .strictObject({
-    operations: z.array(operationSchema).max(DRAWING_LIMITS.maxOperations),
+    operations: z.array(packedOperationSchema).max(DRAWING_LIMITS.maxOperations),
     width: z.literal(CANVAS_WIDTH),
     height: z.literal(CANVAS_HEIGHT)
   })
   .superRefine((drawing, ctx) => {
     let points = 0;
-    for (const op of drawing.operations) if (op.type === 'stroke') points += op.points.length;
+    for (const op of drawing.operations) if (op.type === 'stroke') points += packedPointCount(op.points);
     if (points > DRAWING_LIMITS.maxPointsTotal) {
       ctx.addIssue({ code: 'custom', message: `A drawing may hold at most ${DRAWING_LIMITS.maxPointsTotal} points` });
     }
@@ -141,3 +187,33 @@ export const drawingSchema = z
   });
 
 export type Drawing = z.infer<typeof drawingSchema>;
+
+/** A drawing with its strokes unpacked: what the renderer replays and the editor holds. */
+export interface UnpackedDrawing {
+  operations: Operation[];
+  width: typeof CANVAS_WIDTH;
+  height: typeof CANVAS_HEIGHT;
+}
+
+/** The operation as sent: a stroke's points packed, anything else copied as it is. */
+export function packOperation(op: Operation): PackedOperation {
+  if (op.type !== 'stroke') return { ...op };
+  return { type: 'stroke', points: packPoints(op.points), color: op.color, size: op.size, eraser: op.eraser };
+}
+
+export function packDrawing(operations: readonly Operation[]): Drawing {
+  return { operations: operations.map(packOperation), width: CANVAS_WIDTH, height: CANVAS_HEIGHT };
+}
+
+/** The operation as drawn. Throws on points `drawingSchema` would have refused. */
+export function unpackOperation(op: PackedOperation): Operation {
+  if (op.type !== 'stroke') return op;
+  const result = unpackPoints(op.points, POINT_BOUNDS);
+  if (!result.ok) throw new Error(result.problem);
+  return { type: 'stroke', points: result.points, color: op.color, size: op.size, eraser: op.eraser };
+}
+
+/** The one place a received drawing is unpacked (renderer, "copy to my canvas", scratch pad). */
+export function unpackDrawing(drawing: Drawing): UnpackedDrawing {
+  return { operations: drawing.operations.map(unpackOperation), width: CANVAS_WIDTH, height: CANVAS_HEIGHT };
+}

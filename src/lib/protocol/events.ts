@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { drawingSchema, type Drawing } from './drawing';
+import type { ActivityUpdate, RoomActivity } from './activity';
 import type { ErrorPayload } from './errors';
 import { normalizeText, textProblem } from './text';
 
@@ -144,7 +145,11 @@ export const CLIENT_EVENTS = {
   'reaction:add': { payload: reactionSchema, reply: acked<Reaction[]>() },
   'reaction:remove': { payload: reactionSchema, reply: acked<Reaction[]>() },
   'typing:start': { payload: roomRefSchema, reply: null },
-  'typing:stop': { payload: roomRefSchema, reply: null }
+  'typing:stop': { payload: roomRefSchema, reply: null },
+  /** The room list: every room of mine with its last message and my unread count. */
+  'rooms:activity': { payload: z.strictObject({}), reply: acked<RoomActivity[]>() },
+  /** I have read the room up to its newest message (on every device of mine). */
+  'room:read': { payload: roomRefSchema, reply: acked() }
 } as const;
 
 type ClientEventTable = typeof CLIENT_EVENTS;
@@ -185,11 +190,20 @@ export interface ServerToClientEvents {
   'message:deleted': (payload: { roomId: string; messageId: string }) => void;
   /** The message's reactions after a change; `version` is the message's new `reactionsVersion`. */
   'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[]; version: number }) => void;
-  'room:user-joined': (payload: { roomId: string; userId: number; username: string }) => void;
-  'room:user-left': (payload: { roomId: string; userId: number; username: string }) => void;
+  /** A member's first connection to the room opened, or their last one closed: dots only, no notice. */
+  'room:presence': (payload: { roomId: string; userId: number; online: boolean }) => void;
+  /** Membership changed: someone joined the room, left it, or was removed by the owner. */
+  'room:member-joined': (payload: { roomId: string; userId: number; username: string }) => void;
+  'room:member-left': (payload: { roomId: string; userId: number; username: string; reason: 'left' | 'removed' }) => void;
+  /** To every member's sockets: the room's last message changed. */
+  'room:activity': (payload: ActivityUpdate) => void;
+  /** To all my sockets: I read the room up to `seq`. */
+  'room:read': (payload: { roomId: string; seq: number }) => void;
+  /** To all my sockets: my rooms changed (joined one elsewhere); the list reloads. */
+  'rooms:changed': () => void;
   /** Everyone typing in the room now (the receiver included, when typing): sent when the list changes. */
   'typing:update': (payload: { roomId: string } & TypingSnapshot) => void;
-  /** Added: this socket no longer belongs to the room (left elsewhere, or the room was deleted). */
-  'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' }) => void;
+  /** Added: this socket no longer belongs to the room (left elsewhere, removed by the owner, or the room was deleted). */
+  'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' | 'removed' }) => void;
   error: (payload: ErrorPayload) => void;
 }

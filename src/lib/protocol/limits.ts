@@ -7,6 +7,8 @@ export const ROOM_NAME_MAX = 50;
 export const ROOM_PASSWORD_MAX = 128;
 export const TEXT_MAX_CHARS = 2000;
 export const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/** Why an image over IMAGE_MAX_BYTES is refused. */
+export const IMAGE_TOO_LARGE = `Image must be ${IMAGE_MAX_BYTES / (1024 * 1024)} MB or smaller`;
 export const UPLOAD_MAX_AGE_HOURS = 50;
 export const HISTORY_PAGE_SIZE = 50;
 /**
@@ -83,8 +85,16 @@ export const READS_WINDOW_SECONDS = 10;
 export const ROOM_SWITCHES_PER_MINUTE = 60;
 /** message:delete per user per second. */
 export const DELETES_PER_SECOND = 5;
-/**
- * A member whose last connection ends is announced as gone only when they are still away this
- * long after; a reload or a trip to the room list in between announces nothing.
- */
-export const PRESENCE_NOTICE_GRACE_MS = 5000;
+
+// The room list (docs/architecture.md#room-activity).
+
+/** Characters of a text message the room list shows. */
+export const PREVIEW_TEXT_CHARS = 120;
+/** A drawing's thumbnail is thinned until it takes at most this many bytes of JSON. */
+export const THUMBNAIL_MAX_BYTES = 12 * 1024;
+/** Unread messages are counted up to this many per room ("99+" past it). */
+export const UNREAD_MAX = 99;
+/** rooms:activity requests per user per minute (the list is asked for on each connect). */
+export const ACTIVITY_READS_PER_MINUTE = 60;
+/** room:read per user per minute: a page marks a room read at most every couple of seconds. */
+export const READ_MARKS_PER_MINUTE = 120;

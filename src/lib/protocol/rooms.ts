@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { utf8Bytes } from './auth';
-import { IMAGE_MAX_BYTES, PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN } from './limits';
+import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN } from './limits';
 import { nameProblem } from './text';
 
 // Rooms over REST: request bodies and the room objects the API answers with.
@@ -88,6 +88,3 @@ export interface LeaveRoomResult {
 export interface UploadResult {
   url: string;
 }
-
-/** Why an image over IMAGE_MAX_BYTES is refused. */
-export const IMAGE_TOO_LARGE = `Image must be ${IMAGE_MAX_BYTES / (1024 * 1024)} MB or smaller`;
