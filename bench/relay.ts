@@ -35,6 +35,7 @@ io.on('connection', (socket) => {
       type: payload.type,
       content: payload.content,
       reactions: [],
+      reactionsVersion: 0,
       timestamp: Date.now()
     } as Message;
     io.to(payload.roomId).emit('message:new', message);

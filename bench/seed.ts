@@ -17,8 +17,8 @@ const headKey = (roomId: string) => `bbb:room:${roomId}:head`;
 
 /** The stored form of a message at position `seq`. */
 export function storedMessage(message: Message, seq: number): string {
-  const { reactions, roomId, userId, ...rest } = message;
-  return `${JSON.stringify({ reactions, roomId, userId, ...rest }).slice(0, -1)},"seq":${seq}}`;
+  const { reactions, reactionsVersion, roomId, userId, ...rest } = message;
+  return `${JSON.stringify({ reactions, reactionsVersion, roomId, userId, ...rest }).slice(0, -1)},"seq":${seq}}`;
 }
 
 /** A plain text message about as long as the chat scenario's. */
@@ -31,6 +31,7 @@ export function seededMessage(roomId: string, author: { id: number; username: st
     type: 'text',
     content: `seeded message ${index} `.padEnd(200, 'x'),
     reactions: [],
+    reactionsVersion: 0,
     timestamp: at
   };
 }
@@ -45,6 +46,7 @@ export function seededDrawing(content: unknown) {
     type: 'drawing',
     content: content as Extract<Message, { type: 'drawing' }>['content'],
     reactions: [],
+    reactionsVersion: 0,
     timestamp: at
   });
 }

@@ -52,12 +52,12 @@ function filesEndingWith(dir, suffix) {
 }
 
 /**
- * What the server reads at run time from beside its own module: schema.sql and every Lua script
+ * What the server reads at run time from beside its own module: the migrations (.sql, server/infra/db.ts) and every Lua script
  * (server/infra/lua.ts). In the bundle every module is index.mjs, so they all land in one folder
  * and their names must not clash.
  */
 function runtimeFiles() {
-  const files = ['server/infra/schema.sql', ...filesEndingWith('server', '.lua')];
+  const files = [...filesEndingWith('server/infra', '.sql'), ...filesEndingWith('server', '.lua')];
   const seen = new Map();
   for (const file of files) {
     const name = path.basename(file);

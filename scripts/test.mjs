@@ -1,7 +1,8 @@
-// npm test: type checks, the Vitest suites (unit + integration), a fresh build, then the browser
-// suite; with TEST_OTHER_NODE and TEST_OTHER_NODE_TREE set (.ci/run sets them), the integration
-// suite once more on that Node, in that copy of the app whose native modules are built for it.
-// Ends with one line "N passed, N failed" summing every suite.
+// npm test: type checks, the Vitest suites (unit + integration, then the database's integration
+// files again on PostgreSQL), a fresh build, then the browser suite; with TEST_OTHER_NODE and
+// TEST_OTHER_NODE_TREE set (.ci/run sets them), the integration suite once more on that Node, in
+// that copy of the app whose native modules are built for it. Ends with one line
+// "N passed, N failed" summing every suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,11 @@ if (otherNode && otherTree) {
   console.log(`\n== Vitest: integration suite on Node ${version} (${otherTree})`);
   vitest(otherNode, otherTree, ['tests/integration']);
 }
+
+console.log('\n== Vitest: storage integration on PostgreSQL');
+// The integration files whose rules live in the database, again with every app on a private
+// PostgreSQL cluster (vitest.postgres.config.ts says which files and why).
+vitest(process.execPath, process.cwd(), ['--config', 'vitest.postgres.config.ts']);
 
 console.log('\n== Build');
 // Quiet unless it fails: SvelteKit's hints and the bundler's timing table are not test results.

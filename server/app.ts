@@ -10,13 +10,15 @@ import { authenticate, closeWhenSessionExpires, followSignOuts } from './auth/ha
 import { createAuthRouter } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
 import { createSessions } from './auth/session.ts';
-import { createUserStore, type UserStore } from './auth/storage.ts';
+import { createPostgresUserStore } from './auth/storage-postgres.ts';
+import { createSqliteUserStore, type UserStore } from './auth/storage.ts';
 import type { Config } from './infra/config.ts';
-import type { DB } from './infra/db.ts';
+import type { AppDatabase } from './infra/db.ts';
 import { apiDelivery, serveBuiltApp } from './infra/delivery.ts';
 import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
+import { createHealthRouter } from './infra/health.ts';
 import { createAuthLimits, createInviteLookupLimit, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
 import { createOriginCheck } from './infra/origin.ts';
 import type { Redis } from './infra/redis.ts';
@@ -34,7 +36,8 @@ import { createReactionStore } from './reactions/storage.ts';
 import { createRoomHandlers, followMembership } from './rooms/handlers.ts';
 import { createRoomsRouter } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
-import { createRoomStore, type RoomStore } from './rooms/storage.ts';
+import { createPostgresRoomStore } from './rooms/storage-postgres.ts';
+import { createSqliteRoomStore, type RoomStore } from './rooms/storage.ts';
 import { eventHandlers, registerHandlers } from './socketEvents.ts';
 import { createTypingHandlers, startTypingSweep } from './typing/handlers.ts';
 import { createTypingService } from './typing/service.ts';
@@ -44,7 +47,8 @@ import { createBucketFiles } from './uploads/bucket.ts';
 import { createFolderFiles, type UploadFiles } from './uploads/files.ts';
 import { createServedUploadsRouter, createUploadRouter } from './uploads/routes.ts';
 import { createUploadService } from './uploads/service.ts';
-import { createUploadStore, type UploadStore } from './uploads/storage.ts';
+import { createPostgresUploadStore } from './uploads/storage-postgres.ts';
+import { createSqliteUploadStore, type UploadStore } from './uploads/storage.ts';
 
 // The app factory: builds storage on the connections it is given, the services over the storage,
 // and hands each REST router and socket handler exactly the services it uses
@@ -52,7 +56,8 @@ import { createUploadStore, type UploadStore } from './uploads/storage.ts';
 
 export interface AppOptions {
   config: Config;
-  db: DB;
+  /** SQLite or PostgreSQL, opened and migrated (server/infra/db.ts). */
+  db: AppDatabase;
   redis: Redis;
   /** URL of the same Redis, for parts that need connections of their own (the socket adapter). */
   redisUrl: string;
@@ -65,10 +70,10 @@ export interface AppOptions {
 /** What the app was built on, for tests and diagnostics; no part of the app receives it. */
 export interface AppInternals {
   config: Config;
-  db: DB;
+  db: AppDatabase;
   redis: Redis;
-  /** Every prepared SQLite statement of the features. */
-  queries: UserStore & RoomStore & UploadStore;
+  /** The features' storage, on whichever engine the app runs on. */
+  stores: Stores;
   /** Where uploads are stored: the folder or the bucket. */
   files: UploadFiles;
   events: ServerEvents;
@@ -85,15 +90,30 @@ export interface Application {
   close(): Promise<void>;
 }
 
+export interface Stores {
+  users: UserStore;
+  rooms: RoomStore;
+  uploads: UploadStore;
+}
+
+/** Each feature's storage for the engine the database runs on. */
+export function createStores(database: AppDatabase): Stores {
+  if (database.engine === 'postgres') {
+    const { pool } = database;
+    return { users: createPostgresUserStore(pool), rooms: createPostgresRoomStore(pool), uploads: createPostgresUploadStore(pool) };
+  }
+  const { db } = database;
+  return { users: createSqliteUserStore(db), rooms: createSqliteRoomStore(db), uploads: createSqliteUploadStore(db) };
+}
+
 const defaultClientDir = path.resolve(fileURLToPath(new URL('../build', import.meta.url)));
 
 export async function createApplication(options: AppOptions): Promise<Application> {
   const { config, db, redis, redisUrl } = options;
   const events = new ServerEvents();
 
-  const users = createUserStore(db);
-  const roomStore = createRoomStore(db);
-  const uploadStore = createUploadStore(db);
+  const stores = createStores(db);
+  const { users, rooms: roomStore, uploads: uploadStore } = stores;
 
   const sessions = createSessions(config.jwtSecret, users, config.isProduction);
   const auth = createAuthService({ users, limits: createAuthLimits(redis, config.authRateLimit), events });
@@ -126,6 +146,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api', express.json({ limit: '100kb' }));
 
   const { requireAuth } = sessions;
+  app.use('/api/health', createHealthRouter({ redis, db, files }));
   app.use('/api/auth', createAuthRouter({ auth, sessions }));
   app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis) }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
@@ -183,7 +204,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     clusterAlone: sockets.alone,
     httpServer,
     io,
-    context: { config, db, redis, queries: { ...users, ...roomStore, ...uploadStore }, files, events },
+    context: { config, db, redis, stores, files, events },
     async close() {
       await uploadCleanup.stop();
       for (const follower of followers) follower.stop();

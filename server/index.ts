@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const redisHandle = await resolveRedis(config.redisUrl, path.join(config.dataDir, 'redis'));
   const redis = await connectRedis(redisHandle.url);
   const databaseFile = path.resolve(config.dataDir, 'beebeebee.db');
-  const db = openDatabase(databaseFile);
+  const db = await openDatabase({ url: config.databaseUrl, sqliteFile: databaseFile });
   const application = await createApplication({ config, db, redis, redisUrl: redisHandle.url });
 
   await new Promise<void>((resolve, reject) => {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   // One line per choice the server made, and nothing else on a normal start.
   console.log(`BeeBeeBee is running on http://localhost:${config.port}`);
   console.log(`Redis: ${redactedUrl(redisHandle.url)}, ${redisHandle.how}`);
-  console.log(`Database: ${databaseFile}`);
+  console.log(`Database: ${config.databaseUrl ? `PostgreSQL at ${redactedUrl(config.databaseUrl)}` : databaseFile}`);
   console.log(`Uploads: ${application.context.files.place}`);
 
   let stopping = false;
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     try {
       await application.close();
       await redis.quit().catch(() => redis.disconnect());
-      db.close();
+      await db.close();
       await redisHandle.stop();
     } finally {
       process.exit(0);

@@ -12,29 +12,47 @@ export interface ActivityHandlerDeps {
   limits: SocketLimits;
   requireMember: MemberGate;
   /** The ids of the user's rooms (at most USER_MAX_ROOMS). */
-  roomIdsOf: (userId: number) => string[];
+  roomIdsOf: (userId: number) => Promise<string[]>;
 }
 
 export function createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf }: ActivityHandlerDeps) {
+  /** Each socket's joining of its activity channels, which `list` waits for. */
+  const following = new WeakMap<AppSocket, Promise<void>>();
+
+  /**
+   * Joins the channels of the user's rooms. Membership changes meanwhile move the socket too
+   * (followMembership in server/rooms/handlers.ts, through the user's channel it is already in);
+   * the rooms are read once more after joining, and any left meanwhile are left again.
+   */
+  async function joinActivity(socket: AppSocket): Promise<void> {
+    const userId = socket.data.user.id;
+    const first = await roomIdsOf(userId);
+    if (first.length > 0) await socket.join(first.map(activityChannel));
+    const now = new Set(await roomIdsOf(userId));
+    for (const roomId of first) if (!now.has(roomId)) await socket.leave(activityChannel(roomId));
+  }
+
   return {
     /**
-     * At connect, before any await: the socket hears `room:activity` of every room of its user.
-     * Membership changes later move it (followMembership in server/rooms/handlers.ts).
+     * At connect, once the socket is in its user's channel: it comes to hear `room:activity` of
+     * every room of its user. A room list asked for meanwhile is read once the channels are joined,
+     * so no activity falls between the two.
      */
     follow(socket: AppSocket): void {
-      const channels = roomIdsOf(socket.data.user.id).map(activityChannel);
-      if (channels.length > 0) void socket.join(channels);
+      const joined = joinActivity(socket).catch((err: unknown) => console.error('[activity] following rooms:', err));
+      following.set(socket, joined);
     },
 
     async list(socket: AppSocket, _payload: ParsedPayloadOf<'rooms:activity'>): Promise<RoomActivity[]> {
       const userId = socket.data.user.id;
       await limits.activity(userId);
-      return activity.list(userId, roomIdsOf(userId));
+      await following.get(socket);
+      return activity.list(userId, await roomIdsOf(userId));
     },
 
     /** Marks the room read; every socket of the user hears it, so all devices agree. */
     async read(socket: AppSocket, { roomId }: RoomRef): Promise<undefined> {
-      requireMember(socket, roomId);
+      await requireMember(socket, roomId);
       const userId = socket.data.user.id;
       await limits.markRead(userId);
       const seq = await activity.markRead(roomId, userId);

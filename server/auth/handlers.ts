@@ -20,12 +20,13 @@ const expiries = new WeakMap<AppSocket, number>();
  * before). Refusals reach the client as `connect_error` with this message.
  */
 export function authenticate(sessions: Sessions) {
-  return (socket: AppSocket, next: (err?: ExtendedError) => void): void => {
-    let session: SessionCheck = { user: null, reason: 'invalid' };
+  return async (socket: AppSocket, next: (err?: ExtendedError) => void): Promise<void> => {
+    let session: SessionCheck;
     try {
-      session = sessions.checkCookieHeader(socket.handshake.headers.cookie);
+      session = await sessions.checkCookieHeader(socket.handshake.headers.cookie);
     } catch {
-      // A malformed cookie header is simply no session.
+      // The database could not answer: no verdict on the session, and the client retries.
+      return next(new Error('The server cannot check sessions right now'));
     }
     if (!session.user) return next(new Error(session.reason === 'expired' ? SESSION_EXPIRED : 'Not authenticated'));
     socket.data.user = session.user;

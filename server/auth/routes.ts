@@ -28,9 +28,9 @@ export function createAuthRouter({ auth, sessions }: { auth: AuthService; sessio
     res.json({ id: user.id, username: user.username });
   });
 
-  router.post('/logout', (req, res) => {
-    const user = sessions.fromCookieHeader(req.headers.cookie);
-    if (user) auth.signOut(user.id);
+  router.post('/logout', async (req, res) => {
+    const user = await sessions.fromCookieHeader(req.headers.cookie);
+    if (user) await auth.signOut(user.id);
     sessions.clear(res);
     res.json({ ok: true });
   });
@@ -41,8 +41,8 @@ export function createAuthRouter({ auth, sessions }: { auth: AuthService; sessio
 
   // Who is signed in, if anyone: what every page asks first. Being signed out is an answer, not
   // an error, so a visitor's first page logs no failed request in the browser's console.
-  router.get('/session', (req, res) => {
-    res.json({ user: sessions.fromCookieHeader(req.headers.cookie) });
+  router.get('/session', async (req, res) => {
+    res.json({ user: await sessions.fromCookieHeader(req.headers.cookie) });
   });
 
   return router;

@@ -26,10 +26,10 @@ const NAME_CACHE_SIZE = 10_000;
 export function createAuthService({ users, limits, events }: AuthServiceDeps) {
   const names = new Map<number, string>();
 
-  function nameOf(userId: number): string | undefined {
+  async function nameOf(userId: number): Promise<string | undefined> {
     let name = names.get(userId);
     if (name === undefined) {
-      name = users.findUserById.get(userId)?.username;
+      name = (await users.findUserById(userId))?.username;
       if (name !== undefined) {
         if (names.size > NAME_CACHE_SIZE) names.clear();
         names.set(userId, name);
@@ -43,7 +43,7 @@ export function createAuthService({ users, limits, events }: AuthServiceDeps) {
     async register(ip: string | undefined, { username, password }: Credentials): Promise<UserRow> {
       const attempt = await limits.admitRegistration(ip);
       if (isRefusal(attempt)) throw tooMany(attempt, 'Too many new accounts from this address.');
-      if (users.findUserByUsername.get(username)) throw nameTaken();
+      if (await users.findUserByUsername(username)) throw nameTaken();
       let hash: string;
       try {
         hash = await hashPassword(password, 'account');
@@ -51,21 +51,17 @@ export function createAuthService({ users, limits, events }: AuthServiceDeps) {
         await attempt.abandon();
         throw err;
       }
-      try {
-        users.createUser.run(username, hash);
-      } catch (err) {
-        // Two registrations racing for one name: the UNIQUE constraint decides.
-        if (err instanceof Error && err.message.includes('UNIQUE')) throw nameTaken();
-        throw err;
-      }
-      return users.findUserByUsername.get(username)!;
+      // Two registrations racing for one name: the unique index decides.
+      const user = await users.createUser(username, hash);
+      if (!user) throw nameTaken();
+      return user;
     },
 
     /** The account whose password this is; wrong passwords are counted (docs/architecture.md#abuse-limits). */
     async signIn(ip: string | undefined, { username, password }: Credentials): Promise<UserRow> {
       const attempt = await limits.admitSignIn(ip, username);
       if (isRefusal(attempt)) throw tooMany(attempt, 'Too many failed sign-in attempts.');
-      const user = users.findUserByUsername.get(username);
+      const user = await users.findUserByUsername(username);
       let matches: boolean;
       try {
         matches = await verifyPassword(password, user?.password_hash ?? UNUSABLE_HASH, 'account');
@@ -82,16 +78,16 @@ export function createAuthService({ users, limits, events }: AuthServiceDeps) {
     },
 
     /** Every token issued before now stops working, and open sockets are closed (docs/architecture.md#signing-out-ends-the-session). */
-    signOut(userId: number): void {
-      users.bumpTokenVersion.run(userId);
+    async signOut(userId: number): Promise<void> {
+      await users.bumpTokenVersion(userId);
       events.emit('user:signed-out', userId);
     },
 
     /** User ids as the `{ userId, username }` pairs events carry; unknown ids are left out. */
-    named(userIds: number[]): NamedUser[] {
+    async named(userIds: number[]): Promise<NamedUser[]> {
       const named: NamedUser[] = [];
       for (const userId of userIds) {
-        const username = nameOf(userId);
+        const username = await nameOf(userId);
         if (username !== undefined) named.push({ userId, username });
       }
       return named;

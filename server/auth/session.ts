@@ -57,7 +57,7 @@ export function createSessions(secret: string, users: Pick<UserStore, 'findUserB
   // public key on every verification, which the profile of a busy server showed as real CPU time.
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
 
-  function check(token: string | undefined): SessionCheck {
+  async function check(token: string | undefined): Promise<SessionCheck> {
     if (!token) return { user: null, reason: 'missing' };
     let payload: unknown;
     try {
@@ -69,31 +69,38 @@ export function createSessions(secret: string, users: Pick<UserStore, 'findUserB
     const claims = signedClaims.safeParse(payload);
     if (!claims.success) return { user: null, reason: 'invalid' };
     const { id, v, exp } = claims.data;
-    const user = users.findUserById.get(id);
+    const user = await users.findUserById(id);
     if (!user || user.token_version !== v) return { user: null, reason: 'revoked' };
     return { user: { id: user.id, username: user.username }, expiresAt: exp * 1000 };
   }
 
   /** The user a token belongs to, or null for a missing, forged, expired or revoked token. */
-  function verify(token: string | undefined): PublicUser | null {
-    return check(token).user;
+  async function verify(token: string | undefined): Promise<PublicUser | null> {
+    return (await check(token)).user;
   }
 
   /** The session of a Cookie header, with its expiry (the socket handshake needs both). */
-  function checkCookieHeader(header: string | undefined): SessionCheck {
+  async function checkCookieHeader(header: string | undefined): Promise<SessionCheck> {
     if (!header) return { user: null, reason: 'missing' };
-    return check(parseCookie(header)[SESSION_COOKIE]);
+    let token: string | undefined;
+    try {
+      token = parseCookie(header)[SESSION_COOKIE];
+    } catch {
+      return { user: null, reason: 'invalid' };
+    }
+    return check(token);
   }
 
-  function fromCookieHeader(header: string | undefined): PublicUser | null {
-    return checkCookieHeader(header).user;
+  async function fromCookieHeader(header: string | undefined): Promise<PublicUser | null> {
+    return (await checkCookieHeader(header)).user;
   }
 
   function requireAuth(req: Request, _res: Response, next: NextFunction): void {
-    const user = fromCookieHeader(req.headers.cookie);
-    if (!user) return next(new AppError('UNAUTHORIZED', 'Not authenticated', { status: 401 }));
-    req.user = user;
-    next();
+    fromCookieHeader(req.headers.cookie).then((user) => {
+      if (!user) return next(new AppError('UNAUTHORIZED', 'Not authenticated', { status: 401 }));
+      req.user = user;
+      next();
+    }, next);
   }
 
   return { sign, issue, clear, verify, checkCookieHeader, fromCookieHeader, requireAuth };

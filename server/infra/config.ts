@@ -9,6 +9,8 @@ export interface Config {
   jwtSecret: string;
   /** Undefined: find or start a Redis (see resolveRedis in redis.ts). */
   redisUrl: string | undefined;
+  /** PostgreSQL (`postgres://…`) for users, rooms and the upload index; undefined: SQLite in dataDir. */
+  databaseUrl: string | undefined;
   dataDir: string;
   /** The uploads folder; unused when `s3` is set. */
   uploadsDir: string;
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     isProduction,
     jwtSecret,
     redisUrl: env.REDIS_URL?.trim() || undefined,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     dataDir,
     uploadsDir: path.resolve(env.UPLOADS_DIR || 'uploads'),
     s3: s3Settings(env),
@@ -74,6 +77,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     trustProxy: trustProxy(env.TRUST_PROXY)
   };
+}
+
+/** DATABASE_URL: empty for SQLite, else a PostgreSQL connection URL. */
+function databaseUrl(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new Error('DATABASE_URL must be a postgres:// (or postgresql://) URL');
+  return value;
 }
 
 const S3_COMPANIONS = ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'] as const;

@@ -9,6 +9,8 @@ import type { Redis } from './redis.ts';
 
 /** Lua functions several scripts share, prepended to the scripts that call them. */
 export const LUA_HELPERS = {
+  /** `bumpTyping(key)` and `TYPING_VERSION`: the version field of a typing hash; before freshTypers. */
+  typingVersion: new URL('./typing-version.lua', import.meta.url),
   /** `freshTypers(key, cutoff)`: ids of a typing hash whose entry is at or after the cut-off. */
   freshTypers: new URL('./fresh-typers.lua', import.meta.url),
   /** `roomOf(raw)`: a stored message's room and where its header ends, without decoding it. */

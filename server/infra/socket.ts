@@ -38,14 +38,14 @@ export const joinedRooms = (socket: AppSocket): string[] => chatRooms(socket.roo
 export const localRooms = (io: IoServer): string[] => chatRooms(io.of('/').adapter.rooms.keys());
 
 /** Throws NOT_MEMBER unless the socket's user belongs to the room. */
-export type MemberGate = (socket: AppSocket, roomId: string) => void;
+export type MemberGate = (socket: AppSocket, roomId: string) => Promise<void>;
 
 /**
  * A socket inside the room's channel is a member (a removal takes sockets out of it at once), so
- * `requireMember` (SQLite) is asked only for the others.
+ * `requireMember` (the database) is asked only for the others.
  */
-export function memberGate(requireMember: (roomId: string, userId: number) => void): MemberGate {
-  return (socket, roomId) => {
-    if (!socket.rooms.has(roomChannel(roomId))) requireMember(roomId, socket.data.user.id);
+export function memberGate(requireMember: (roomId: string, userId: number) => Promise<void>): MemberGate {
+  return async (socket, roomId) => {
+    if (!socket.rooms.has(roomChannel(roomId))) await requireMember(roomId, socket.data.user.id);
   };
 }

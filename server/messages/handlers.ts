@@ -11,26 +11,26 @@ export interface MessageHandlerDeps {
   limits: SocketLimits;
   requireMember: MemberGate;
   /** Whether the user owns the room (the owner may delete any message in it). */
-  isOwner: (roomId: string, userId: number) => boolean;
+  isOwner: (roomId: string, userId: number) => Promise<boolean>;
 }
 
 export function createMessageHandlers({ io, messages, limits, requireMember, isOwner }: MessageHandlerDeps) {
   return {
     async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<Message> {
-      requireMember(socket, input.roomId);
+      await requireMember(socket, input.roomId);
       const { message, preview, typing } = await messages.send(socket.data.user, input);
       const room = io.to(roomChannel(message.roomId));
       room.emit('message:new', message);
-      if (typing) room.emit('typing:update', { roomId: message.roomId, users: typing });
+      if (typing) room.emit('typing:update', { roomId: message.roomId, ...typing });
       io.to(activityChannel(message.roomId)).emit('room:activity', { roomId: message.roomId, last: preview });
       return message;
     },
 
     async remove(socket: AppSocket, { roomId, messageId }: MessageRef): Promise<undefined> {
-      requireMember(socket, roomId);
+      await requireMember(socket, roomId);
       await limits.remove(socket.data.user.id);
       const { id } = socket.data.user;
-      const update = await messages.remove(id, roomId, messageId, isOwner(roomId, id));
+      const update = await messages.remove(id, roomId, messageId, await isOwner(roomId, id));
       io.to(roomChannel(roomId)).emit('message:deleted', { roomId, messageId });
       io.to(activityChannel(roomId)).emit('room:activity', update);
       return undefined;

@@ -13,6 +13,6 @@ redis.call('SET', KEYS[6], ARGV[7] .. seq .. '}', 'EX', ARGV[2])
 redis.call('HSET', KEYS[7], ARGV[4], seq)
 -- Sending a message ends its author's typing.
 if redis.call('HDEL', KEYS[5], ARGV[4]) == 1 then
-  return {1, seq, 1, freshTypers(KEYS[5], ARGV[6])}
+  return {1, seq, bumpTyping(KEYS[5]), freshTypers(KEYS[5], ARGV[6])}
 end
 return {1, seq, 0}

@@ -7,9 +7,10 @@ import {
   type Message,
   type MessagePreview,
   type messageSendSchema,
-  type PublicUser
+  type PublicUser,
+  type TypingSnapshot
 } from '../../src/lib/protocol/index.ts';
-import type { AuthService, NamedUser } from '../auth/service.ts';
+import type { AuthService } from '../auth/service.ts';
 import { AppError, rateLimited } from '../infra/errors.ts';
 import { SEND_LIMIT_MESSAGE, WorkGate } from '../infra/limits.ts';
 import type { UploadService } from '../uploads/service.ts';
@@ -32,7 +33,7 @@ export interface Sent {
   /** The room list's new last message. */
   preview: MessagePreview;
   /** Who is still typing, when the author had been typing (the room is told). */
-  typing: NamedUser[] | null;
+  typing: TypingSnapshot | null;
 }
 
 export const messageMissing = () => new AppError('NOT_FOUND', 'That message does not exist (it may have expired or been deleted)');
@@ -63,20 +64,21 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
      * stored is given back.
      */
     async send(author: PublicUser, { roomId, ...body }: MessageInput): Promise<Sent> {
-      const message: Message = { reactions: [], roomId, userId: author.id, id: nanoid(), username: author.username, ...body, timestamp: Date.now() };
+      const message: Message = { reactions: [], reactionsVersion: 0, roomId, userId: author.id, id: nanoid(), username: author.username, ...body, timestamp: Date.now() };
       const claim = message.type === 'image' ? await uploads.claim(message) : null;
       let result;
       try {
         result = await store.store(message, { limitSends: true, typingCutoff: Date.now() - TYPING_EXPIRE_MS });
       } catch (err) {
-        claim?.release();
+        await claim?.release();
         throw err;
       }
       if (!result.stored) {
-        claim?.release();
+        await claim?.release();
         throw rateLimited(SEND_LIMIT_MESSAGE);
       }
-      return { message, preview: result.preview, typing: result.typing && users.named(result.typing) };
+      const typing = result.typing && { users: await users.named(result.typing.userIds), version: result.typing.version };
+      return { message, preview: result.preview, typing };
     },
 
     /**

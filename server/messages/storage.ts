@@ -30,7 +30,8 @@ import type { Redis } from '../infra/redis.ts';
 // Messages of a room in Redis (docs/architecture.md#redis-keys): `bbb:msg:{id}` holds the message
 // as JSON for 48 h, `bbb:room:{roomId}:msglist` lists ids in send order.
 //
-// Stored layout: {"reactions":[...],"roomId":"…","userId":N,…the rest of the Message…,"seq":N}.
+// Stored layout: {"reactions":[...],"reactionsVersion":N,"roomId":"…","userId":N,…the rest of the
+// Message…,"seq":N}.
 // Reactions and room come first so the Lua scripts can check the room and rewrite reactions
 // without decoding a drawing of up to 256 KB; `seq` (position since the room began) comes last so
 // an older page is found by arithmetic instead of a scan of the list.
@@ -43,15 +44,15 @@ import type { Redis } from '../infra/redis.ts';
 /** Ids scanned at most while filling one page past tombstones (once it holds a message). */
 const PAGE_SCAN_BUDGET = 1000;
 
-const storeScript = loadLua(LUA_HELPERS.freshTypers, new URL('./message-store.lua', import.meta.url));
+const storeScript = loadLua(LUA_HELPERS.typingVersion, LUA_HELPERS.freshTypers, new URL('./message-store.lua', import.meta.url));
 const historyScript = loadLua(LUA_HELPERS.roomOfMessage, new URL('./message-history.lua', import.meta.url));
 const deleteScript = loadLua(LUA_HELPERS.roomOfMessage, new URL('./message-delete.lua', import.meta.url));
 const lastReplaceScript = loadLua(new URL('./last-replace.lua', import.meta.url));
 
 /** The stored JSON, in the layout the scripts rely on, without its closing seq. */
 function serializeWithoutSeq(message: Message): string {
-  const { reactions, roomId, userId, ...rest } = message;
-  const json = JSON.stringify({ reactions, roomId, userId, ...rest });
+  const { reactions, reactionsVersion, roomId, userId, ...rest } = message;
+  const json = JSON.stringify({ reactions, reactionsVersion, roomId, userId, ...rest });
   return `${json.slice(0, -1)},"seq":`;
 }
 
@@ -61,6 +62,8 @@ function parseStored(raw: string): Message {
 
 function parseWithSeq(raw: string): { message: Message; seq: number } {
   const { seq, ...message } = JSON.parse(raw) as Message & { seq: number };
+  // Messages stored before reactions had versions.
+  message.reactionsVersion ??= 0;
   return { message: packOldStrokes(message as Message), seq };
 }
 
@@ -96,7 +99,7 @@ export type StoreResult =
       /** What the room list shows of it now. */
       preview: MessagePreview;
       /** The typing users left after the author stopped typing, when the author was typing. */
-      typing: number[] | null;
+      typing: { userIds: number[]; version: number } | null;
     };
 
 export interface StoreOptions {
@@ -138,7 +141,12 @@ export async function storeMessage(redis: Redis, message: Message, options: Stor
     )
   );
   if (Number(reply[0]) !== 1) return { stored: false };
-  return { stored: true, preview: { ...preview, seq: Number(reply[1]) }, typing: Number(reply[2]) === 1 ? asStrings(reply[3]).map(Number) : null };
+  const typingVersion = Number(reply[2]);
+  return {
+    stored: true,
+    preview: { ...preview, seq: Number(reply[1]) },
+    typing: typingVersion > 0 ? { version: typingVersion, userIds: asStrings(reply[3]).map(Number) } : null
+  };
 }
 
 /**

@@ -14,8 +14,8 @@ export function presenceRooms(io: IoServer): PresenceRooms {
       const room = io.to(roomChannel(roomId));
       (exceptSocketId ? room.except(exceptSocketId) : room).emit('room:presence', { roomId, userId, online });
     },
-    typing(roomId, users) {
-      io.to(roomChannel(roomId)).emit('typing:update', { roomId, users });
+    typing(roomId, snapshot) {
+      io.to(roomChannel(roomId)).emit('typing:update', { roomId, ...snapshot });
     },
     *local() {
       for (const socket of sockets.values()) yield { socketId: socket.id, user: socket.data.user, roomIds: joinedRooms(socket) };

@@ -19,7 +19,7 @@ local function prune(conns, online, typing, instancePrefix, selfInstance)
   for _, user in ipairs(redis.call('SMEMBERS', online)) do
     if not liveUsers[user] then
       redis.call('SREM', online, user)
-      redis.call('HDEL', typing, user)
+      if redis.call('HDEL', typing, user) == 1 then bumpTyping(typing) end
       gone[#gone + 1] = user
     end
   end

@@ -1,5 +1,4 @@
-import type { PublicUser } from '../../src/lib/protocol/index.ts';
-import type { NamedUser } from '../auth/service.ts';
+import type { PublicUser, TypingSnapshot } from '../../src/lib/protocol/index.ts';
 import type { Redis } from '../infra/redis.ts';
 import type { TypingService } from '../typing/service.ts';
 import { HEARTBEAT_INTERVAL_MS, type JoinResult, type LeaveResult, type PresenceStore } from './storage.ts';
@@ -17,7 +16,7 @@ export interface PresenceRooms {
   /** room:presence to the room (except the socket that arrived, when one did). */
   presence(roomId: string, userId: number, online: boolean, exceptSocketId?: string): void;
   /** typing:update to the room. */
-  typing(roomId: string, users: NamedUser[]): void;
+  typing(roomId: string, snapshot: TypingSnapshot): void;
   /** Every socket of this process, with the rooms it is in. */
   local(): Iterable<LocalConnection>;
   /** Whether a socket of this process is still in the room. */

@@ -9,7 +9,7 @@ import {
   typingKey,
   userSocketsKey
 } from '../infra/keys.ts';
-import { asArray, asStrings, loadLua } from '../infra/lua.ts';
+import { asArray, asStrings, loadLua, LUA_HELPERS } from '../infra/lua.ts';
 import type { Redis } from '../infra/redis.ts';
 
 // Presence counts connections, across server processes. `bbb:room:{roomId}:conns` maps each live
@@ -29,10 +29,12 @@ const USER_SOCKETS_TTL_SECONDS = 8 * 24 * 60 * 60;
 
 const lua = (name: string) => new URL(name, import.meta.url);
 const pruneHelper = lua('./presence-prune-helper.lua');
-const joinScript = loadLua(pruneHelper, lua('./presence-join.lua'));
-const pruneScript = loadLua(pruneHelper, lua('./presence-prune.lua'));
-const leaveScript = loadLua(lua('./presence-leave.lua'));
-const removeUserScript = loadLua(lua('./presence-remove-user.lua'));
+// Presence ends the typing of users who go: those scripts bump the typing version too.
+const { typingVersion } = LUA_HELPERS;
+const joinScript = loadLua(typingVersion, pruneHelper, lua('./presence-join.lua'));
+const pruneScript = loadLua(typingVersion, pruneHelper, lua('./presence-prune.lua'));
+const leaveScript = loadLua(typingVersion, lua('./presence-leave.lua'));
+const removeUserScript = loadLua(typingVersion, lua('./presence-remove-user.lua'));
 const claimSocketScript = loadLua(lua('./presence-claim-socket.lua'));
 
 export interface Connection {

@@ -7,9 +7,9 @@ import type { ReactionService } from './service.ts';
 
 export function createReactionHandlers({ io, reactions, requireMember }: { io: IoServer; reactions: ReactionService; requireMember: MemberGate }) {
   async function react(socket: AppSocket, request: ReactionRequest, add: boolean): Promise<Reaction[]> {
-    requireMember(socket, request.roomId);
-    const { changed, reactions: now } = await reactions.react(socket.data.user.id, request, add);
-    if (changed) io.to(roomChannel(request.roomId)).emit('reaction:updated', { roomId: request.roomId, messageId: request.messageId, reactions: now });
+    await requireMember(socket, request.roomId);
+    const { changed, reactions: now, version } = await reactions.react(socket.data.user.id, request, add);
+    if (changed) io.to(roomChannel(request.roomId)).emit('reaction:updated', { roomId: request.roomId, messageId: request.messageId, reactions: now, version });
     return now;
   }
 

@@ -10,7 +10,16 @@ if not raw or string.sub(raw, 1, #prefix) ~= prefix then return {'missing'} end
 local room, headerEnd = roomOf(raw)
 if room ~= ARGV[1] then return {'missing'} end
 
-local reactions = cjson.decode(string.sub(raw, #prefix + 1, headerEnd - 1))
+-- The header is the reaction list, then its version (absent in messages stored before versions).
+local header = string.sub(raw, #prefix + 1, headerEnd - 1)
+local versionLabel = ',"reactionsVersion":'
+local versionAt = string.find(header, versionLabel, 1, true)
+local version = 0
+if versionAt then
+  version = tonumber(string.sub(header, versionAt + #versionLabel))
+  header = string.sub(header, 1, versionAt - 1)
+end
+local reactions = cjson.decode(header)
 local userId, emoji, adding = tonumber(ARGV[2]), ARGV[3], ARGV[4] == '1'
 local entry, entryIndex
 for i, r in ipairs(reactions) do
@@ -46,6 +55,7 @@ for _, r in ipairs(reactions) do
 end
 local json = '[' .. table.concat(parts, ',') .. ']'
 if changed then
-  redis.call('SET', KEYS[1], prefix .. json .. string.sub(raw, headerEnd), 'KEEPTTL')
+  version = version + 1
+  redis.call('SET', KEYS[1], prefix .. json .. versionLabel .. version .. string.sub(raw, headerEnd), 'KEEPTTL')
 end
-return {'ok', changed and 1 or 0, json}
+return {'ok', changed and 1 or 0, json, version}

@@ -8,7 +8,7 @@ import type { ReactionStore } from './storage.ts';
 
 export function createReactionService({ store }: { store: ReactionStore }) {
   return {
-    async react(userId: number, { roomId, messageId, emoji }: ReactionRequest, add: boolean): Promise<{ changed: boolean; reactions: Reaction[] }> {
+    async react(userId: number, { roomId, messageId, emoji }: ReactionRequest, add: boolean): Promise<{ changed: boolean; reactions: Reaction[]; version: number }> {
       const result = await store.update({ roomId, messageId, userId, emoji, add, perSecond: REACTIONS_PER_SECOND });
       if (result.status === 'rate-limited') throw rateLimited('Too many reactions: slow down');
       if (result.status === 'missing') throw messageMissing();

@@ -21,14 +21,16 @@ export interface ReactionChange {
 export type ReactionResult =
   | { status: 'rate-limited' }
   | { status: 'missing' }
-  | { status: 'ok'; changed: boolean; reactions: Reaction[] };
+  /** `version`: the message's reactionsVersion after the change (docs/architecture.md#snapshots-carry-versions). */
+  | { status: 'ok'; changed: boolean; reactions: Reaction[]; version: number };
 
 export function createReactionStore(redis: Redis) {
   return {
     /**
      * Adds or removes one user's emoji on a message of the room, atomically (sixteen people
      * reacting at once all count) and keeping the message's remaining TTL. Also spends one of the
-     * user's reactions for this second.
+     * user's reactions for this second. A change bumps the message's reactionsVersion, in the
+     * same step.
      */
     async update(change: ReactionChange): Promise<ReactionResult> {
       const reply = asArray(
@@ -41,7 +43,7 @@ export function createReactionStore(redis: Redis) {
       const status = String(reply[0]);
       if (status === 'rate') return { status: 'rate-limited' };
       if (status !== 'ok') return { status: 'missing' };
-      return { status: 'ok', changed: Number(reply[1]) === 1, reactions: JSON.parse(String(reply[2])) as Reaction[] };
+      return { status: 'ok', changed: Number(reply[1]) === 1, reactions: JSON.parse(String(reply[2])) as Reaction[], version: Number(reply[3]) };
     }
   };
 }

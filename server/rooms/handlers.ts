@@ -30,24 +30,30 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
     const { user } = socket.data;
     const channel = roomChannel(roomId);
     if (!socket.rooms.has(channel)) {
-      rooms.requireEntry(roomId, user.id);
-      // Joined in the same tick as the check: a removal arriving while history loads still
-      // takes this socket out.
+      await rooms.requireEntry(roomId, user.id);
       void socket.join(channel);
+      // Asked again once inside the channel: a removal that arrived during the first question
+      // found the socket not yet in, and took nothing out. A later one takes it out.
+      try {
+        await rooms.requireMember(roomId, user.id);
+      } catch (err) {
+        void socket.leave(channel);
+        throw err;
+      }
     }
     const [page, entered, typers] = await Promise.all([messages.page(roomId), presence.enter(socket.id, user, roomId), typing.current(roomId)]);
     // The page goes out once, as the event, unless the socket can no longer take it (it is then
     // being disconnected); the acknowledgement that follows only says "done".
     if (!backpressure.overBudget(socket)) socket.emit('room:history', page);
-    socket.emit('room:members', { roomId, members: rooms.members(roomId, entered.online) });
-    if (typers.length > 0) socket.emit('typing:update', { roomId, users: typers });
+    socket.emit('room:members', { roomId, members: await rooms.members(roomId, entered.online) });
+    if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
     return undefined;
   }
 
   async function exit(socket: AppSocket, roomId: string): Promise<undefined> {
     const channel = roomChannel(roomId);
     if (!socket.rooms.has(channel)) {
-      rooms.requireMember(roomId, socket.data.user.id);
+      await rooms.requireMember(roomId, socket.data.user.id);
       return undefined;
     }
     void socket.leave(channel);
@@ -69,7 +75,7 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
 
     /** The page just before a message the client already shows (scrolling up), in the acknowledgement. */
     async historyOlder(socket: AppSocket, { roomId, beforeId }: HistoryOlderRequest): Promise<HistoryPage> {
-      requireMember(socket, roomId);
+      await requireMember(socket, roomId);
       await limits.read(socket);
       return limits.inFlight(socket, () => messages.page(roomId, beforeId));
     },
@@ -108,7 +114,7 @@ export function followMembership(deps: {
 
   async function sendMembers(roomId: string): Promise<void> {
     const online = await presence.online(roomId);
-    io.to(roomChannel(roomId)).emit('room:members', { roomId, members: rooms.members(roomId, online) });
+    io.to(roomChannel(roomId)).emit('room:members', { roomId, members: await rooms.members(roomId, online) });
   }
 
   const memberJoined: Listener<'room:member-joined'> = ({ roomId, userId, username }) => {

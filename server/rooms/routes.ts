@@ -49,14 +49,14 @@ export function createRoomsRouter({
     await inviteLookups.take(req.ip);
     const code = inviteCodeSchema.safeParse(req.params.code);
     if (!code.success) throw roomNotFound();
-    const { name, hasPassword } = rooms.invitePreview(0, code.data);
+    const { name, hasPassword } = await rooms.invitePreview(0, code.data);
     res.json({ name, hasPassword } satisfies PublicInvitePreview);
   });
 
   router.use(requireAuth);
 
-  router.get('/', (req, res) => {
-    res.json(rooms.listFor(currentUser(req).id));
+  router.get('/', async (req, res) => {
+    res.json(await rooms.listFor(currentUser(req).id));
   });
 
   router.post('/', async (req, res) => {
@@ -68,14 +68,14 @@ export function createRoomsRouter({
     res.json(await rooms.joinByInviteCode(currentUser(req), body.inviteCode, body.password));
   });
 
-  router.get('/invite/:code', (req, res) => {
+  router.get('/invite/:code', async (req, res) => {
     const code = inviteCodeSchema.safeParse(req.params.code);
     if (!code.success) throw roomNotFound();
-    res.json(rooms.invitePreview(currentUser(req).id, code.data));
+    res.json(await rooms.invitePreview(currentUser(req).id, code.data));
   });
 
-  router.get('/:id', (req, res) => {
-    res.json(rooms.details(roomIdParam(req), currentUser(req).id));
+  router.get('/:id', async (req, res) => {
+    res.json(await rooms.details(roomIdParam(req), currentUser(req).id));
   });
 
   router.delete('/:id', async (req, res) => {
@@ -95,8 +95,8 @@ export function createRoomsRouter({
   });
 
   /** The owner removes a member (docs/architecture.md#owner-tools). */
-  router.delete('/:id/members/:userId', (req, res) => {
-    rooms.removeMember(currentUser(req).id, roomIdParam(req), userIdParam(req));
+  router.delete('/:id/members/:userId', async (req, res) => {
+    await rooms.removeMember(currentUser(req).id, roomIdParam(req), userIdParam(req));
     res.json({ ok: true });
   });
 

@@ -14,7 +14,7 @@ import { isRefusal, tooMany, type RoomAttempts } from '../infra/limits.ts';
 import { hashPassword, verifyPassword } from '../infra/passwords.ts';
 import type { MessageService } from '../messages/service.ts';
 import type { UploadService } from '../uploads/service.ts';
-import type { RoomRow, RoomStore } from './storage.ts';
+import type { RoomDeletion, RoomRow, RoomStore } from './storage.ts';
 
 // Invite codes end up in links and are sometimes typed: no look-alike characters (0/O, 1/l/I).
 // 55^12 is about 2^69 codes, far beyond guessing.
@@ -41,11 +41,6 @@ export interface RoomServiceDeps {
   attempts: RoomAttempts;
 }
 
-/** SQLite says `2026-01-02 03:04:05` (UTC); the API speaks ISO 8601 so `new Date()` reads it right. */
-function isoTime(sqliteTime: string): string {
-  return `${sqliteTime.replace(' ', 'T')}Z`;
-}
-
 function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSummary {
   return {
     id: room.id,
@@ -56,7 +51,7 @@ function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSumm
     maxMembers: room.max_members,
     memberCount,
     isOwner: room.owner_id === userId,
-    createdAt: isoTime(room.created_at)
+    createdAt: room.created_at
   };
 }
 
@@ -64,93 +59,39 @@ function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSumm
 type Standing = 'member' | 'may-join' | AppError;
 
 /**
- * Rooms and their members. Every limit is checked inside the SQLite transaction that writes, so
- * racing requests (even from several server processes) cannot pass 16 members or 20 rooms; slow
- * work (bcrypt, file removal) happens outside it. Each membership change is announced on `events`.
+ * Rooms and their members. Every limit is checked by the storage inside the transaction that
+ * writes, so racing requests (even from server processes on different machines) cannot pass 16
+ * members or 20 rooms; slow work (bcrypt, file removal) happens outside it. Each membership change
+ * is announced on `events`.
  */
 export function createRoomService({ store, uploads, messages, events, attempts }: RoomServiceDeps) {
   /**
    * A member, free to join, or turned away because the room is gone or full: the one answer REST
    * joins and room:join share (docs/architecture.md#joining-is-race-free).
    */
-  function standing(roomId: string, userId: number): Standing {
-    const room = store.findRoomById.get(roomId);
+  async function standing(roomId: string, userId: number): Promise<Standing> {
+    const room = await store.findRoomById(roomId);
     if (!room) return roomNotFound();
-    if (store.isRoomMember.get(roomId, userId)) return 'member';
-    if (store.getRoomMemberCount.get(roomId)!.count >= room.max_members) return roomFull();
+    if (await store.isRoomMember(roomId, userId)) return 'member';
+    if ((await store.getRoomMemberCount(roomId)) >= room.max_members) return roomFull();
     return 'may-join';
   }
 
-  const insertRoom = store.transaction((room: { id: string; name: string; ownerId: number; passwordHash: string | null }) => {
-    if (store.getUserRoomCount.get(room.ownerId)!.count >= USER_MAX_ROOMS) throw tooManyRooms();
-    store.createRoom.run(room.id, room.name, room.ownerId, room.passwordHash, newInviteCode(), ROOM_MAX_MEMBERS);
-    store.addRoomMember.run(room.id, room.ownerId);
-  });
-
-  const insertMember = store.transaction((roomId: string, userId: number): 'joined' | 'already-member' => {
-    // Asked again inside the transaction: the room may have gone or filled while bcrypt ran.
-    const now = standing(roomId, userId);
-    if (now === 'member') return 'already-member';
-    if (now !== 'may-join') throw now;
-    if (store.getUserRoomCount.get(userId)!.count >= USER_MAX_ROOMS) throw tooManyRooms();
-    store.addRoomMember.run(roomId, userId);
-    return 'joined';
-  });
-
-  /** Deletes the room's rows (members cascade) and its uploads' rows; the files go after commit. */
-  const deleteRoomRows = store.transaction((roomId: string) => {
-    const memberIds = store.getRoomMembers.all(roomId).map((m) => m.user_id);
-    const filenames = uploads.forgetRoom(roomId);
-    store.deleteRoom.run(roomId);
-    return { memberIds, filenames };
-  });
-
-  const deleteMember = store.transaction((roomId: string, userId: number) => {
-    const room = store.findRoomById.get(roomId);
-    if (!room) throw roomNotFound();
-    if (!store.isRoomMember.get(roomId, userId)) throw notMember();
-    // The owner leaving takes the room with them.
-    if (room.owner_id === userId) return { deleted: true as const, ...deleteRoomRows(roomId) };
-    store.removeRoomMember.run(roomId, userId);
-    return { deleted: false as const };
-  });
-
-  /** The owner takes a member out; answers the member's name. */
-  const deleteOtherMember = store.transaction((roomId: string, ownerId: number, userId: number): string => {
-    const room = store.findRoomById.get(roomId);
-    if (!room) throw roomNotFound();
-    if (room.owner_id !== ownerId) throw store.isRoomMember.get(roomId, ownerId) ? notOwnerOfMembers() : notMember();
-    if (userId === ownerId) throw removeSelf();
-    const member = store.getRoomMembers.all(roomId).find((m) => m.user_id === userId);
-    if (!member) throw notAMember();
-    store.removeRoomMember.run(roomId, userId);
-    // The link they joined with would let them straight back in.
-    store.setInviteCode.run(newInviteCode(), roomId);
-    return member.username;
-  });
-
-  const deleteOwnedRoom = store.transaction((roomId: string, userId: number) => {
-    const room = store.findRoomById.get(roomId);
-    if (!room) throw roomNotFound();
-    if (room.owner_id !== userId) throw store.isRoomMember.get(roomId, userId) ? notOwner() : notMember();
-    return deleteRoomRows(roomId);
-  });
-
   /** After the rows are gone: the room is closed everywhere, its messages and files go. */
-  async function roomDeleted(roomId: string, outcome: { memberIds: number[]; filenames: string[] }): Promise<void> {
+  async function roomDeleted(roomId: string, outcome: RoomDeletion): Promise<void> {
     events.emit('room:deleted', { roomId, memberIds: outcome.memberIds });
     messages.forgetRoom(roomId);
     await uploads.removeFiles(outcome.filenames);
   }
 
-  function detailsFor(roomId: string, userId: number): RoomDetails {
-    const room = store.findRoomById.get(roomId);
+  async function detailsFor(roomId: string, userId: number): Promise<RoomDetails> {
+    const room = await store.findRoomById(roomId);
     if (!room) throw roomNotFound();
-    const members = store.getRoomMembers.all(roomId);
+    const members = await store.getRoomMembers(roomId);
     if (!members.some((m) => m.user_id === userId)) throw notMember();
     return {
       ...summaryOf(room, members.length, userId),
-      members: members.map((m) => ({ userId: m.user_id, username: m.username, joinedAt: isoTime(m.joined_at) }))
+      members: members.map((m) => ({ userId: m.user_id, username: m.username, joinedAt: m.joined_at }))
     };
   }
 
@@ -176,14 +117,22 @@ export function createRoomService({ store, uploads, messages, events, attempts }
 
   async function joinRoom(user: PublicUser, room: RoomRow, password: string | undefined): Promise<RoomDetails> {
     // A member re-joining is a no-op that succeeds, password or not.
-    if (!store.isRoomMember.get(room.id, user.id)) {
+    if (!(await store.isRoomMember(room.id, user.id))) {
       await checkPassword(user, room, password);
-      // IMMEDIATE takes the write lock up front: check-then-insert cannot interleave with another process.
-      if (insertMember.immediate(room.id, user.id) === 'joined') {
-        events.emit('room:member-joined', { roomId: room.id, userId: user.id, username: user.username });
-      }
+      // Asked again inside the transaction: the room may have gone or filled while bcrypt ran.
+      const outcome = await store.addMember(room.id, user.id, USER_MAX_ROOMS);
+      if (outcome === 'gone') throw roomNotFound();
+      if (outcome === 'full') throw roomFull();
+      if (outcome === 'too-many-rooms') throw tooManyRooms();
+      if (outcome === 'joined') events.emit('room:member-joined', { roomId: room.id, userId: user.id, username: user.username });
     }
     return detailsFor(room.id, user.id);
+  }
+
+  async function roomFor(found: Promise<RoomRow | undefined>): Promise<RoomRow> {
+    const room = await found;
+    if (!room) throw roomNotFound();
+    return room;
   }
 
   return {
@@ -191,91 +140,93 @@ export function createRoomService({ store, uploads, messages, events, attempts }
       // An empty password means none.
       const passwordHash = input.password ? await hashPassword(input.password, 'room') : null;
       const id = nanoid();
-      insertRoom.immediate({ id, name: input.name, ownerId: owner.id, passwordHash });
+      const room = { id, name: input.name, ownerId: owner.id, passwordHash, inviteCode: newInviteCode(), maxMembers: ROOM_MAX_MEMBERS };
+      if ((await store.createRoom(room, USER_MAX_ROOMS)) === 'too-many-rooms') throw tooManyRooms();
       events.emit('room:member-joined', { roomId: id, userId: owner.id, username: owner.username });
       return detailsFor(id, owner.id);
     },
 
-    listFor(userId: number): RoomSummary[] {
-      return store.getUserRooms.all(userId).map((row) => summaryOf(row, row.member_count, userId));
+    async listFor(userId: number): Promise<RoomSummary[]> {
+      return (await store.getUserRooms(userId)).map((row) => summaryOf(row, row.member_count, userId));
     },
 
     details: detailsFor,
 
-    invitePreview(userId: number, inviteCode: string): RoomInvitePreview {
-      const room = store.findRoomByInviteCode.get(inviteCode);
-      if (!room) throw roomNotFound();
+    async invitePreview(userId: number, inviteCode: string): Promise<RoomInvitePreview> {
+      const room = await roomFor(store.findRoomByInviteCode(inviteCode));
       return {
         id: room.id,
         name: room.name,
         hasPassword: room.password_hash !== null,
-        memberCount: store.getRoomMemberCount.get(room.id)!.count,
+        memberCount: await store.getRoomMemberCount(room.id),
         maxMembers: room.max_members,
-        isMember: store.isRoomMember.get(room.id, userId) !== undefined
+        isMember: await store.isRoomMember(room.id, userId)
       };
     },
 
-    joinById(user: PublicUser, roomId: string, password: string | undefined): Promise<RoomDetails> {
-      const room = store.findRoomById.get(roomId);
-      if (!room) throw roomNotFound();
-      return joinRoom(user, room, password);
+    async joinById(user: PublicUser, roomId: string, password: string | undefined): Promise<RoomDetails> {
+      return joinRoom(user, await roomFor(store.findRoomById(roomId)), password);
     },
 
-    joinByInviteCode(user: PublicUser, inviteCode: string, password: string | undefined): Promise<RoomDetails> {
-      const room = store.findRoomByInviteCode.get(inviteCode);
-      if (!room) throw roomNotFound();
-      return joinRoom(user, room, password);
+    async joinByInviteCode(user: PublicUser, inviteCode: string, password: string | undefined): Promise<RoomDetails> {
+      return joinRoom(user, await roomFor(store.findRoomByInviteCode(inviteCode)), password);
     },
 
     /** Leaves a room; when the owner leaves, the room is deleted. */
     async leave(user: PublicUser, roomId: string): Promise<{ deleted: boolean }> {
-      const outcome = deleteMember.immediate(roomId, user.id);
-      if (outcome.deleted) {
+      const outcome = await store.leaveRoom(roomId, user.id);
+      if (outcome.status === 'deleted') {
         await roomDeleted(roomId, outcome);
-      } else {
-        events.emit('room:member-left', { roomId, userId: user.id, username: user.username, reason: 'left' });
+        return { deleted: true };
       }
-      return { deleted: outcome.deleted };
+      if (outcome.status !== 'left') throw { gone: roomNotFound, 'not-member': notMember }[outcome.status]();
+      events.emit('room:member-left', { roomId, userId: user.id, username: user.username, reason: 'left' });
+      return { deleted: false };
     },
 
     /**
      * The owner removes a member: taken out live, like leaving, and told why. The room's invite
      * code changes, so they come back only if someone sends them the new one.
      */
-    removeMember(ownerId: number, roomId: string, userId: number): void {
-      const username = deleteOtherMember.immediate(roomId, ownerId, userId);
-      events.emit('room:member-left', { roomId, userId, username, reason: 'removed' });
+    async removeMember(ownerId: number, roomId: string, userId: number): Promise<void> {
+      const outcome = await store.removeOtherMember(roomId, ownerId, userId, newInviteCode());
+      if (outcome.status !== 'removed') {
+        throw { gone: roomNotFound, 'not-member': notMember, 'not-owner': notOwnerOfMembers, self: removeSelf, 'not-a-member': notAMember }[outcome.status]();
+      }
+      events.emit('room:member-left', { roomId, userId, username: outcome.username, reason: 'removed' });
     },
 
-    isOwner(roomId: string, userId: number): boolean {
-      return store.findRoomById.get(roomId)?.owner_id === userId;
+    async isOwner(roomId: string, userId: number): Promise<boolean> {
+      return (await store.findRoomById(roomId))?.owner_id === userId;
     },
 
     /** The ids of the user's rooms. */
-    roomIdsOf(userId: number): string[] {
-      return store.getUserRoomIds.all(userId).map((row) => row.room_id);
+    roomIdsOf(userId: number): Promise<string[]> {
+      return store.getUserRoomIds(userId);
     },
 
     /** Deletes a room with its memberships and uploaded images; owner only. */
     async remove(userId: number, roomId: string): Promise<void> {
-      await roomDeleted(roomId, deleteOwnedRoom.immediate(roomId, userId));
+      const outcome = await store.deleteRoom(roomId, userId);
+      if (outcome.status !== 'deleted') throw { gone: roomNotFound, 'not-member': notMember, 'not-owner': notOwner }[outcome.status]();
+      await roomDeleted(roomId, outcome);
     },
 
     /** Throws NOT_MEMBER unless the user belongs to the room. */
-    requireMember(roomId: string, userId: number): void {
-      if (!store.isRoomMember.get(roomId, userId)) throw notMember();
+    async requireMember(roomId: string, userId: number): Promise<void> {
+      if (!(await store.isRoomMember(roomId, userId))) throw notMember();
     },
 
     /** Before a socket enters a room: a member may; anyone else learns why not (gone, full, not a member). */
-    requireEntry(roomId: string, userId: number): void {
-      const now = standing(roomId, userId);
+    async requireEntry(roomId: string, userId: number): Promise<void> {
+      const now = await standing(roomId, userId);
       if (now !== 'member') throw now === 'may-join' ? notMember() : now;
     },
 
     /** The room's members in the room's order, with who is online. */
-    members(roomId: string, online: number[]): Member[] {
+    async members(roomId: string, online: number[]): Promise<Member[]> {
       const onlineIds = new Set(online);
-      return store.getRoomMembers.all(roomId).map((m) => ({ userId: m.user_id, username: m.username, online: onlineIds.has(m.user_id) }));
+      return (await store.getRoomMembers(roomId)).map((m) => ({ userId: m.user_id, username: m.username, online: onlineIds.has(m.user_id) }));
     }
   };
 }

@@ -1,6 +1,9 @@
-import type { DB } from '../infra/db.ts';
+import { sqliteTimeToIso, type SqliteDb } from '../infra/db.ts';
 
-// Rooms and memberships in SQLite (docs/architecture.md#sqlite-tables).
+// Rooms and memberships (docs/architecture.md#database-tables): the interface the rooms service
+// uses, and its SQLite implementation; storage-postgres.ts is the other. Every change that a rule
+// guards (16 members, 20 rooms a user) checks the rule inside the transaction that writes
+// (docs/architecture.md#joining-is-race-free), so the rules live here as arguments.
 
 export interface RoomRow {
   id: string;
@@ -9,12 +12,14 @@ export interface RoomRow {
   password_hash: string | null;
   invite_code: string;
   max_members: number;
+  /** ISO 8601. */
   created_at: string;
 }
 
 export interface RoomMemberRow {
   user_id: number;
   username: string;
+  /** ISO 8601. */
   joined_at: string;
 }
 
@@ -22,34 +27,151 @@ export interface UserRoomRow extends RoomRow {
   member_count: number;
 }
 
-export function createRoomStore(db: DB) {
-  return {
-    /** Wraps work in a transaction; `.immediate(...)` takes the write lock first (docs/architecture.md#joining-is-race-free). */
-    transaction: db.transaction.bind(db),
+export interface NewRoom {
+  id: string;
+  name: string;
+  ownerId: number;
+  passwordHash: string | null;
+  inviteCode: string;
+  maxMembers: number;
+}
+
+export type JoinOutcome = 'joined' | 'already-member' | 'gone' | 'full' | 'too-many-rooms';
+
+/** A room deleted with its members and upload rows; the files and Redis keys go after commit. */
+export interface RoomDeletion {
+  status: 'deleted';
+  memberIds: number[];
+  /** Images the room's messages claimed, to remove from storage. */
+  filenames: string[];
+}
+export type LeaveOutcome = { status: 'left' | 'gone' | 'not-member' } | RoomDeletion;
+export type DeleteOutcome = { status: 'gone' | 'not-member' | 'not-owner' } | RoomDeletion;
+/** `self`: the owner named themselves; `not-a-member`: the one to remove is not in the room. */
+export type RemoveOutcome = { status: 'removed'; username: string } | { status: 'gone' | 'not-member' | 'not-owner' | 'self' | 'not-a-member' };
+
+export interface RoomStore {
+  /** Creates the room with its owner as first member, unless the owner is in `maxRooms` rooms already. */
+  createRoom(room: NewRoom, maxRooms: number): Promise<'created' | 'too-many-rooms'>;
+  findRoomById(roomId: string): Promise<RoomRow | undefined>;
+  findRoomByInviteCode(inviteCode: string): Promise<RoomRow | undefined>;
+  isRoomMember(roomId: string, userId: number): Promise<boolean>;
+  getRoomMemberCount(roomId: string): Promise<number>;
+  /** In the order they joined. */
+  getRoomMembers(roomId: string): Promise<RoomMemberRow[]>;
+  /** Newest membership first. */
+  getUserRooms(userId: number): Promise<UserRoomRow[]>;
+  /** Just the ids of the user's rooms. */
+  getUserRoomIds(userId: number): Promise<string[]>;
+  /** Adds a member while the room has a place and the user is in fewer than `maxRooms` rooms. */
+  addMember(roomId: string, userId: number, maxRooms: number): Promise<JoinOutcome>;
+  /** Takes a member out; the owner leaving deletes the room. */
+  leaveRoom(roomId: string, userId: number): Promise<LeaveOutcome>;
+  /** Deletes the room if `userId` owns it. */
+  deleteRoom(roomId: string, userId: number): Promise<DeleteOutcome>;
+  /**
+   * The owner `ownerId` takes `userId` out of the room, and the room gets `inviteCode` in the same
+   * transaction: the link the member joined with stops working.
+   */
+  removeOtherMember(roomId: string, ownerId: number, userId: number, inviteCode: string): Promise<RemoveOutcome>;
+}
+
+function roomFromSqlite<T extends RoomRow>(row: T): T;
+function roomFromSqlite<T extends RoomRow>(row: T | undefined): T | undefined;
+function roomFromSqlite<T extends RoomRow>(row: T | undefined): T | undefined {
+  return row && { ...row, created_at: sqliteTimeToIso(row.created_at) };
+}
+
+export function createSqliteRoomStore(db: SqliteDb): RoomStore {
+  const q = {
     createRoom: db.prepare<[string, string, number, string | null, string, number], never>(
       'INSERT INTO rooms (id, name, owner_id, password_hash, invite_code, max_members) VALUES (?, ?, ?, ?, ?, ?)'
     ),
-    findRoomById: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE id = ?'),
-    findRoomByInviteCode: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE invite_code = ?'),
+    roomById: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE id = ?'),
+    roomByInviteCode: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE invite_code = ?'),
     deleteRoom: db.prepare<[string], never>('DELETE FROM rooms WHERE id = ?'),
-    addRoomMember: db.prepare<[string, number], never>('INSERT OR IGNORE INTO room_members (room_id, user_id) VALUES (?, ?)'),
-    removeRoomMember: db.prepare<[string, number], never>('DELETE FROM room_members WHERE room_id = ? AND user_id = ?'),
-    /** A removed member's invite link stops working: the room gets a new code. */
+    addMember: db.prepare<[string, number], never>('INSERT INTO room_members (room_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    removeMember: db.prepare<[string, number], never>('DELETE FROM room_members WHERE room_id = ? AND user_id = ?'),
     setInviteCode: db.prepare<[string, string], never>('UPDATE rooms SET invite_code = ? WHERE id = ?'),
-    isRoomMember: db.prepare<[string, number], { one: 1 }>('SELECT 1 AS one FROM room_members WHERE room_id = ? AND user_id = ?'),
-    getRoomMembers: db.prepare<[string], RoomMemberRow>(
+    isMember: db.prepare<[string, number], { one: 1 }>('SELECT 1 AS one FROM room_members WHERE room_id = ? AND user_id = ?'),
+    members: db.prepare<[string], RoomMemberRow>(
       `SELECT m.user_id, u.username, m.joined_at FROM room_members m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = ? ORDER BY m.joined_at, u.username`
     ),
-    getRoomMemberCount: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE room_id = ?'),
-    getUserRooms: db.prepare<[number], UserRoomRow>(
+    memberCount: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE room_id = ?'),
+    userRooms: db.prepare<[number], UserRoomRow>(
       `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count
        FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = ? ORDER BY m.joined_at DESC, r.name`
     ),
-    /** Just the ids, for every connect (the socket follows each room's activity). */
-    getUserRoomIds: db.prepare<[number], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ?'),
-    getUserRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?')
+    userRoomIds: db.prepare<[number], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ?'),
+    userRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?'),
+    // The room's upload rows go with it; the uploads feature reads the same table.
+    deleteRoomUploads: db.prepare<[string], { filename: string }>('DELETE FROM uploads WHERE room_id = ? RETURNING filename')
+  };
+  const isMember = (roomId: string, userId: number) => q.isMember.get(roomId, userId) !== undefined;
+
+  const deleteRows = (roomId: string): RoomDeletion => {
+    const memberIds = q.members.all(roomId).map((m) => m.user_id);
+    const filenames = q.deleteRoomUploads.all(roomId).map((u) => u.filename);
+    q.deleteRoom.run(roomId);
+    return { status: 'deleted', memberIds, filenames };
+  };
+
+  // IMMEDIATE transactions take the write lock first: another process cannot slip its insert
+  // between this one's check and insert.
+  const create = db.transaction((room: NewRoom, maxRooms: number) => {
+    if (q.userRoomCount.get(room.ownerId)!.count >= maxRooms) return 'too-many-rooms' as const;
+    q.createRoom.run(room.id, room.name, room.ownerId, room.passwordHash, room.inviteCode, room.maxMembers);
+    q.addMember.run(room.id, room.ownerId);
+    return 'created' as const;
+  });
+  const join = db.transaction((roomId: string, userId: number, maxRooms: number): JoinOutcome => {
+    const room = q.roomById.get(roomId);
+    if (!room) return 'gone';
+    if (isMember(roomId, userId)) return 'already-member';
+    if (q.memberCount.get(roomId)!.count >= room.max_members) return 'full';
+    if (q.userRoomCount.get(userId)!.count >= maxRooms) return 'too-many-rooms';
+    q.addMember.run(roomId, userId);
+    return 'joined';
+  });
+  const leave = db.transaction((roomId: string, userId: number): LeaveOutcome => {
+    const room = q.roomById.get(roomId);
+    if (!room) return { status: 'gone' };
+    if (!isMember(roomId, userId)) return { status: 'not-member' };
+    if (room.owner_id === userId) return deleteRows(roomId);
+    q.removeMember.run(roomId, userId);
+    return { status: 'left' };
+  });
+  const removeOther = db.transaction((roomId: string, ownerId: number, userId: number, inviteCode: string): RemoveOutcome => {
+    const room = q.roomById.get(roomId);
+    if (!room) return { status: 'gone' };
+    if (room.owner_id !== ownerId) return { status: isMember(roomId, ownerId) ? 'not-owner' : 'not-member' };
+    if (userId === ownerId) return { status: 'self' };
+    const member = q.members.all(roomId).find((m) => m.user_id === userId);
+    if (!member) return { status: 'not-a-member' };
+    q.removeMember.run(roomId, userId);
+    q.setInviteCode.run(inviteCode, roomId);
+    return { status: 'removed', username: member.username };
+  });
+  const remove = db.transaction((roomId: string, userId: number): DeleteOutcome => {
+    const room = q.roomById.get(roomId);
+    if (!room) return { status: 'gone' };
+    if (room.owner_id !== userId) return { status: isMember(roomId, userId) ? 'not-owner' : 'not-member' };
+    return deleteRows(roomId);
+  });
+
+  return {
+    createRoom: async (room, maxRooms) => create.immediate(room, maxRooms),
+    findRoomById: async (roomId) => roomFromSqlite(q.roomById.get(roomId)),
+    findRoomByInviteCode: async (inviteCode) => roomFromSqlite(q.roomByInviteCode.get(inviteCode)),
+    isRoomMember: async (roomId, userId) => isMember(roomId, userId),
+    getRoomMemberCount: async (roomId) => q.memberCount.get(roomId)!.count,
+    getRoomMembers: async (roomId) => q.members.all(roomId).map((m) => ({ ...m, joined_at: sqliteTimeToIso(m.joined_at) })),
+    getUserRooms: async (userId) => q.userRooms.all(userId).map((r) => roomFromSqlite(r)),
+    getUserRoomIds: async (userId) => q.userRoomIds.all(userId).map((row) => row.room_id),
+    addMember: async (roomId, userId, maxRooms) => join.immediate(roomId, userId, maxRooms),
+    leaveRoom: async (roomId, userId) => leave.immediate(roomId, userId),
+    deleteRoom: async (roomId, userId) => remove.immediate(roomId, userId),
+    removeOtherMember: async (roomId, ownerId, userId, inviteCode) => removeOther.immediate(roomId, ownerId, userId, inviteCode)
   };
 }
-
-export type RoomStore = ReturnType<typeof createRoomStore>;

@@ -1,5 +1,4 @@
-import { TYPING_EXPIRE_MS, type TypingKind, type TypingRequest } from '../../src/lib/protocol/index.ts';
-import type { NamedUser } from '../auth/service.ts';
+import { TYPING_EXPIRE_MS, type TypingKind, type TypingRequest, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { localRooms, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { TypingService } from './service.ts';
@@ -15,25 +14,25 @@ export interface TypingHandlerDeps {
 }
 
 export function createTypingHandlers({ io, typing, limits, requireMember }: TypingHandlerDeps) {
-  function announce(roomId: string, kind: TypingKind, users: NamedUser[] | null): undefined {
-    if (users) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users, kind });
+  function announce(roomId: string, kind: TypingKind, snapshot: TypingSnapshot | null): undefined {
+    if (snapshot) io.to(roomChannel(roomId)).emit('typing:update', { roomId, kind, ...snapshot });
     return undefined;
   }
 
   /** The room of a typing event, once the socket may send one there. */
-  function typingRoom(socket: AppSocket, { roomId }: TypingRequest): string {
-    requireMember(socket, roomId);
+  async function typingRoom(socket: AppSocket, { roomId }: TypingRequest): Promise<string> {
+    await requireMember(socket, roomId);
     limits.typing(socket);
     return roomId;
   }
 
   return {
     async start(socket: AppSocket, payload: TypingRequest): Promise<undefined> {
-      const roomId = typingRoom(socket, payload);
+      const roomId = await typingRoom(socket, payload);
       return announce(roomId, payload.kind, await typing.start(roomId, socket.data.user.id, payload.kind));
     },
     async stop(socket: AppSocket, payload: TypingRequest): Promise<undefined> {
-      const roomId = typingRoom(socket, payload);
+      const roomId = await typingRoom(socket, payload);
       return announce(roomId, payload.kind, await typing.stop(roomId, socket.data.user.id, payload.kind));
     }
   };
@@ -57,7 +56,7 @@ export function startTypingSweep({ io, typing, closing }: { io: IoServer; typing
     typing
       .sweep(localRooms(io))
       .then((changed) => {
-        for (const { roomId, kind, users } of changed) io.to(roomChannel(roomId)).emit('typing:update', { roomId, users, kind });
+        for (const { roomId, kind, snapshot } of changed) io.to(roomChannel(roomId)).emit('typing:update', { roomId, kind, ...snapshot });
       })
       .catch(() => undefined) // Redis away: the next sweep tries again
       .finally(() => (running = false));

@@ -22,11 +22,11 @@ export async function removeExpiredUploads({ files, queries }: CleanupDeps, now 
   for await (const { filename, modifiedMs } of files.list()) {
     if (modifiedMs >= cutoff) continue;
     await files.remove(filename);
-    queries.deleteUpload.run(filename);
+    await queries.deleteUpload(filename);
     removed++;
   }
   // Rows whose file is already gone (removed with its message) need not wait for their file.
-  queries.deleteUploadsCreatedBefore.run(new Date(cutoff).toISOString().replace('T', ' ').slice(0, 19));
+  await queries.deleteUploadsCreatedBefore(new Date(cutoff));
   return removed;
 }
 

@@ -16,7 +16,7 @@ export interface UploadServiceDeps {
 
 /** A claim on an upload for one message, given back when that message is not stored. */
 export interface UploadClaim {
-  release(): void;
+  release(): Promise<void>;
 }
 
 // The folder's disk or the bucket's server failing: the user may simply try again.
@@ -40,7 +40,7 @@ export function createUploadService({ store, files }: UploadServiceDeps) {
         throw storeUnavailable();
       }
       try {
-        store.recordUpload.run(filename, userId);
+        await store.recordUpload(filename, userId);
       } catch (err) {
         await files.remove(filename).catch(() => undefined);
         throw err;
@@ -54,11 +54,11 @@ export function createUploadService({ store, files }: UploadServiceDeps) {
      */
     async claim(message: Message & { type: 'image' }): Promise<UploadClaim> {
       const filename = filenameFromImageUrl(message.content);
-      const upload = filename ? store.findUpload.get(filename) : undefined;
+      const upload = filename ? await store.findUpload(filename) : undefined;
       if (!filename || !upload || upload.user_id !== message.userId || upload.message_id !== null) throw imageRefused();
       if (!(await files.has(filename))) throw imageRefused();
-      if (store.claimUpload.run(message.roomId, message.id, filename, message.userId).changes !== 1) throw imageRefused();
-      return { release: () => store.releaseUpload.run(filename, message.id) };
+      if (!(await store.claimUpload(message.roomId, message.id, filename, message.userId))) throw imageRefused();
+      return { release: () => store.releaseUpload(filename, message.id) };
     },
 
     /** An upload to send to whoever asks for its URL (uploads are public by their unguessable name); null when there is none. */
@@ -75,19 +75,9 @@ export function createUploadService({ store, files }: UploadServiceDeps) {
     /** Deletes exactly the file a deleted image message claimed, and its record. */
     async removeForMessage(message: Message): Promise<void> {
       const filename = message.type === 'image' ? filenameFromImageUrl(message.content) : null;
-      if (!filename || store.findUpload.get(filename)?.message_id !== message.id) return;
-      store.deleteUpload.run(filename);
+      if (!filename || (await store.findUpload(filename))?.message_id !== message.id) return;
+      await store.deleteUpload(filename);
       await files.remove(filename).catch((err: unknown) => console.error('[uploads] could not remove an image:', err));
-    },
-
-    /**
-     * Forgets the records of a room's uploads and answers their files, to remove once the caller's
-     * transaction (the room's deletion, on the same database) has committed.
-     */
-    forgetRoom(roomId: string): string[] {
-      const filenames = store.getRoomUploads.all(roomId).map((u) => u.filename);
-      for (const filename of filenames) store.deleteUpload.run(filename);
-      return filenames;
     },
 
     /** Removes files of a deleted room; one that cannot be removed is left to the hourly cleanup. */

@@ -70,7 +70,7 @@ async function account(app: TestApp): Promise<string> {
 }
 
 const accountChecks = () => bcryptPool.stats('account').started;
-const userCount = (app: TestApp) => (app.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+const userCount = async (app: TestApp) => Number((await app.sql<{ n: number }>('SELECT COUNT(*) AS n FROM users'))[0].n);
 
 type Answer = Awaited<ReturnType<HttpClient['post']>>;
 function expectTooMany(res: Answer, message: RegExp, maxSeconds: number, minSeconds = 1): number {
@@ -225,10 +225,10 @@ describe('registration', () => {
 
   it(`allows ${REGISTRATIONS_PER_ADDRESS_PER_HOUR} new accounts an hour per address`, async () => {
     for (let i = 0; i < REGISTRATIONS_PER_ADDRESS_PER_HOUR; i++) expect((await register(proxied, freshName(), '10.5.0.1')).status).toBe(201);
-    const before = userCount(proxied);
+    const before = await userCount(proxied);
     const checks = accountChecks();
     expectTooMany(await register(proxied, freshName(), '10.5.0.1'), REGISTER_REFUSED, 60 * 60);
-    expect(userCount(proxied)).toBe(before);
+    expect(await userCount(proxied)).toBe(before);
     expect(accountChecks()).toBe(checks);
     // Sign-in from that address is a different matter, and other addresses register.
     const other = freshName();

@@ -10,7 +10,7 @@ const ctx = useTestApp();
 
 
 
-const userCount = () => (ctx.app.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+const userCount = async () => Number((await ctx.app.sql<{ n: number }>('SELECT COUNT(*) AS n FROM users'))[0].n);
 const client = () => new HttpClient(ctx.app.baseUrl);
 
 describe('register', () => {
@@ -32,25 +32,25 @@ describe('register', () => {
 
   for (const [what, body] of badBodies) {
     it(`answers 400 with an error for ${what} and creates nothing`, async () => {
-      const before = userCount();
+      const before = await userCount();
       const res = await client().post('/api/auth/register', body);
       expect(res.status).toBe(400);
       expect(typeof res.json.error).toBe('string');
       expect(res.json.error.length).toBeGreaterThan(0);
       expect(res.headers.get('set-cookie')).toBeNull();
-      expect(userCount()).toBe(before);
+      expect(await userCount()).toBe(before);
     });
   }
 
   it('answers 400 for a body that is not JSON', async () => {
-    const before = userCount();
+    const before = await userCount();
     const malformed = await client().request('POST', '/api/auth/register', '{"username": "x",', { 'content-type': 'application/json' });
     expect(malformed.status).toBe(400);
     expect(malformed.json.error).toBe('Request body is not valid JSON');
     const plain = await client().request('POST', '/api/auth/register', 'username=x&password=y', { 'content-type': 'text/plain' });
     expect(plain.status).toBe(400);
     expect(typeof plain.json.error).toBe('string');
-    expect(userCount()).toBe(before);
+    expect(await userCount()).toBe(before);
   });
 
   it('creates the account, signs in with an httpOnly SameSite=Lax cookie and never shows the hash', async () => {
@@ -71,7 +71,7 @@ describe('register', () => {
   });
 
   it(`refuses a password over ${PASSWORD_MAX_BYTES} UTF-8 bytes, however few its characters`, async () => {
-    const before = userCount();
+    const before = await userCount();
     // 37 characters, 74 bytes: bcrypt would ignore the last two bytes.
     const accented = 'é'.repeat(37);
     for (const password of [accented, 'p'.repeat(PASSWORD_MAX_BYTES + 1), '🐝'.repeat(19)]) {
@@ -80,7 +80,7 @@ describe('register', () => {
       expect(res.json).toEqual({ error: PASSWORD_TOO_LONG });
     }
     expect(PASSWORD_TOO_LONG).toMatch(/at most 72 bytes/);
-    expect(userCount()).toBe(before);
+    expect(await userCount()).toBe(before);
   });
 
   it(`accepts a password of exactly ${PASSWORD_MAX_BYTES} bytes and needs all of it to sign in`, async () => {
@@ -94,13 +94,13 @@ describe('register', () => {
 
   it('refuses a taken name in any letter case with 409', async () => {
     await registerUser(ctx.app.baseUrl, 'TakenName');
-    const before = userCount();
+    const before = await userCount();
     for (const name of ['TakenName', 'takenname', 'TAKENNAME']) {
       const res = await client().post('/api/auth/register', { username: name, password: 'password123' });
       expect(res.status).toBe(409);
       expect(res.json.error).toBe('That username is taken');
     }
-    expect(userCount()).toBe(before);
+    expect(await userCount()).toBe(before);
   });
 
   it('gives one account when the same name is registered twice at once', async () => {
@@ -185,7 +185,7 @@ describe('me and sign-out', () => {
   it("answers 401 for a deleted user's token", async () => {
     const { client: c, id } = await registerUser(ctx.app.baseUrl);
     expect((await c.get('/api/auth/me')).status).toBe(200);
-    ctx.app.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    await ctx.app.sql('DELETE FROM users WHERE id = ?', id);
     expect((await c.get('/api/auth/me')).status).toBe(401);
   });
 
@@ -230,7 +230,7 @@ describe('accounts from before the 72-byte rule', () => {
   it('still sign in with their long password', async () => {
     // Made the way registration used to: straight to the database with a 100-byte password.
     const longPassword = 'x'.repeat(100);
-    ctx.app.application.context.queries.createUser.run('old_timer', await hashPassword(longPassword, 'account'));
+    await ctx.app.application.context.stores.users.createUser('old_timer', await hashPassword(longPassword, 'account'));
     const res = await client().post('/api/auth/login', { username: 'old_timer', password: longPassword });
     expect(res.status).toBe(200);
     expect(res.json.username).toBe('old_timer');

@@ -23,8 +23,8 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
   const ctx = useTestApp({}, { uploads: backend });
   const stored = () => storedUploads(ctx.app);
   const isStored = async (name: string) => (await stored().read(name)) !== null;
-  const rowExists = (filename: string) => ctx.app.db.prepare('SELECT 1 FROM uploads WHERE filename = ?').get(filename) !== undefined;
-  const deps = () => ({ files: ctx.app.application.context.files, queries: ctx.app.application.context.queries });
+  const rowExists = async (filename: string) => (await ctx.app.sql('SELECT 1 FROM uploads WHERE filename = ?', filename)).length > 0;
+  const deps = () => ({ files: ctx.app.application.context.files, queries: ctx.app.application.context.stores.uploads });
 
   let uploaderId: number;
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
         [almost, UPLOAD_MAX_AGE_HOURS - 0.1]
       ] as const) {
         await stored().write(`messages/${name}`, GIF, hours);
-        ctx.app.application.context.queries.recordUpload.run(name, uploaderId);
+        await ctx.app.application.context.stores.uploads.recordUpload(name, uploaderId);
       }
 
       // Old things that are not ours to delete: other names, deeper, beside or above messages/.
@@ -57,25 +57,27 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
       expect(removed).toBe(2);
       expect(await isStored(`messages/${oldPng}`)).toBe(false);
       expect(await isStored(`messages/${oldWebp}`)).toBe(false);
-      expect(rowExists(oldPng)).toBe(false);
-      expect(rowExists(oldWebp)).toBe(false);
+      expect(await rowExists(oldPng)).toBe(false);
+      expect(await rowExists(oldWebp)).toBe(false);
       expect(await isStored(`messages/${fresh}`)).toBe(true);
       expect(await isStored(`messages/${almost}`)).toBe(true);
-      expect(rowExists(fresh)).toBe(true);
-      expect(rowExists(almost)).toBe(true);
+      expect(await rowExists(fresh)).toBe(true);
+      expect(await rowExists(almost)).toBe(true);
       for (const name of [...foreign, ...elsewhere]) expect(await isStored(name)).toBe(true);
     });
 
     it('forgets rows of old uploads whose file is already gone', async () => {
       const gone = uploadName('png');
       const recent = uploadName('png');
-      const queries = ctx.app.application.context.queries;
-      queries.recordUpload.run(gone, uploaderId);
-      queries.recordUpload.run(recent, uploaderId);
-      ctx.app.db.prepare(`UPDATE uploads SET created_at = datetime('now', ?) WHERE filename = ?`).run(`-${UPLOAD_MAX_AGE_HOURS + 1} hours`, gone);
+      const queries = ctx.app.application.context.stores.uploads;
+      await queries.recordUpload(gone, uploaderId);
+      await queries.recordUpload(recent, uploaderId);
+      // UTC, written as SQLite writes its times (the PostgreSQL test cluster runs in UTC).
+      const longAgo = new Date(Date.now() - (UPLOAD_MAX_AGE_HOURS + 1) * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+      await ctx.app.sql('UPDATE uploads SET created_at = ? WHERE filename = ?', longAgo, gone);
       await removeExpiredUploads(deps());
-      expect(rowExists(gone)).toBe(false);
-      expect(rowExists(recent)).toBe(true);
+      expect(await rowExists(gone)).toBe(false);
+      expect(await rowExists(recent)).toBe(true);
     });
 
     it('removes an aged upload made over HTTP, which is then no longer served', async () => {
@@ -94,7 +96,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
       stored().age(`messages/${filename}`, UPLOAD_MAX_AGE_HOURS + 1);
       await removeExpiredUploads(deps());
       expect((await fetch(ctx.app.baseUrl + url)).status).toBe(404);
-      expect(rowExists(filename)).toBe(false);
+      expect(await rowExists(filename)).toBe(false);
     });
   });
 
@@ -130,7 +132,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
       const fresh = `messages/${uploadName('gif')}`;
       await place.write(old, GIF, UPLOAD_MAX_AGE_HOURS + 1);
       await place.write(fresh, GIF, 1);
-      const db = openDatabase(path.join(dataDir, 'test.db'));
+      const db = await openDatabase({ sqliteFile: path.join(dataDir, 'test.db') });
       const client = await connectRedis(ctx.redis.url, 'test');
       const application = await createApplication({ config, db, redis: client, redisUrl: ctx.redis.url, clientDir: path.join(dataDir, 'none') });
       try {
@@ -139,7 +141,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
       } finally {
         await application.close();
         client.disconnect();
-        db.close();
+        await db.close();
         rmSync(dataDir, { recursive: true, force: true });
       }
     });
@@ -148,7 +150,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
 
 describe('the uploads folder', () => {
   const ctx = useTestApp();
-  const deps = () => ({ files: ctx.app.application.context.files, queries: ctx.app.application.context.queries });
+  const deps = () => ({ files: ctx.app.application.context.files, queries: ctx.app.application.context.stores.uploads });
 
   it('never follows a symlink named like an upload, even to an old file', async () => {
     const outside = mkdtempSync(path.join(tmpdir(), 'bbb-outside-'));
@@ -171,7 +173,7 @@ describe('the uploads folder', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'bbb-empty-'));
     try {
       const files = createFolderFiles(path.join(empty, 'never-made'));
-      expect(await removeExpiredUploads({ files, queries: ctx.app.application.context.queries })).toBe(0);
+      expect(await removeExpiredUploads({ files, queries: ctx.app.application.context.stores.uploads })).toBe(0);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

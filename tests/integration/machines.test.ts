@@ -87,7 +87,7 @@ describe('three server processes sharing only Redis, the bucket and the database
     const reactionAtOne = nextEvent(onOne, 'reaction:updated');
     const reactionAtTwo = nextEvent(onTwo, 'reaction:updated');
     expect((await request(onThree, 'reaction:add', { roomId: room.id, messageId: sent.data.id, emoji: 'heart' })).ok).toBe(true);
-    const expected = { roomId: room.id, messageId: sent.data.id, reactions: [{ emoji: 'heart', userIds: [carol.id] }] };
+    const expected = { roomId: room.id, messageId: sent.data.id, reactions: [{ emoji: 'heart', userIds: [carol.id] }], version: 1 };
     expect(await reactionAtOne).toEqual(expected);
     expect(await reactionAtTwo).toEqual(expected);
 

@@ -94,9 +94,9 @@ describe('REST: the origin must be exactly the app’s own', () => {
         req.end(body);
       });
     expect(await send(`https://127.0.0.1:${ctx.plain.port}`)).toBe(403);
-    expect(ctx.plain.application.context.queries.findUserByUsername.get(username)).toBeUndefined();
+    expect(await ctx.plain.application.context.stores.users.findUserByUsername(username)).toBeUndefined();
     expect(await send(`http://127.0.0.1:${ctx.plain.port}`)).toBe(201);
-    expect(ctx.plain.application.context.queries.findUserByUsername.get(username)).toBeDefined();
+    expect(await ctx.plain.application.context.stores.users.findUserByUsername(username)).toBeDefined();
   });
 
   it('default ports: Host with :80 over http is the origin without a port', async () => {

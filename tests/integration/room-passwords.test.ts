@@ -45,9 +45,9 @@ const joinById = (who: User, room: RoomDetails, password?: string) => who.client
 const joinByCode = (who: User, room: RoomDetails, password?: string) =>
   who.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode, password });
 
-const memberIds = (roomId: string) =>
-  (ctx.app.db.prepare('SELECT user_id FROM room_members WHERE room_id = ?').all(roomId) as { user_id: number }[]).map((r) => r.user_id);
-const roomCount = () => (ctx.app.db.prepare('SELECT COUNT(*) AS n FROM rooms').get() as { n: number }).n;
+const memberIds = async (roomId: string) =>
+  (await ctx.app.sql<{ user_id: number }>('SELECT user_id FROM room_members WHERE room_id = ?', roomId)).map((r) => r.user_id);
+const roomCount = async () => Number((await ctx.app.sql<{ n: number }>('SELECT COUNT(*) AS n FROM rooms'))[0].n);
 const roomChecks = () => bcryptPool.stats('room').started;
 
 type Answer = Awaited<ReturnType<HttpClient['post']>>;
@@ -69,24 +69,24 @@ function expectWrong(res: Answer): void {
 describe('a new room password', () => {
   it(`must be at least ${ROOM_PASSWORD_MIN} characters`, async () => {
     const owner = await user();
-    const before = roomCount();
+    const before = await roomCount();
     for (const password of ['x', 'abc', '🐝🐝🐝']) {
       const res = await owner.client.post('/api/rooms', { name: 'Too easy', password });
       expect(res.status).toBe(400);
       expect(res.json).toEqual({ error: `Room password must be at least ${ROOM_PASSWORD_MIN} characters` });
     }
-    expect(roomCount()).toBe(before);
+    expect(await roomCount()).toBe(before);
     expect((await lockedRoom(owner, 'abcd')).hasPassword).toBe(true);
     expect((await lockedRoom(owner, '🐝🐝🐝🐝')).hasPassword).toBe(true);
   });
 
   it(`must be at most ${PASSWORD_MAX_BYTES} UTF-8 bytes`, async () => {
     const [owner, guest, other] = await users(3);
-    const before = roomCount();
+    const before = await roomCount();
     const res = await owner.client.post('/api/rooms', { name: 'Too long', password: 'é'.repeat(37) });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatch(/^Room password must be at most 72 bytes/);
-    expect(roomCount()).toBe(before);
+    expect(await roomCount()).toBe(before);
 
     const password = 'é'.repeat(PASSWORD_MAX_BYTES / 2);
     const room = await lockedRoom(owner, password);
@@ -98,10 +98,10 @@ describe('a new room password', () => {
     const [owner, guest, other] = await users(3);
     const room = await lockedRoom(owner);
     // A room made before the rule: its password is two letters.
-    ctx.app.db.prepare('UPDATE rooms SET password_hash = ? WHERE id = ?').run(bcrypt.hashSync('ab', 4), room.id);
+    await ctx.app.sql('UPDATE rooms SET password_hash = ? WHERE id = ?', bcrypt.hashSync('ab', 4), room.id);
     expect((await joinById(guest, room, 'ab')).status).toBe(200);
     expect((await joinByCode(other, room, 'ab')).status).toBe(200);
-    expect(memberIds(room.id)).toHaveLength(3);
+    expect(await memberIds(room.id)).toHaveLength(3);
   });
 });
 
@@ -119,7 +119,7 @@ describe('wrong room passwords', () => {
     // The right password too: the limit is on the guesser, not on what they send.
     expectTooMany(await joinById(guesser, room, PASSWORD));
     expect(roomChecks()).toBe(checks);
-    expect(memberIds(room.id)).not.toContain(guesser.id);
+    expect(await memberIds(room.id)).not.toContain(guesser.id);
 
     // Nobody else is held up: a member types the password and is in.
     expect((await joinByCode(member, room, PASSWORD)).status).toBe(200);
@@ -146,7 +146,7 @@ describe('wrong room passwords', () => {
     // A newcomer's wrong first try is judged; the next one waits like the others.
     expectWrong(await joinById(latecomer, room, 'first-guess'));
     expectTooMany(await joinById(latecomer, room, PASSWORD));
-    expect(memberIds(room.id).sort()).toEqual([owner.id, member.id].sort());
+    expect((await memberIds(room.id)).sort()).toEqual([owner.id, member.id].sort());
   });
 
   it('keep a crowd of parallel guesses away from bcrypt and from everyone else', async () => {
@@ -175,7 +175,7 @@ describe('wrong room passwords', () => {
     expect(signIn.status).toBe(200);
     expect(signIn.json.username).toBe(signer.username);
     expect(join.status).toBe(200);
-    expect(memberIds(room.id).sort()).toEqual([owner.id, member.id].sort());
+    expect((await memberIds(room.id)).sort()).toEqual([owner.id, member.id].sort());
   });
 });
 

@@ -27,12 +27,10 @@ async function createRoom(owner: User, body: { name: string; password?: string }
   return res.json as RoomDetails;
 }
 
-const memberIds = (roomId: string) =>
-  (ctx.app.db.prepare('SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id').all(roomId) as { user_id: number }[]).map(
-    (r) => r.user_id
-  );
-const roomExists = (roomId: string) => ctx.app.db.prepare('SELECT 1 FROM rooms WHERE id = ?').get(roomId) !== undefined;
-const roomCount = () => (ctx.app.db.prepare('SELECT COUNT(*) AS n FROM rooms').get() as { n: number }).n;
+const memberIds = async (roomId: string) =>
+  (await ctx.app.sql<{ user_id: number }>('SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id', roomId)).map((r) => r.user_id);
+const roomExists = async (roomId: string) => (await ctx.app.sql('SELECT 1 FROM rooms WHERE id = ?', roomId)).length > 0;
+const roomCount = async () => Number((await ctx.app.sql<{ n: number }>('SELECT COUNT(*) AS n FROM rooms'))[0].n);
 
 /** Records every membership event the room service announces while a test runs. */
 type Recorded = { [K in keyof ServerEventMap]: { name: K; payload: ServerEventMap[K][0] } }[keyof ServerEventMap];
@@ -56,7 +54,7 @@ describe('signed-out requests', () => {
   it('answers 401 on every endpoint and changes nothing', async () => {
     const owner = await user();
     const room = await createRoom(owner);
-    const before = roomCount();
+    const before = await roomCount();
     const anonymous = new HttpClient(ctx.app.baseUrl);
     const calls = [
       anonymous.get('/api/rooms'),
@@ -72,8 +70,8 @@ describe('signed-out requests', () => {
       expect(res.status).toBe(401);
       expect(res.json).toEqual({ error: 'Not authenticated' });
     }
-    expect(roomCount()).toBe(before);
-    expect(memberIds(room.id)).toEqual([owner.id]);
+    expect(await roomCount()).toBe(before);
+    expect(await memberIds(room.id)).toEqual([owner.id]);
   });
 });
 
@@ -110,7 +108,7 @@ describe('POST /api/rooms', () => {
     const owner = await user();
     const room = await createRoom(owner, { name: 'Secret garden', password: 'open sesame' });
     expect(room.hasPassword).toBe(true);
-    const stored = ctx.app.db.prepare('SELECT password_hash FROM rooms WHERE id = ?').get(room.id) as { password_hash: string };
+    const [stored] = await ctx.app.sql<{ password_hash: string }>('SELECT password_hash FROM rooms WHERE id = ?', room.id);
     expect(stored.password_hash).toMatch(/^\$2[aby]\$10\$/);
     for (const path of ['/api/rooms', `/api/rooms/${room.id}`, `/api/rooms/invite/${room.inviteCode}`]) {
       const res = await owner.client.get(path);
@@ -145,11 +143,11 @@ describe('POST /api/rooms', () => {
   for (const [what, body] of badBodies) {
     it(`answers 400 for ${what} and creates nothing`, async () => {
       const owner = await user();
-      const before = roomCount();
+      const before = await roomCount();
       const res = await owner.client.post('/api/rooms', body);
       expect(res.status).toBe(400);
       expect(typeof res.json.error).toBe('string');
-      expect(roomCount()).toBe(before);
+      expect(await roomCount()).toBe(before);
     });
   }
 
@@ -224,8 +222,8 @@ describe('DELETE /api/rooms/:id', () => {
     const res = await owner.client.delete(`/api/rooms/${room.id}`);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ ok: true });
-    expect(roomExists(room.id)).toBe(false);
-    expect(memberIds(room.id)).toEqual([]);
+    expect(await roomExists(room.id)).toBe(false);
+    expect(await memberIds(room.id)).toEqual([]);
     expect(events).toHaveLength(1);
     expect(events[0].name).toBe('room:deleted');
     expect(events[0].payload).toMatchObject({ roomId: room.id });
@@ -244,8 +242,8 @@ describe('DELETE /api/rooms/:id', () => {
     expect(byGuest.json).toEqual({ error: 'Only the owner can delete this room' });
     const byStranger = await stranger.client.delete(`/api/rooms/${room.id}`);
     expect(byStranger.status).toBe(403);
-    expect(roomExists(room.id)).toBe(true);
-    expect(memberIds(room.id)).toHaveLength(2);
+    expect(await roomExists(room.id)).toBe(true);
+    expect(await memberIds(room.id)).toHaveLength(2);
     expect(events).toEqual([]);
   });
 
@@ -265,7 +263,7 @@ describe('POST /api/rooms/:id/join', () => {
     const res = await guest.client.post(`/api/rooms/${room.id}/join`, {});
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ id: room.id, memberCount: 2, isOwner: false });
-    expect(memberIds(room.id).sort()).toEqual([owner.id, guest.id].sort());
+    expect((await memberIds(room.id)).sort()).toEqual([owner.id, guest.id].sort());
     expect(events).toEqual([{ name: 'room:member-joined', payload: { roomId: room.id, userId: guest.id, username: guest.username } }]);
   });
 
@@ -279,7 +277,7 @@ describe('POST /api/rooms/:id/join', () => {
     expect(again.json).toMatchObject({ id: room.id, memberCount: 2 });
     const owners = await owner.client.post(`/api/rooms/${room.id}/join`, {});
     expect(owners.status).toBe(200);
-    expect(memberIds(room.id)).toHaveLength(2);
+    expect(await memberIds(room.id)).toHaveLength(2);
     expect(events).toEqual([]);
   });
 
@@ -295,12 +293,12 @@ describe('POST /api/rooms/:id/join', () => {
     const wrong = await guest.client.post(`/api/rooms/${room.id}/join`, { password: 'hunter2' });
     expect(wrong.status).toBe(403);
     expect(wrong.json).toEqual({ error: 'Wrong password' });
-    expect(memberIds(room.id)).toEqual([owner.id]);
+    expect(await memberIds(room.id)).toEqual([owner.id]);
     expect(events).toEqual([]);
 
     const right = await guest.client.post(`/api/rooms/${room.id}/join`, { password: 'hunter22' });
     expect(right.status).toBe(200);
-    expect(memberIds(room.id)).toHaveLength(2);
+    expect(await memberIds(room.id)).toHaveLength(2);
   });
 
   it('answers 404 for an unknown room and 400 for a bad body', async () => {
@@ -311,7 +309,7 @@ describe('POST /api/rooms/:id/join', () => {
     const room = await createRoom(owner);
     const bad = await guest.client.post(`/api/rooms/${room.id}/join`, { password: { $ne: '' } });
     expect(bad.status).toBe(400);
-    expect(memberIds(room.id)).toEqual([owner.id]);
+    expect(await memberIds(room.id)).toEqual([owner.id]);
   });
 
   it(`turns away member ${ROOM_MAX_MEMBERS + 1} with "This room is full"`, async () => {
@@ -319,7 +317,7 @@ describe('POST /api/rooms/:id/join', () => {
     const room = await createRoom(owner);
     const latecomer = others.pop()!;
     for (const member of others) expect((await member.client.post(`/api/rooms/${room.id}/join`, {})).status).toBe(200);
-    expect(memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
+    expect(await memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
 
     const events = recordEvents();
     const res = await latecomer.client.post(`/api/rooms/${room.id}/join`, {});
@@ -328,7 +326,7 @@ describe('POST /api/rooms/:id/join', () => {
     const byCode = await latecomer.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode });
     expect(byCode.status).toBe(409);
     expect(byCode.json).toEqual({ error: 'This room is full' });
-    expect(memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
+    expect(await memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
     expect(events).toEqual([]);
 
     // A seat that frees up can be taken.
@@ -341,7 +339,7 @@ describe('POST /api/rooms/:id/join', () => {
     // A password makes every join wait on bcrypt, so the requests really do overlap in the server.
     const room = await createRoom(owner, { name: 'Last seats', password: 'race-pass' });
     for (const member of early) await member.client.post(`/api/rooms/${room.id}/join`, { password: 'race-pass' });
-    expect(memberIds(room.id)).toHaveLength(14);
+    expect(await memberIds(room.id)).toHaveLength(14);
     const racers = await users(30);
     const events = recordEvents();
 
@@ -354,7 +352,7 @@ describe('POST /api/rooms/:id/join', () => {
       expect(loser.status).toBe(409);
       expect(loser.json).toEqual({ error: 'This room is full' });
     }
-    expect(memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
+    expect(await memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
     expect(events.filter((e) => e.name === 'room:member-joined')).toHaveLength(ROOM_MAX_MEMBERS - 14);
     const detail = await owner.client.get(`/api/rooms/${room.id}`);
     expect(detail.json.memberCount).toBe(ROOM_MAX_MEMBERS);
@@ -374,7 +372,7 @@ describe(`the ${USER_MAX_ROOMS}-room limit`, () => {
     expect(joined.status).toBe(409);
     expect(joined.json).toEqual({ error: `You can be in at most ${USER_MAX_ROOMS} rooms` });
     expect((await busy.client.get('/api/rooms')).json).toHaveLength(USER_MAX_ROOMS);
-    expect(memberIds(elsewhere.id)).toEqual([other.id]);
+    expect(await memberIds(elsewhere.id)).toEqual([other.id]);
   });
 
   it('holds when many creates race', async () => {
@@ -443,7 +441,7 @@ describe('invites', () => {
     const wrong = await guest.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode, password: 'nope' });
     expect(wrong.status).toBe(403);
     expect(wrong.json).toEqual({ error: 'Wrong password' });
-    expect(memberIds(room.id)).toEqual([owner.id]);
+    expect(await memberIds(room.id)).toEqual([owner.id]);
 
     const events = recordEvents();
     const ok = await guest.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode, password: 'letmein1' });
@@ -474,7 +472,7 @@ describe('POST /api/rooms/:id/leave', () => {
     const res = await guest.client.post(`/api/rooms/${room.id}/leave`);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ ok: true, deleted: false });
-    expect(memberIds(room.id)).toEqual([owner.id]);
+    expect(await memberIds(room.id)).toEqual([owner.id]);
     expect(events).toEqual([{ name: 'room:member-left', payload: { roomId: room.id, userId: guest.id, username: guest.username, reason: 'left' } }]);
     expect((await guest.client.get(`/api/rooms/${room.id}`)).status).toBe(403);
   });
@@ -487,7 +485,7 @@ describe('POST /api/rooms/:id/leave', () => {
     const res = await owner.client.post(`/api/rooms/${room.id}/leave`);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ ok: true, deleted: true });
-    expect(roomExists(room.id)).toBe(false);
+    expect(await roomExists(room.id)).toBe(false);
     expect(events).toHaveLength(1);
     expect(events[0].name).toBe('room:deleted');
     expect([...(events[0].payload as ServerEventMap['room:deleted'][0]).memberIds].sort()).toEqual([owner.id, guest.id].sort());
@@ -503,7 +501,7 @@ describe('POST /api/rooms/:id/leave', () => {
     const unknown = await stranger.client.post('/api/rooms/nosuchroomnosuchroom1/leave');
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual({ error: 'Room not found' });
-    expect(memberIds(room.id)).toEqual([owner.id]);
+    expect(await memberIds(room.id)).toEqual([owner.id]);
     expect(events).toEqual([]);
   });
 });

@@ -23,8 +23,8 @@ beforeAll(async () => {
 afterEach(() => closeAllSockets());
 
 /** A session cookie for `user` whose token lives `seconds`. */
-function shortCookie(user: TestUser, seconds: number): string {
-  const row = ctx.app.application.context.queries.findUserById.get(user.id);
+async function shortCookie(user: TestUser, seconds: number): Promise<string> {
+  const row = await ctx.app.application.context.stores.users.findUserById(user.id);
   if (!row) throw new Error('user not found');
   return `${SESSION_COOKIE}=${signSession(SECRET, row, seconds)}`;
 }
@@ -32,7 +32,7 @@ function shortCookie(user: TestUser, seconds: number): string {
 describe('a socket whose token expires', () => {
   it('works until then, is told why, and is disconnected by the server on time', async () => {
     const signedAt = Date.now();
-    const socket = await connectSocket(ctx.app.baseUrl, shortCookie(alice, 2));
+    const socket = await connectSocket(ctx.app.baseUrl, await shortCookie(alice, 2));
     const events: string[] = [];
     const errors = record(socket, 'error');
     socket.on('error', () => events.push('error'));
@@ -57,14 +57,14 @@ describe('a socket whose token expires', () => {
   });
 
   it('the same token is refused at the next handshake, with the same words', async () => {
-    const cookie = shortCookie(alice, 1);
+    const cookie = await shortCookie(alice, 1);
     const socket = await connectSocket(ctx.app.baseUrl, cookie);
     await new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
     await expect(connectSocket(ctx.app.baseUrl, cookie)).rejects.toThrow('Your session has expired');
   });
 
   it('only that socket goes: the same user on a normal session stays connected', async () => {
-    const shortLived = await connectSocket(ctx.app.baseUrl, shortCookie(bob, 1));
+    const shortLived = await connectSocket(ctx.app.baseUrl, await shortCookie(bob, 1));
     const normal = await connectSocket(ctx.app.baseUrl, bob.cookie);
     const normalErrors = record(normal, 'error');
     await new Promise<void>((resolve) => shortLived.once('disconnect', () => resolve()));
@@ -75,7 +75,7 @@ describe('a socket whose token expires', () => {
   });
 
   it('a token that lives longer than a timer can wait (about 24.8 days) does not close the socket early', async () => {
-    const socket = await connectSocket(ctx.app.baseUrl, shortCookie(alice, 30 * 24 * 60 * 60));
+    const socket = await connectSocket(ctx.app.baseUrl, await shortCookie(alice, 30 * 24 * 60 * 60));
     const errors = record(socket, 'error');
     await quietPeriod(500);
     expect(socket.connected).toBe(true);
@@ -84,14 +84,14 @@ describe('a socket whose token expires', () => {
   });
 
   it('the sessions module signs what the app accepts, and reports expiry only for its own tokens', async () => {
-    const sessions = createSessions(SECRET, ctx.app.application.context.queries, false);
-    const row = ctx.app.application.context.queries.findUserById.get(alice.id)!;
-    const check = sessions.checkCookieHeader(`${SESSION_COOKIE}=${sessions.sign(row, 60)}`);
+    const sessions = createSessions(SECRET, ctx.app.application.context.stores.users, false);
+    const row = (await ctx.app.application.context.stores.users.findUserById(alice.id))!;
+    const check = await sessions.checkCookieHeader(`${SESSION_COOKIE}=${sessions.sign(row, 60)}`);
     expect(check.user).toEqual({ id: alice.id, username: alice.username });
     if (check.user) expect(check.expiresAt - Date.now()).toBeLessThanOrEqual(60_000);
     // An expired token signed with another secret is a forgery, not an expired session.
     const forged = signSession('some-other-secret', row, -10);
-    expect(sessions.checkCookieHeader(`${SESSION_COOKIE}=${forged}`)).toEqual({ user: null, reason: 'invalid' });
+    expect(await sessions.checkCookieHeader(`${SESSION_COOKIE}=${forged}`)).toEqual({ user: null, reason: 'invalid' });
     await expect(connectSocket(ctx.app.baseUrl, `${SESSION_COOKIE}=${forged}`)).rejects.toThrow('Not authenticated');
   });
 });

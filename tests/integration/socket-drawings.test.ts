@@ -40,6 +40,7 @@ async function storeUnpacked(roomId: string, operations: Operation[], at: number
   const old = { operations, width: CANVAS_WIDTH, height: CANVAS_HEIGHT };
   const message: Message = {
     reactions: [],
+    reactionsVersion: 0,
     roomId,
     userId: alice.id,
     id: nanoid(),

@@ -28,7 +28,7 @@ async function seed(roomId: string, count: number, author: TestUser): Promise<st
     for (let j = i; j < Math.min(count, i + BATCH); j++) {
       const id = nanoid();
       ids.push(id);
-      batch.push({ reactions: [], roomId, userId: author.id, id, username: author.username, type: 'text', content: `message ${j}`, timestamp: start + j });
+      batch.push({ reactions: [], reactionsVersion: 0, roomId, userId: author.id, id, username: author.username, type: 'text', content: `message ${j}`, timestamp: start + j });
     }
     // One batch after the other keeps the list in the order of `ids`; inside a batch, ioredis
     // writes the commands in call order on one connection, which Redis runs in that order.
@@ -153,7 +153,7 @@ describe('pages bounded in bytes', () => {
       const id = nanoid();
       ids.push(id);
       const content = `${i} `.padEnd(size, 'x');
-      await storeMessage(ctx.app.redis, { reactions: [], roomId, userId: alice.id, id, username: alice.username, type: 'text', content, timestamp: Date.now() }, { limitSends: false, typingCutoff: 0 });
+      await storeMessage(ctx.app.redis, { reactions: [], reactionsVersion: 0, roomId, userId: alice.id, id, username: alice.username, type: 'text', content, timestamp: Date.now() }, { limitSends: false, typingCutoff: 0 });
     }
     return ids;
   }

@@ -81,6 +81,7 @@ async function seedLarge(roomId: string, author: TestUser, count: number, bytes 
   for (let i = 0; i < count; i++) {
     const message = {
       reactions: [],
+      reactionsVersion: 0,
       roomId,
       userId: author.id,
       id: nanoid(),

@@ -199,18 +199,18 @@ describe('deleting', () => {
 
 describe('image messages', () => {
   /** An upload of `user` as the upload endpoint leaves it: a file plus its record. */
-  function uploadFor(user: TestUser, ext = 'png'): { filename: string; url: string; file: string } {
+  async function uploadFor(user: TestUser, ext = 'png'): Promise<{ filename: string; url: string; file: string }> {
     const filename = `${nanoid()}.${ext}`;
     const file = path.join(ctx.app.config.uploadsDir, 'messages', filename);
     writeFileSync(file, Buffer.from('89504e470d0a1a0a', 'hex'));
-    ctx.app.application.context.queries.recordUpload.run(filename, user.id);
+    await ctx.app.application.context.stores.uploads.recordUpload(filename, user.id);
     return { filename, url: `/uploads/messages/${filename}`, file };
   }
 
   it('sends the sender’s own upload once; deleting the message removes exactly that file', async () => {
     const { room, people, sockets } = await roomWith(2);
-    const upload = uploadFor(people[0]);
-    const bystander = uploadFor(people[0]);
+    const upload = await uploadFor(people[0]);
+    const bystander = await uploadFor(people[0]);
     const arrival = nextEvent(sockets[1], 'message:new');
     const ack = await request(sockets[0], 'message:send', { roomId: room.id, type: 'image', content: upload.url });
     expect(ack).toMatchObject({ ok: true, data: { type: 'image', content: upload.url } });
@@ -223,13 +223,13 @@ describe('image messages', () => {
 
     expect(await requestRaw(sockets[0], 'message:delete', { roomId: room.id, messageId: ack.data.id })).toEqual({ ok: true });
     expect(existsSync(upload.file)).toBe(false);
-    expect(ctx.app.application.context.queries.findUpload.get(upload.filename)).toBeUndefined();
+    expect(await ctx.app.application.context.stores.uploads.findUpload(upload.filename)).toBeUndefined();
     expect(existsSync(bystander.file)).toBe(true);
   });
 
   it('refuses any other path: someone else’s upload, unknown files, traversal, other folders', async () => {
     const { room, people, sockets } = await roomWith(2);
-    const theirs = uploadFor(people[1]);
+    const theirs = await uploadFor(people[1]);
     const contents = [
       theirs.url,
       `/uploads/messages/${nanoid()}.png`,
@@ -247,7 +247,7 @@ describe('image messages', () => {
     }
     expect(await storedIds(room.id)).toEqual([]);
     expect(existsSync(theirs.file)).toBe(true);
-    expect(ctx.app.application.context.queries.findUpload.get(theirs.filename)?.message_id).toBeNull();
+    expect((await ctx.app.application.context.stores.uploads.findUpload(theirs.filename))?.message_id).toBeNull();
     // Refusals did not cost the sender their message of this second.
     await send(sockets[0], room.id, 'still allowed');
   });
@@ -261,7 +261,7 @@ describe('reactions', () => {
     const ack = await request(sockets[1], 'reaction:add', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     const expected = [{ emoji: 'fire', userIds: [people[1].id] }];
     expect(ack).toEqual({ ok: true, data: expected });
-    for (const update of updates) expect(await update).toEqual({ roomId: room.id, messageId: message.id, reactions: expected });
+    for (const update of updates) expect(await update).toEqual({ roomId: room.id, messageId: message.id, reactions: expected, version: 1 });
 
     // Adding the same again changes nothing and tells nobody.
     const quiet = record(sockets[0], 'reaction:updated');
@@ -270,12 +270,13 @@ describe('reactions', () => {
     const removed = await request(sockets[1], 'reaction:remove', { roomId: room.id, messageId: message.id, emoji: 'fire' });
     expect(removed).toEqual({ ok: true, data: [{ emoji: 'heart', userIds: [people[2].id] }] });
     await eventually(() => quiet.length === 2);
-    expect(quiet.map((u) => u.reactions)).toEqual([
-      [{ emoji: 'fire', userIds: [people[1].id] }, { emoji: 'heart', userIds: [people[2].id] }],
-      [{ emoji: 'heart', userIds: [people[2].id] }]
+    expect(quiet.map((u) => [u.reactions, u.version])).toEqual([
+      [[{ emoji: 'fire', userIds: [people[1].id] }, { emoji: 'heart', userIds: [people[2].id] }], 2],
+      [[{ emoji: 'heart', userIds: [people[2].id] }], 3]
     ]);
     const page = await joinRoom(sockets[0], room.id);
     expect(page.messages[0].reactions).toEqual([{ emoji: 'heart', userIds: [people[2].id] }]);
+    expect(page.messages[0].reactionsVersion).toBe(3);
   });
 
   it('sixteen members reacting at the same moment all count, and the TTL is kept', async () => {
@@ -330,10 +331,12 @@ describe('typing', () => {
 
     let update = nextEvent(sockets[1], 'typing:update', aliceTyping);
     sockets[0].emit('typing:start', { roomId: room.id });
-    expect(await update).toEqual({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }], kind: 'text' });
+    const first = await update;
+    expect(first).toMatchObject({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }], kind: 'text' });
     update = nextEvent(sockets[1], 'typing:update');
     sockets[0].emit('typing:stop', { roomId: room.id });
-    expect(await update).toEqual({ roomId: room.id, users: [], kind: 'text' });
+    // Each change of the list comes with a higher version.
+    expect(await update).toEqual({ roomId: room.id, users: [], kind: 'text', version: first.version + 1 });
 
     // Sending a message ends typing.
     update = nextEvent(sockets[1], 'typing:update', aliceTyping);
@@ -361,14 +364,16 @@ describe('typing', () => {
 
     let update = drawingUpdate(aliceIn);
     sockets[0].emit('typing:start', { roomId: room.id, kind: 'drawing' });
-    expect(await update).toEqual({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }], kind: 'drawing' });
+    const started = await update;
+    expect(started).toMatchObject({ roomId: room.id, users: [{ userId: alice.id, username: alice.username }], kind: 'drawing' });
     // Typing at the same time is a separate list.
     const typing = nextEvent(sockets[1], 'typing:update', (p) => p.kind === 'text' && aliceIn(p));
     sockets[0].emit('typing:start', { roomId: room.id });
     await typing;
     update = drawingUpdate((p) => !aliceIn(p));
     sockets[0].emit('typing:stop', { roomId: room.id, kind: 'drawing' });
-    expect(await update).toEqual({ roomId: room.id, users: [], kind: 'drawing' });
+    // The drawing list has its own versions: typing in between did not move them.
+    expect(await update).toEqual({ roomId: room.id, users: [], kind: 'drawing', version: started.version + 1 });
 
     // Silence ends drawing too.
     update = drawingUpdate(aliceIn);
@@ -401,8 +406,8 @@ describe('typing', () => {
       nextEvent(quiet.sockets[1], 'typing:update', (p) => !sees(ann.id)(p), TYPING_EXPIRE_MS + 5000),
       nextEvent(busy.sockets[0], 'typing:update', (p) => !sees(ben.id)(p), TYPING_EXPIRE_MS + 5000)
     ]);
-    expect(quietNow).toEqual({ roomId: quiet.room.id, users: [], kind: 'text' });
-    expect(busyNow).toEqual({ roomId: busy.room.id, users: [{ userId: cat.id, username: cat.username }], kind: 'text' });
+    expect(quietNow).toMatchObject({ roomId: quiet.room.id, users: [], kind: 'text' });
+    expect(busyNow).toMatchObject({ roomId: busy.room.id, users: [{ userId: cat.id, username: cat.username }], kind: 'text' });
   }, 20_000);
 });
 

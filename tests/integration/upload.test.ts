@@ -79,20 +79,20 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
 
   /** Every file in the uploads folder or object in the bucket, so a test can see what was left behind. */
   const filesStored = () => storedUploads(ctx.app).list();
-  const uploadRows = () => ctx.app.db.prepare('SELECT filename, user_id FROM uploads ORDER BY filename').all() as { filename: string; user_id: number }[];
+  const uploadRows = () => ctx.app.sql<{ filename: string; user_id: number }>('SELECT filename, user_id FROM uploads ORDER BY filename');
 
   /** Runs an upload that must be refused and checks that the disk and the table are as before. */
   async function expectRefused(body: FormData | unknown, status: number, error?: string | RegExp) {
     const uploader = await user();
     const files = await filesStored();
-    const rows = uploadRows();
+    const rows = await uploadRows();
     const res = await upload(uploader, body);
     expect(res.status).toBe(status);
     expect(typeof res.json?.error).toBe('string');
     if (typeof error === 'string') expect(res.json.error).toBe(error);
     else if (error) expect(res.json.error).toMatch(error);
     expect(await filesStored()).toEqual(files);
-    expect(uploadRows()).toEqual(rows);
+    expect(await uploadRows()).toEqual(rows);
   }
 
   describe('POST /api/upload', () => {
@@ -114,7 +114,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
         expect(match![2]).toBe(ext);
         const filename = `${match![1]}.${ext}`;
         expect(await storedUploads(ctx.app).read(`messages/${filename}`)).toEqual(bytes);
-        expect(uploadRows()).toContainEqual({ filename, user_id: uploader.id });
+        expect(await uploadRows()).toContainEqual({ filename, user_id: uploader.id });
 
         const served = await fetch(ctx.app.baseUrl + url);
         expect(served.status).toBe(200);
@@ -292,7 +292,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
       expect(res.status).toBe(201);
       const filename = path.basename(res.json.url as string);
       // What the real-time server does when the image is sent as a message in the room.
-      expect(ctx.app.application.context.queries.claimUpload.run(roomId, messageId, filename, uploader.id).changes).toBe(1);
+      expect(await ctx.app.application.context.stores.uploads.claimUpload(roomId, messageId, filename, uploader.id)).toBe(true);
       return filename;
     }
     const exists = async (filename: string) => (await filesStored()).includes(`messages/${filename}`);
@@ -312,7 +312,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
         expect(await exists(mine)).toBe(false);
         expect(await exists(theirs)).toBe(false);
         expect(await exists(kept)).toBe(true);
-        const rows = uploadRows().map((r) => r.filename);
+        const rows = (await uploadRows()).map((r) => r.filename);
         expect(rows).not.toContain(mine);
         expect(rows).not.toContain(theirs);
         expect(rows).toContain(kept);
@@ -328,7 +328,7 @@ describe('a bucket that is missing or down', () => {
   it('refuses to start on a bucket that does not exist, saying which', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bbb-nobucket-'));
     const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), DATA_DIR: dataDir, REDIS_URL: ctx.redis.url, ...ctx.app.s3!.env, S3_BUCKET: 'no-such-bucket' });
-    const db = openDatabase(path.join(dataDir, 'test.db'));
+    const db = await openDatabase({ sqliteFile: path.join(dataDir, 'test.db') });
     const redis = await connectRedis(ctx.redis.url, 'test');
     try {
       await expect(createApplication({ config, db, redis, redisUrl: ctx.redis.url, clientDir: path.join(dataDir, 'none') })).rejects.toThrow(
@@ -336,7 +336,7 @@ describe('a bucket that is missing or down', () => {
       );
     } finally {
       redis.disconnect();
-      db.close();
+      await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
@@ -350,14 +350,14 @@ describe('a bucket that is missing or down', () => {
     };
     const stored = await uploader.client.post('/api/upload', body());
     expect(stored.status).toBe(201);
-    const rows = () => ctx.app.db.prepare('SELECT filename FROM uploads').all();
-    const before = rows();
+    const rows = () => ctx.app.sql('SELECT filename FROM uploads');
+    const before = await rows();
 
     await ctx.app.s3!.stop();
     const refused = await uploader.client.post('/api/upload', body());
     expect(refused.status).toBe(503);
     expect(refused.json.error).toBe('Images cannot be stored or shown right now; try again in a moment');
-    expect(rows()).toEqual(before);
+    expect(await rows()).toEqual(before);
     const image = await fetch(ctx.app.baseUrl + stored.json.url);
     expect(image.status).toBe(503);
     expect((await image.json()).error).toMatch(/try again/);

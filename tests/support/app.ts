@@ -2,30 +2,43 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createApplication, type Application } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/infra/config.ts';
-import { openDatabase, type DB } from '../../server/infra/db.ts';
+import { openDatabase, type AppDatabase } from '../../server/infra/db.ts';
 import { connectRedis, type Redis } from '../../server/infra/redis.ts';
 import { closeAllSockets } from './client.ts';
+import { createDatabase, dropDatabase } from './postgres.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
 import { startTestS3, type TestS3 } from './s3.ts';
 
 // The app-with-Redis fixture of the integration tests: the real app in this process, on an
 // ephemeral port, over a private redis-server. Unlike client.ts it reaches into the server's code.
+//
+// The database is a SQLite file in the app's data folder, or, in the PostgreSQL pass
+// (vitest.postgres.config.ts provides the cluster), a database of its own on that cluster: apps
+// sharing a data folder share it, as processes of one deployment would.
 
 export interface TestApp {
   baseUrl: string;
   port: number;
   application: Application;
   config: Config;
-  db: DB;
+  db: AppDatabase;
   redis: Redis;
   dataDir: string;
+  /** Any SQL on the app's database, `?` placeholders on both engines. */
+  sql<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>;
   /** The bucket holding this app's uploads; undefined when they are in its uploads folder. */
   s3: TestS3 | undefined;
   close(): Promise<void>;
 }
+
+/** The admin URL of the PostgreSQL pass's cluster; undefined in the SQLite pass. */
+export const testPostgresUrl = (): string | undefined => inject('postgresUrl');
+
+/** The PostgreSQL database of each data folder in this test file (PostgreSQL pass only). */
+const databases = new Map<string, string>();
 
 /** Where a test app keeps uploads: its own uploads folder, or a bucket on a private S3 server. */
 export type UploadBackend = 'folder' | 's3';
@@ -65,7 +78,13 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
     ...env
   });
   mkdirSync(path.join(config.uploadsDir, 'messages'), { recursive: true });
-  const db = openDatabase(path.join(dataDir, 'test.db'));
+  const postgres = testPostgresUrl();
+  let databaseUrl = config.databaseUrl ?? (postgres ? databases.get(dataDir) : undefined);
+  if (postgres && !databaseUrl) {
+    databaseUrl = await createDatabase(postgres);
+    databases.set(dataDir, databaseUrl);
+  }
+  const db = await openDatabase({ url: databaseUrl, sqliteFile: path.join(dataDir, 'test.db') });
   const redis = await connectRedis(redisUrl, 'test');
   const application = await createApplication({ config, db, redis, redisUrl, clientDir: options.clientDir ?? path.join(dataDir, 'no-client'), peerCheckMs: options.peerCheckMs });
   await new Promise<void>((resolve) => application.httpServer.listen(0, '127.0.0.1', resolve));
@@ -78,12 +97,18 @@ export async function startTestApp(redisUrl: string, env: Record<string, string>
     db,
     redis,
     dataDir,
+    sql: (text, ...params) => db.query(text, params),
     s3: bucket,
     async close() {
       await application.close();
       redis.disconnect();
-      db.close();
-      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+      await db.close();
+      if (!ownsDataDir) return;
+      rmSync(dataDir, { recursive: true, force: true });
+      if (postgres && databaseUrl && databases.get(dataDir) === databaseUrl) {
+        databases.delete(dataDir);
+        await dropDatabase(postgres, databaseUrl);
+      }
     }
   };
 }

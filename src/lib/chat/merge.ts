@@ -1,4 +1,4 @@
-import type { Message } from '$lib/protocol';
+import type { Message, Reaction } from '../protocol';
 
 // Pure bookkeeping of the feed: pages of history and live messages merged by id, never twice.
 
@@ -34,6 +34,8 @@ export function prependOlder(current: Message[], older: Message[]): Message[] {
  */
 export function mergeNewest(current: Message[], page: Message[], pageHasMore: boolean, hadMore: boolean): MergeResult {
   if (current.length === 0 || page.length === 0) return { messages: page, hasMore: pageHasMore };
+  const mine = new Map(current.map((m) => [m.id, m]));
+  page = page.map((m) => newerReactions(m, mine.get(m.id)));
   const pageIds = new Set(page.map((m) => m.id));
   const first = page[0].timestamp;
   const last = page[page.length - 1].timestamp;
@@ -43,4 +45,22 @@ export function mergeNewest(current: Message[], page: Message[], pageHasMore: bo
   // A page that reaches the start of the room leaves nothing older to keep.
   const before = pageHasMore ? current.filter((m) => !pageIds.has(m.id) && m.timestamp < first) : [];
   return { messages: [...before, ...page, ...after], hasMore: pageHasMore && (before.length > 0 ? hadMore : true) };
+}
+
+/**
+ * A message's reactions from a reaction:updated snapshot, unless the feed already shows a newer
+ * one: snapshots of one message may arrive out of order when several server processes relay them
+ * (docs/architecture.md#snapshots-carry-versions).
+ */
+export function withReactions(current: Message[], messageId: string, reactions: Reaction[], version: number): Message[] {
+  const index = current.findIndex((m) => m.id === messageId);
+  if (index < 0 || current[index].reactionsVersion >= version) return current;
+  const next = [...current];
+  next[index] = { ...current[index], reactions, reactionsVersion: version };
+  return next;
+}
+
+/** The page's copy of a message, or mine when mine shows newer reactions. */
+function newerReactions(page: Message, mine: Message | undefined): Message {
+  return mine && mine.reactionsVersion > page.reactionsVersion ? { ...page, reactions: mine.reactions, reactionsVersion: mine.reactionsVersion } : page;
 }

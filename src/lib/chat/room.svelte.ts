@@ -6,12 +6,11 @@ import {
   type Member,
   type Message,
   type MessageSend,
-  type Reaction,
   type ServerToClientEvents,
   type TypingKind
 } from '$lib/protocol';
 import { chatSocket, type SocketClient } from '$lib/socket.svelte';
-import { addMessage, mergeNewest, prependOlder } from './merge';
+import { addMessage, mergeNewest, prependOlder, withReactions } from './merge';
 
 // The state of one open room: feed, members, typing, and the requests the room view makes.
 
@@ -89,6 +88,9 @@ export class ChatRoom {
 
   /** Server clock minus mine, learnt from arriving messages, so notices land in the right place. */
   #clockSkew = 0;
+  /** Versions of the typing and drawing lists shown (docs/architecture.md#snapshots-carry-versions). */
+  #typingVersion = 0;
+  #drawingVersion = 0;
   #noticeSeq = 0;
   #onMessage: ((message: Message) => void) | undefined;
   #outboxSeq = 0;
@@ -137,8 +139,8 @@ export class ChatRoom {
       'message:deleted': ({ roomId, messageId }) => {
         if (mine(roomId)) this.messages = this.messages.filter((m) => m.id !== messageId);
       },
-      'reaction:updated': ({ roomId, messageId, reactions }) => {
-        if (mine(roomId)) this.setReactions(messageId, reactions);
+      'reaction:updated': ({ roomId, messageId, reactions, version }) => {
+        if (mine(roomId)) this.messages = withReactions(this.messages, messageId, reactions, version);
       },
       // Online dots change silently (a reload or a trip to the room list is no news).
       'room:presence': ({ roomId, userId, online }) => {
@@ -157,10 +159,18 @@ export class ChatRoom {
         this.#dropTyper(userId);
         this.addNotice(reason === 'removed' ? `${username} was removed from the room` : `${username} left the room`);
       },
-      'typing:update': ({ roomId, users, kind }) => {
+      'typing:update': ({ roomId, users, kind, version }) => {
         if (!mine(roomId)) return;
-        if (kind === 'drawing') this.drawing = users;
-        else this.typing = users;
+        // Lists may travel through different server processes: an older one arriving late is dropped.
+        if (kind === 'drawing') {
+          if (version < this.#drawingVersion) return;
+          this.#drawingVersion = version;
+          this.drawing = users;
+        } else {
+          if (version < this.#typingVersion) return;
+          this.#typingVersion = version;
+          this.typing = users;
+        }
       },
       'room:closed': ({ roomId, reason }) => {
         if (mine(roomId)) this.closed = reason;
@@ -210,10 +220,6 @@ export class ChatRoom {
   #dropTyper(userId: number) {
     if (this.typing.some((u) => u.userId === userId)) this.typing = this.typing.filter((u) => u.userId !== userId);
     if (this.drawing.some((u) => u.userId === userId)) this.drawing = this.drawing.filter((u) => u.userId !== userId);
-  }
-
-  private setReactions(messageId: string, reactions: Reaction[]) {
-    this.messages = this.messages.map((m) => (m.id === messageId ? { ...m, reactions } : m));
   }
 
   private addNotice(text: string) {
@@ -322,9 +328,9 @@ export class ChatRoom {
     const reacted = message?.reactions.some((r) => r.emoji === emoji && r.userIds.includes(this.myId)) ?? false;
     const event = reacted ? 'reaction:remove' : 'reaction:add';
     const result = await this.client.request(event, { roomId: this.id, messageId, emoji });
-    if (!result.ok) return fail(result.error);
-    this.setReactions(messageId, result.data);
-    return { ok: true };
+    // The room's reaction:updated, with its version, reaches this socket before the answer does
+    // and is what the feed shows (docs/architecture.md#snapshots-carry-versions).
+    return result.ok ? { ok: true } : fail(result.error);
   }
 
   typingStart(kind: TypingKind = 'text') {

@@ -4,7 +4,7 @@ import { CANVAS_HEIGHT, CANVAS_WIDTH, DRAWING_LIMITS, drawingSchema, packDrawing
 import type { Message } from './events';
 import { PREVIEW_TEXT_CHARS, THUMBNAIL_MAX_BYTES } from './limits';
 
-const base = { roomId: 'r1', id: 'm1', userId: 7, username: 'ann', reactions: [], timestamp: 1_700_000_000_000 };
+const base = { roomId: 'r1', id: 'm1', userId: 7, username: 'ann', reactions: [], reactionsVersion: 0, timestamp: 1_700_000_000_000 };
 
 function stroke(count: number, color: '#000000' | '#FF0000' = '#000000'): StrokeOp {
   const tenth = (n: number) => Math.round(n * 10) / 10;

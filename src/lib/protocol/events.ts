@@ -44,6 +44,8 @@ interface MessageBase {
   userId: number;
   username: string;
   reactions: Reaction[];
+  /** Grows with every change of `reactions`: the newer of two snapshots has the higher one. */
+  reactionsVersion: number;
   /** Milliseconds since the epoch, set by the server. */
   timestamp: number;
 }
@@ -51,6 +53,15 @@ export type DrawingMessage = MessageBase & { type: 'drawing'; content: Drawing }
 export type TextMessage = MessageBase & { type: 'text'; content: string };
 export type ImageMessage = MessageBase & { type: 'image'; content: string };
 export type Message = DrawingMessage | TextMessage | ImageMessage;
+
+/**
+ * Who is typing in a room. `version` grows with every change, so a list that arrives after a newer
+ * one (they may travel through different server processes) is recognised and dropped.
+ */
+export interface TypingSnapshot {
+  users: { userId: number; username: string }[];
+  version: number;
+}
 
 export interface Member {
   userId: number;
@@ -184,7 +195,8 @@ export interface ServerToClientEvents {
   /** To everyone in the room, the sender's tabs included (possibly after the sender's acknowledgement). */
   'message:new': (payload: Message) => void;
   'message:deleted': (payload: { roomId: string; messageId: string }) => void;
-  'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[] }) => void;
+  /** The message's reactions after a change; `version` is the message's new `reactionsVersion`. */
+  'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[]; version: number }) => void;
   /** A member's first connection to the room opened, or their last one closed: dots only, no notice. */
   'room:presence': (payload: { roomId: string; userId: number; online: boolean }) => void;
   /** Membership changed: someone joined the room, left it, or was removed by the owner. */
@@ -198,9 +210,10 @@ export interface ServerToClientEvents {
   'rooms:changed': () => void;
   /**
    * Everyone typing (kind "text", or no kind) or drawing in the room now, the receiver included:
-   * sent when that list changes. The two lists are separate; each update replaces one of them.
+   * sent when that list changes. The two lists are separate, each with its own version; each update
+   * replaces one of them.
    */
-  'typing:update': (payload: { roomId: string; users: { userId: number; username: string }[]; kind?: TypingKind }) => void;
+  'typing:update': (payload: { roomId: string; kind?: TypingKind } & TypingSnapshot) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, removed by the owner, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' | 'removed' }) => void;
   error: (payload: ErrorPayload) => void;

@@ -1,3 +1,6 @@
+-- The first schema; it predates versioned migrations, so it must stay safe to run on a database
+-- that already has these tables (docs/architecture.md#database-tables).
+
 CREATE TABLE IF NOT EXISTS users (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   username TEXT UNIQUE NOT NULL COLLATE NOCASE,

@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import { inTransaction } from '../infra/db.ts';
+import type { DeleteOutcome, JoinOutcome, LeaveOutcome, NewRoom, RemoveOutcome, RoomDeletion, RoomMemberRow, RoomRow, RoomStore, UserRoomRow } from './storage.ts';
+
+// Rooms and memberships in PostgreSQL: the RoomStore of storage.ts. The rules hold across
+// processes on different machines through row locks taken before the check
+// (docs/architecture.md#joining-is-race-free): `FOR UPDATE` on the user's row serialises their
+// joins and creations (rooms per user), on the room's row its joins and its deletion (members per
+// room). Locks are always taken user first, then room, so two transactions cannot wait on each other.
+
+type Client = pg.Pool | pg.PoolClient;
+type Timed<T, K extends keyof T> = Omit<T, K> & Record<K, Date>;
+
+const iso = (time: Date) => time.toISOString();
+const room = <T extends RoomRow>(row: Timed<T, 'created_at'>) => ({ ...row, created_at: iso(row.created_at) }) as T;
+
+async function findRoom(client: Client, where: 'id' | 'invite_code', value: string, lock = false): Promise<RoomRow | undefined> {
+  const { rows } = await client.query<Timed<RoomRow, 'created_at'>>(`SELECT * FROM rooms WHERE ${where} = $1${lock ? ' FOR UPDATE' : ''}`, [value]);
+  return rows[0] && room(rows[0]);
+}
+
+async function isMember(client: Client, roomId: string, userId: number): Promise<boolean> {
+  return (await client.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])).rowCount === 1;
+}
+
+async function count(client: Client, sql: string, param: string | number): Promise<number> {
+  return (await client.query<{ count: number }>(sql, [param])).rows[0].count;
+}
+const memberCount = (client: Client, roomId: string) => count(client, 'SELECT COUNT(*)::int AS count FROM room_members WHERE room_id = $1', roomId);
+const userRoomCount = (client: Client, userId: number) => count(client, 'SELECT COUNT(*)::int AS count FROM room_members WHERE user_id = $1', userId);
+const lockUser = (client: Client, userId: number) => client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+
+async function deleteRows(client: Client, roomId: string): Promise<RoomDeletion> {
+  const members = await client.query<{ user_id: number }>('SELECT user_id FROM room_members WHERE room_id = $1', [roomId]);
+  // The room's upload rows go with it; the uploads feature reads the same table.
+  const uploads = await client.query<{ filename: string }>('DELETE FROM uploads WHERE room_id = $1 RETURNING filename', [roomId]);
+  await client.query('DELETE FROM rooms WHERE id = $1', [roomId]);
+  return { status: 'deleted', memberIds: members.rows.map((m) => m.user_id), filenames: uploads.rows.map((u) => u.filename) };
+}
+
+export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
+  return {
+    createRoom: (newRoom: NewRoom, maxRooms: number) =>
+      inTransaction(pool, async (client) => {
+        await lockUser(client, newRoom.ownerId);
+        if ((await userRoomCount(client, newRoom.ownerId)) >= maxRooms) return 'too-many-rooms';
+        await client.query('INSERT INTO rooms (id, name, owner_id, password_hash, invite_code, max_members) VALUES ($1, $2, $3, $4, $5, $6)', [
+          newRoom.id,
+          newRoom.name,
+          newRoom.ownerId,
+          newRoom.passwordHash,
+          newRoom.inviteCode,
+          newRoom.maxMembers
+        ]);
+        await client.query('INSERT INTO room_members (room_id, user_id) VALUES ($1, $2)', [newRoom.id, newRoom.ownerId]);
+        return 'created';
+      }),
+
+    findRoomById: (roomId) => findRoom(pool, 'id', roomId),
+    findRoomByInviteCode: (inviteCode) => findRoom(pool, 'invite_code', inviteCode),
+    isRoomMember: (roomId, userId) => isMember(pool, roomId, userId),
+    getRoomMemberCount: (roomId) => memberCount(pool, roomId),
+
+    async getRoomMembers(roomId) {
+      const { rows } = await pool.query<Timed<RoomMemberRow, 'joined_at'>>(
+        `SELECT m.user_id, u.username, m.joined_at FROM room_members m JOIN users u ON u.id = m.user_id
+         WHERE m.room_id = $1 ORDER BY m.joined_at, u.username`,
+        [roomId]
+      );
+      return rows.map((m) => ({ ...m, joined_at: iso(m.joined_at) }));
+    },
+
+    async getUserRooms(userId) {
+      const { rows } = await pool.query<Timed<UserRoomRow, 'created_at'>>(
+        `SELECT r.*, (SELECT COUNT(*)::int FROM room_members c WHERE c.room_id = r.id) AS member_count
+         FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = $1 ORDER BY m.joined_at DESC, r.name`,
+        [userId]
+      );
+      return rows.map((r) => room<UserRoomRow>(r));
+    },
+
+    async getUserRoomIds(userId) {
+      const { rows } = await pool.query<{ room_id: string }>('SELECT room_id FROM room_members WHERE user_id = $1', [userId]);
+      return rows.map((row) => row.room_id);
+    },
+
+    addMember: (roomId, userId, maxRooms) =>
+      inTransaction(pool, async (client): Promise<JoinOutcome> => {
+        await lockUser(client, userId);
+        const locked = await findRoom(client, 'id', roomId, true);
+        if (!locked) return 'gone';
+        if (await isMember(client, roomId, userId)) return 'already-member';
+        if ((await memberCount(client, roomId)) >= locked.max_members) return 'full';
+        if ((await userRoomCount(client, userId)) >= maxRooms) return 'too-many-rooms';
+        await client.query('INSERT INTO room_members (room_id, user_id) VALUES ($1, $2)', [roomId, userId]);
+        return 'joined';
+      }),
+
+    leaveRoom: (roomId, userId) =>
+      inTransaction(pool, async (client): Promise<LeaveOutcome> => {
+        const locked = await findRoom(client, 'id', roomId, true);
+        if (!locked) return { status: 'gone' };
+        if (!(await isMember(client, roomId, userId))) return { status: 'not-member' };
+        if (locked.owner_id === userId) return deleteRows(client, roomId);
+        await client.query('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId]);
+        return { status: 'left' };
+      }),
+
+    // The room's row lock orders this against joins and the room's deletion; the member row is
+    // deleted and the code changed in one transaction.
+    removeOtherMember: (roomId, ownerId, userId, inviteCode) =>
+      inTransaction(pool, async (client): Promise<RemoveOutcome> => {
+        const locked = await findRoom(client, 'id', roomId, true);
+        if (!locked) return { status: 'gone' };
+        if (locked.owner_id !== ownerId) return { status: (await isMember(client, roomId, ownerId)) ? 'not-owner' : 'not-member' };
+        if (userId === ownerId) return { status: 'self' };
+        const removed = await client.query<{ username: string }>(
+          `DELETE FROM room_members m USING users u WHERE m.room_id = $1 AND m.user_id = $2 AND u.id = m.user_id RETURNING u.username`,
+          [roomId, userId]
+        );
+        if (removed.rowCount !== 1) return { status: 'not-a-member' };
+        await client.query('UPDATE rooms SET invite_code = $1 WHERE id = $2', [inviteCode, roomId]);
+        return { status: 'removed', username: removed.rows[0].username };
+      }),
+
+    deleteRoom: (roomId, userId) =>
+      inTransaction(pool, async (client): Promise<DeleteOutcome> => {
+        const locked = await findRoom(client, 'id', roomId, true);
+        if (!locked) return { status: 'gone' };
+        if (locked.owner_id !== userId) return { status: (await isMember(client, roomId, userId)) ? 'not-owner' : 'not-member' };
+        return deleteRows(client, roomId);
+      })
+  };
+}

@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+// The integration suite again, with every app on PostgreSQL instead of SQLite: one private cluster
+// for the run (tests/support/postgres-setup.ts), a database per test file (tests/support/app.ts).
+// `npm test` runs it after the main pass on the files whose rules live in the database (accounts,
+// sessions, rooms and memberships, the owner removing members, the upload index, the member gate
+// of socket events, processes sharing a database), to keep CI short; the files that only exercise Redis, headers and socket
+// limits are the same on both engines. POSTGRES_PASS=all takes every integration file:
+// `POSTGRES_PASS=all npx vitest run --config vitest.postgres.config.ts`.
+const STORAGE_FILES = [
+  'auth',
+  'auth-limits',
+  'cleanup',
+  'activity',
+  'database-races',
+  'health',
+  'origin',
+  'room-passwords',
+  'rooms',
+  'session-expiry',
+  'socket',
+  'socket-cluster',
+  'upload'
+].map((name) => `tests/integration/${name}.test.ts`);
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: process.env.POSTGRES_PASS === 'all' ? ['tests/integration/**/*.test.ts'] : STORAGE_FILES,
+    globalSetup: ['tests/support/postgres-setup.ts']
+  }
+});
