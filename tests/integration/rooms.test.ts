@@ -419,7 +419,7 @@ describe('invites', () => {
     const refused = await anonymous.get(`/api/rooms/invite/${room.inviteCode}/public`);
     expect(refused.status).toBe(429);
     expect(refused.json).toEqual({ error: expect.stringContaining('Too many invite links') });
-    expect(memberIds(room.id)).toEqual([owner.id]);
+    expect(await memberIds(room.id)).toEqual([owner.id]);
   });
 
   it('answers 404 for an unknown invite code, also on the preview', async () => {
