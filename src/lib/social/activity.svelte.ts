@@ -53,6 +53,7 @@ class RoomActivityState {
   #watchingVisibility = false;
   #lastRead = new Map<string, number>();
   #readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #refreshing: Promise<void> | null = null;
 
   /** My rooms, the most recently active first. */
   readonly ordered = $derived.by(() => {
@@ -110,7 +111,15 @@ class RoomActivityState {
   }
 
   /** Reloads my rooms (REST) and their activity (socket). */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    const loading = this.#load().finally(() => {
+      if (this.#refreshing === loading) this.#refreshing = null;
+    });
+    this.#refreshing = loading;
+    return loading;
+  }
+
+  async #load(): Promise<void> {
     this.loadError = '';
     const [rooms, activity] = await Promise.all([
       api.rooms.list().catch((err: unknown) => {
@@ -145,7 +154,7 @@ class RoomActivityState {
       readSeq = last.seq;
     } else if (fresh && last.seq > readSeq && !this.#inView(roomId)) {
       unread += 1;
-      this.#notify(roomId, last);
+      void this.#notify(roomId, last);
     }
     if (deleted && deleted.userId !== me && deleted.seq > readSeq && unread > 0) unread -= 1;
     this.#activity = { ...this.#activity, [roomId]: { roomId, last: last === undefined ? current.last : last, unread, readSeq } };
@@ -224,9 +233,12 @@ class RoomActivityState {
     store(NOTIFY_KEY, this.#notifyWanted ? 'on' : 'off');
   }
 
-  #notify(roomId: string, last: MessagePreview): void {
+  async #notify(roomId: string, last: MessagePreview): Promise<void> {
     if (this.notifications !== 'on' || this.isMuted(roomId)) return;
-    const room = this.rooms?.find((r) => r.id === roomId);
+    // A message may come in before my rooms have loaded (a page just opened): the name waits for them.
+    const known = () => this.rooms?.find((r) => r.id === roomId);
+    if (!known()) await (this.#refreshing ?? this.refresh());
+    const room = known();
     try {
       // One notification per room: a newer message replaces the older one.
       const notification = new Notification(`${last.username} in ${room?.name ?? 'a room'}`, { body: previewLine(last), tag: `bbb-room-${roomId}` });
