@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, Message, ServerToClientEvents } from '../src/lib/protocol/index.ts';
+import type { ClientToServerEvents, NewMessage, ServerToClientEvents } from '../src/lib/protocol/index.ts';
 
 // The baseline: a bare Socket.IO relay speaking the same events as the server, with nothing else.
 // No auth, no Redis, no validation, no storage: join a room, and broadcast what is sent to it.
@@ -36,8 +36,9 @@ io.on('connection', (socket) => {
       content: payload.content,
       reactions: [],
       reactionsVersion: 0,
-      timestamp: Date.now()
-    } as Message;
+      timestamp: Date.now(),
+      seq: 0
+    } as NewMessage;
     io.to(payload.roomId).emit('message:new', message);
   });
 });

@@ -57,6 +57,15 @@ describe('WorkGate', () => {
     expect(await gate.run(async () => 'e')).toBe('e');
   });
 
+  it('can rest after a piece: its result is answered at once, the next piece starts after the rest', async () => {
+    const gate = new WorkGate(1, 1, 'busy');
+    const started = Date.now();
+    expect(await gate.run(async () => 'big', () => 150)).toBe('big');
+    expect(Date.now() - started).toBeLessThan(100);
+    const next = await gate.run(async () => Date.now());
+    expect(next - started).toBeGreaterThanOrEqual(145);
+  });
+
   it('frees the slot when the work fails', async () => {
     const gate = new WorkGate(1, 0, 'busy');
     await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

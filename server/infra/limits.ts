@@ -2,6 +2,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import {
   ACTIVITY_READS_PER_MINUTE,
   DELETES_PER_SECOND,
+  HISTORY_BYTES_PER_USER,
+  HISTORY_PAGE_MAX_BYTES,
   INVITE_LOOKUPS_PER_MINUTE,
   READ_MARKS_PER_MINUTE,
   READS_PER_SOCKET,
@@ -313,15 +315,18 @@ export const SEND_LIMIT_MESSAGE = 'Slow down: one message per second';
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /**
- * Spends one point of `limiter` for `key`, or throws RATE_LIMITED with `message` and the wait.
+ * Spends `points` (one unless told) of `limiter` for `key`, or throws RATE_LIMITED with `message` and the wait.
  * When Redis cannot be reached the request goes on: it needs Redis itself and will fail with a
  * clear error there, and a limit is no reason to refuse service on its own.
  */
-async function spend(limiter: RateLimiterAbstract, key: string | number, message: string): Promise<void> {
+async function spend(limiter: RateLimiterAbstract, key: string | number, message: string, points = 1): Promise<void> {
   try {
-    await limiter.consume(key);
+    await limiter.consume(key, points);
   } catch (err) {
-    if (err instanceof RateLimiterRes) throw rateLimited(`${message}: try again in ${seconds(err.msBeforeNext)} s`);
+    if (!(err instanceof RateLimiterRes)) return;
+    // A refused spend of several points is given back: only what was let through counts.
+    if (points > 1) await limiter.reward(key, points).catch(() => undefined);
+    throw rateLimited(`${message}: try again in ${seconds(err.msBeforeNext)} s`);
   }
 }
 
@@ -334,6 +339,7 @@ export function createSocketLimits(redis: Redis) {
     new RateLimiterRedis({ storeClient: redis, keyPrefix: `${RATE_LIMIT_KEY_PREFIX}:${name}`, points, duration });
   const readsPerUser = redisLimiter('reads', READS_PER_USER, READS_WINDOW_SECONDS);
   const readsPerSocket = new RateLimiterMemory({ points: READS_PER_SOCKET, duration: READS_WINDOW_SECONDS });
+  const historyBytes = redisLimiter('history-bytes', HISTORY_BYTES_PER_USER, READS_WINDOW_SECONDS);
   const switches = redisLimiter('switches', ROOM_SWITCHES_PER_MINUTE, 60);
   const deletes = redisLimiter('deletes', DELETES_PER_SECOND, 1);
   const activityReads = redisLimiter('activity', ACTIVITY_READS_PER_MINUTE, 60);
@@ -351,6 +357,19 @@ export function createSocketLimits(redis: Redis) {
       if (unsentBytes(socket) > SOCKET_READ_UNSENT_BYTES) throw rateLimited('Still sending you the last page: try again in a moment');
       await spend(readsPerSocket, socket.id, 'Too many history requests');
       await spend(readsPerUser, socket.data.user.id, 'Too many history requests');
+    },
+    /**
+     * Holds back the largest page's bytes of the user's history budget before a read: a page's
+     * size is known only once it is read, and reads in parallel must not all pass on one budget.
+     * `settleHistory` gives back the difference.
+     */
+    async reserveHistory(userId: number): Promise<void> {
+      await spend(historyBytes, userId, 'You have loaded a lot of history just now', HISTORY_PAGE_MAX_BYTES);
+    },
+    /** After `reserveHistory`: what the page really weighed (0 when none was sent). */
+    async settleHistory(userId: number, bytes: number): Promise<void> {
+      const back = HISTORY_PAGE_MAX_BYTES - bytes;
+      await (back >= 0 ? historyBytes.reward(userId, back) : historyBytes.penalty(userId, -back)).catch(() => undefined);
     },
     /** A room:join or room:leave. */
     async switchRoom(userId: number): Promise<void> {
@@ -414,15 +433,23 @@ export class WorkGate {
     private readonly busyMessage: string
   ) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a slot. `restMs` may keep the slot a while after the work has answered (its
+   * result goes out at once): the pace of the next piece, for work measured by what it produced.
+   */
+  async run<T>(work: () => Promise<T>, restMs: (result: T) => number = () => 0): Promise<T> {
     if (this.#running >= this.concurrent) {
       if (this.#queue.length >= this.waiting) throw rateLimited(this.busyMessage);
       await new Promise<void>((resolve) => this.#queue.push(resolve));
     } else this.#running += 1;
+    let rest = 0;
     try {
-      return await work();
+      const result = await work();
+      rest = restMs(result);
+      return result;
     } finally {
-      setImmediate(() => this.#release());
+      if (rest > 0) setTimeout(() => this.#release(), rest);
+      else setImmediate(() => this.#release());
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Message, MessageRef, ParsedPayloadOf } from '../../src/lib/protocol/index.ts';
+import type { MessageRef, NewMessage, ParsedPayloadOf } from '../../src/lib/protocol/index.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { activityChannel, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from './service.ts';
@@ -16,14 +16,19 @@ export interface MessageHandlerDeps {
 
 export function createMessageHandlers({ io, messages, limits, requireMember, isOwner }: MessageHandlerDeps) {
   return {
-    async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<Message> {
+    async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<NewMessage> {
       await requireMember(socket, input.roomId);
       const { message, preview, typing } = await messages.send(socket.data.user, input);
-      const room = io.to(roomChannel(message.roomId));
-      room.emit('message:new', message);
+      const channel = roomChannel(message.roomId);
+      const room = io.to(channel);
+      // One frame per socket in the room: the message carries its position, from which the page
+      // showing the room keeps its own unread count. Only sockets elsewhere (room list, other
+      // rooms) are sent the preview.
+      const sent: NewMessage = { ...message, seq: preview.seq };
+      room.emit('message:new', sent);
       if (typing) room.emit('typing:update', { roomId: message.roomId, ...typing });
-      io.to(activityChannel(message.roomId)).emit('room:activity', { roomId: message.roomId, last: preview });
-      return message;
+      io.to(activityChannel(message.roomId)).except(channel).emit('room:activity', { roomId: message.roomId, last: preview });
+      return sent;
     },
 
     async remove(socket: AppSocket, { roomId, messageId }: MessageRef): Promise<undefined> {

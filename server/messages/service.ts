@@ -14,7 +14,7 @@ import type { AuthService } from '../auth/service.ts';
 import { AppError, rateLimited } from '../infra/errors.ts';
 import { SEND_LIMIT_MESSAGE, WorkGate } from '../infra/limits.ts';
 import type { UploadService } from '../uploads/service.ts';
-import type { MessageStore } from './storage.ts';
+import type { MessageStore, PageRead } from './storage.ts';
 
 // Sending, deleting and reading messages (docs/architecture.md#message-path).
 
@@ -46,11 +46,20 @@ const SECOND_CLEANUP_MS = 5000;
 
 /**
  * History pages read and sent at once by this process, and how many more may wait. A page of
- * large drawings is about a megabyte to decode and encode again; a few at a time keep chat
+ * large drawings is about a megabyte to decode and encode again; one at a time keeps chat
  * latency flat while people (or attackers) pull history.
  */
 const PAGES_AT_ONCE = 1;
 const PAGES_WAITING = 64;
+/**
+ * The pace of large history pages for the whole process: after a page of N bytes the next one
+ * waits (N - PACE_FREE_BYTES) / HISTORY_BYTES_PER_SECOND, so pages of large drawings are spread
+ * out rather than written in a burst, while pages of texts and doodles (a room being opened, many
+ * rooms re-joined after a restart) follow each other at once. Each user's own share is
+ * HISTORY_BYTES_PER_USER (server/infra/limits.ts).
+ */
+const HISTORY_BYTES_PER_SECOND = 2 * 1024 * 1024;
+const PACE_FREE_BYTES = 64 * 1024;
 
 export function createMessageService({ store, uploads, users }: MessageServiceDeps) {
   const cleanups = new Set<NodeJS.Timeout>();
@@ -95,11 +104,17 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
       return result.newLast === undefined ? { roomId, deleted } : { roomId, last: result.newLast, deleted };
     },
 
-    /** The newest page, or the one before `beforeId` (NOT_FOUND when that is not a message of the room). */
-    async page(roomId: string, beforeId?: string): Promise<HistoryPage> {
-      const page = await pages.run(() => store.page(roomId, beforeId));
-      if (page) return page;
-      if (beforeId === undefined) return { roomId, messages: [], hasMore: false };
+    /**
+     * The newest page, or the one before `beforeId` (NOT_FOUND when that is not a message of the
+     * room), with its size in bytes.
+     */
+    async page(roomId: string, beforeId?: string): Promise<PageRead> {
+      const read = await pages.run(
+        () => store.page(roomId, beforeId),
+        (done) => (Math.max(0, (done?.bytes ?? 0) - PACE_FREE_BYTES) / HISTORY_BYTES_PER_SECOND) * 1000
+      );
+      if (read) return read;
+      if (beforeId === undefined) return { page: { roomId, messages: [], hasMore: false }, bytes: 0 };
       throw new AppError('NOT_FOUND', 'That message is not in this room');
     },
 

@@ -7,6 +7,7 @@ import {
   SEND_INTERVAL_SECONDS,
   type HistoryPage,
   type Message,
+  type NewMessage,
   type MessagePreview,
   type Operation,
   type PackedOperation,
@@ -56,8 +57,10 @@ function serializeWithoutSeq(message: Message): string {
   return `${json.slice(0, -1)},"seq":`;
 }
 
-function parseStored(raw: string): Message {
-  return parseWithSeq(raw).message;
+/** A stored message as the room's sockets see it: with its position, as `message:new` carries it. */
+function parseStored(raw: string): Message | NewMessage {
+  const { message, seq } = parseWithSeq(raw);
+  return seq === undefined ? message : { ...message, seq };
 }
 
 function parseWithSeq(raw: string): { message: Message; seq: number } {
@@ -155,6 +158,18 @@ export async function storeMessage(redis: Redis, message: Message, options: Stor
  * (one message always fits). Null when `beforeId` is not a message of this room.
  */
 export async function getHistoryPage(redis: Redis, roomId: string, beforeId?: string): Promise<HistoryPage | null> {
+  const read = await readHistoryPage(redis, roomId, beforeId);
+  return read && read.page;
+}
+
+/** A history page and the bytes of stored JSON it was made of (what the reader is charged). */
+export interface PageRead {
+  page: HistoryPage;
+  bytes: number;
+}
+
+/** getHistoryPage, with the page's size. */
+export async function readHistoryPage(redis: Redis, roomId: string, beforeId?: string): Promise<PageRead | null> {
   const reply = asArray(
     await historyScript.run(
       redis,
@@ -164,10 +179,11 @@ export async function getHistoryPage(redis: Redis, roomId: string, beforeId?: st
   );
   const status = String(reply[0]);
   // Everything before an expired message has expired too.
-  if (status === 'expired') return { roomId, messages: [], hasMore: false };
+  if (status === 'expired') return { page: { roomId, messages: [], hasMore: false }, bytes: 0 };
   if (status !== 'ok') return null;
   const bodies = reply.slice(2).map(String).reverse();
-  return { roomId, messages: bodies.map(parseStored), hasMore: Number(reply[1]) === 1 };
+  const bytes = bodies.reduce((sum, body) => sum + body.length, 0);
+  return { page: { roomId, messages: bodies.map(parseStored), hasMore: Number(reply[1]) === 1 }, bytes };
 }
 
 export type DeleteResult =
@@ -236,7 +252,7 @@ export async function deleteRoomMessages(redis: Redis, roomId: string, deletionI
 export function createMessageStore(redis: Redis) {
   return {
     store: (message: Message, options: StoreOptions) => storeMessage(redis, message, options),
-    page: (roomId: string, beforeId?: string) => getHistoryPage(redis, roomId, beforeId),
+    page: (roomId: string, beforeId?: string) => readHistoryPage(redis, roomId, beforeId),
     remove: (roomId: string, messageId: string, userId: number, asOwner: boolean) => deleteMessage(redis, roomId, messageId, userId, asOwner),
     removeRoom: (roomId: string, deletionId: string) => deleteRoomMessages(redis, roomId, deletionId)
   };

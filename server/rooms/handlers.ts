@@ -26,7 +26,7 @@ export interface RoomHandlerDeps {
 
 export function createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure, requireMember, closing }: RoomHandlerDeps) {
   /** The room's newest history page, its members, and from now on everything said in it. */
-  async function enter(socket: AppSocket, roomId: string): Promise<undefined> {
+  async function enter(socket: AppSocket, roomId: string, settle: (bytes: number) => Promise<void>): Promise<undefined> {
     const { user } = socket.data;
     const channel = roomChannel(roomId);
     if (!socket.rooms.has(channel)) {
@@ -41,13 +41,33 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
         throw err;
       }
     }
-    const [page, entered, typers] = await Promise.all([messages.page(roomId), presence.enter(socket.id, user, roomId), typing.current(roomId)]);
+    const [{ page, bytes }, entered, typers] = await Promise.all([messages.page(roomId), presence.enter(socket.id, user, roomId), typing.current(roomId)]);
+    await settle(bytes);
     // The page goes out once, as the event, unless the socket can no longer take it (it is then
     // being disconnected); the acknowledgement that follows only says "done".
     if (!backpressure.overBudget(socket)) socket.emit('room:history', page);
     socket.emit('room:members', { roomId, members: await rooms.members(roomId, entered.online) });
     if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
     return undefined;
+  }
+
+  /**
+   * Runs a history read within the user's history budget: `settle` says what its page weighed,
+   * once; a read that fails before that gives all its held-back bytes back.
+   */
+  async function withinBudget<T>(socket: AppSocket, work: (settle: (bytes: number) => Promise<void>) => Promise<T>): Promise<T> {
+    await limits.reserveHistory(socket.data.user.id);
+    let done = false;
+    const settle = async (bytes: number) => {
+      if (done) return;
+      done = true;
+      await limits.settleHistory(socket.data.user.id, bytes);
+    };
+    try {
+      return await work(settle);
+    } finally {
+      await settle(0);
+    }
   }
 
   async function exit(socket: AppSocket, roomId: string): Promise<undefined> {
@@ -65,7 +85,7 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
     async join(socket: AppSocket, { roomId }: RoomRef): Promise<undefined> {
       await limits.switchRoom(socket.data.user.id);
       await limits.read(socket);
-      return limits.inFlight(socket, () => enter(socket, roomId));
+      return limits.inFlight(socket, () => withinBudget(socket, (settle) => enter(socket, roomId, settle)));
     },
 
     async leave(socket: AppSocket, { roomId }: RoomRef): Promise<undefined> {
@@ -77,7 +97,13 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
     async historyOlder(socket: AppSocket, { roomId, beforeId }: HistoryOlderRequest): Promise<HistoryPage> {
       await requireMember(socket, roomId);
       await limits.read(socket);
-      return limits.inFlight(socket, () => messages.page(roomId, beforeId));
+      return limits.inFlight(socket, () =>
+        withinBudget(socket, async (settle) => {
+          const { page, bytes } = await messages.page(roomId, beforeId);
+          await settle(bytes);
+          return page;
+        })
+      );
     },
 
     /** Called while the socket still knows its rooms: its connections there end. */

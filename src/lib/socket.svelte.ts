@@ -44,6 +44,12 @@ function timeoutError(event: string): ErrorPayload {
   return { code: 'UNAVAILABLE', message: 'The server did not answer. Check your connection and try again.', event };
 }
 
+/** The wait a RATE_LIMITED message names ("… try again in 3 s"), or two seconds. */
+function retryDelayMs(message: string): number {
+  const seconds = Number(/try again in (\d+) s/.exec(message)?.[1] ?? 2);
+  return Math.min(60, Math.max(1, seconds)) * 1000;
+}
+
 export function createSocketClient() {
   let socket: ChatSocket | null = null;
   let status = $state<ConnectionStatus>('idle');
@@ -60,7 +66,11 @@ export function createSocketClient() {
       // The user may have moved to another room while the answer was on its way.
       if (room !== current) return;
       if (result.ok) current.joined(rejoin);
-      else current.failed(result.error);
+      else {
+        current.failed(result.error);
+        // Refused for now (too many reads just now): asked again once the wait is over.
+        if (result.error.code === 'RATE_LIMITED') setTimeout(() => room === current && joinOpenRoom(rejoin), retryDelayMs(result.error.message));
+      }
     });
   }
 

@@ -82,6 +82,28 @@ describe('rooms:activity and room:activity', () => {
     expect((await activityOf(benSocket)).get(busy.id)).toMatchObject({ unread: 0, readSeq: 1 });
   });
 
+  it('a socket inside the room hears a message once, as message:new with its position; one elsewhere hears room:activity', async () => {
+    const [ann, ben] = await createUsers(ctx.app.baseUrl, 2);
+    const room = await createRoom(ann, [ben], 'Porch');
+    const annInRoom = await connect(ann);
+    const annOnList = await connect(ann);
+    const benSocket = await connect(ben);
+    await joinRoom(annInRoom, room.id);
+    await joinRoom(benSocket, room.id);
+    await send(benSocket, room.id, 'zero');
+    await nextSecond();
+
+    const inRoom = { news: record(annInRoom, 'message:new'), activity: record(annInRoom, 'room:activity') };
+    const onList = { news: record(annOnList, 'message:new'), activity: record(annOnList, 'room:activity') };
+    const sent = await send(benSocket, room.id, 'one');
+    await eventually(() => inRoom.news.length === 1 && onList.activity.length === 1);
+    await quietPeriod();
+    expect(inRoom.news).toEqual([{ ...sent, seq: 1 }]);
+    expect(inRoom.activity).toEqual([]);
+    expect(onList.news).toEqual([]);
+    expect(onList.activity).toEqual([{ roomId: room.id, last: expect.objectContaining({ id: sent.id, seq: 1, text: 'one' }) }]);
+  });
+
   it('room:read clears the count on every device of mine, and it stays cleared after a reload', async () => {
     const [ann, ben] = await createUsers(ctx.app.baseUrl, 2);
     const room = await createRoom(ann, [ben]);

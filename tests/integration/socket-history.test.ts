@@ -180,9 +180,11 @@ describe('pages bounded in bytes', () => {
   });
 
   it('a message larger than the budget still makes a page of its own', async () => {
-    const room = await createRoom(alice);
+    // A reader of their own: what the test before read counts against alice's history budget.
+    const [reader] = await createUsers(ctx.app.baseUrl, 1);
+    const room = await createRoom(reader);
     const ids = await seedLarge(room.id, [100, HISTORY_PAGE_MAX_BYTES + 5000, 100]);
-    const socket = await connectSocket(ctx.app.baseUrl, alice.cookie);
+    const socket = await connectSocket(ctx.app.baseUrl, reader.cookie);
     const newest = await join(socket, room.id);
     expect(newest.messages.map((m) => m.id)).toEqual([ids[2]]);
     const middle = await older(socket, room.id, ids[2]);

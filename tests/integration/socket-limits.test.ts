@@ -8,6 +8,7 @@ import {
   CANVAS_WIDTH,
   DELETES_PER_SECOND,
   DRAWING_LIMITS,
+  HISTORY_BYTES_PER_USER,
   HISTORY_PAGE_MAX_BYTES,
   READS_PER_SOCKET,
   READS_PER_USER,
@@ -236,6 +237,56 @@ describe('read limits', () => {
     expect(await requestRaw(fresh, 'room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect(await joinRoom(await connect(bob), room.id)).toMatchObject({ roomId: room.id });
   });
+});
+
+describe('history bytes', () => {
+  const pageBytes = (page: HistoryPage) => page.messages.reduce((sum, m) => sum + JSON.stringify(m).length, 0);
+
+  it('a user reads at most HISTORY_BYTES_PER_USER of history in ten seconds, page after page; then RATE_LIMITED says when, and others read on', async () => {
+    const [alice, bob] = await createUsers(ctx.app.baseUrl, 2);
+    const room = await createRoom(alice, [bob]);
+    await seedLarge(room.id, alice, 16);
+    const socket = await connect(alice);
+    let page = await joinRoom(socket, room.id);
+    let read = pageBytes(page);
+    let refusal: unknown = null;
+    while (page.hasMore) {
+      const answer = await requestRaw(socket, 'room:history-older', { roomId: room.id, beforeId: page.messages[0].id });
+      if (!answer.ok) {
+        refusal = answer;
+        break;
+      }
+      page = answer.data as HistoryPage;
+      read += pageBytes(page);
+    }
+    expect(refusal).toEqual({
+      ok: false,
+      error: {
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/^You have loaded a lot of history just now: try again in \d+ s$/),
+        event: 'room:history-older',
+        roomId: room.id
+      }
+    });
+    // Three or four pages of two 250 KB messages: most of the budget, never past it.
+    expect(read).toBeGreaterThan(HISTORY_BYTES_PER_USER - 2 * HISTORY_PAGE_MAX_BYTES);
+    expect(read).toBeLessThanOrEqual(HISTORY_BYTES_PER_USER);
+    // A second tab of the same user is refused too; another member is not.
+    expect(await requestRaw(await connect(alice), 'room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(pageBytes(await joinRoom(await connect(bob), room.id))).toBeGreaterThan(400_000);
+  }, 30_000);
+
+  it('reads asked in parallel from several sockets cannot pass on one budget together', async () => {
+    const [mallory] = await createUsers(ctx.app.baseUrl, 1);
+    const room = await createRoom(mallory);
+    await seedLarge(room.id, mallory, 16);
+    const sockets = await Promise.all([connect(mallory), connect(mallory), connect(mallory)]);
+    const answers = await Promise.all(sockets.flatMap((socket) => [1, 2, 3].map(() => requestRaw(socket, 'room:join', { roomId: room.id }))));
+    const sent = answers.filter((a) => a.ok).length;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThanOrEqual(Math.floor(HISTORY_BYTES_PER_USER / HISTORY_PAGE_MAX_BYTES));
+    for (const refused of answers.filter((a) => !a.ok)) expect(refused).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+  }, 30_000);
 });
 
 describe('caps', () => {

@@ -57,7 +57,10 @@ export function thumbnailOf(drawing: Drawing): Drawing | undefined {
   // Nothing before the last clear shows.
   let start = 0;
   drawing.operations.forEach((op, i) => op.type === 'clear' && (start = i + 1));
-  const visible = unpackDrawing({ ...drawing, operations: drawing.operations.slice(start) }).operations;
+  const kept = drawing.operations.slice(start);
+  // Only strokes thin: when the rest (text, shapes, stamps) is too large already, nothing will fit.
+  if (serializedBytes({ ...drawing, operations: kept.filter((op) => op.type !== 'stroke') }) > THUMBNAIL_MAX_BYTES) return undefined;
+  const visible = unpackDrawing({ ...drawing, operations: kept }).operations;
   // Start near the stride that fits, so a large drawing costs one or two tries, not a dozen.
   let points = 0;
   for (const op of visible) if (op.type === 'stroke') points += op.points.length;

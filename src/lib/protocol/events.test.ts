@@ -11,6 +11,7 @@ import {
   type ClientToServerEvents,
   type HistoryPage,
   type Message,
+  type NewMessage,
   type MessageSend,
   type ParsedPayloadOf,
   type Reaction,
@@ -53,13 +54,13 @@ describe('the client event table', () => {
     expectTypeOf<ReplyOf<'room:join'>>().toEqualTypeOf<undefined>();
     expectTypeOf<ReplyOf<'room:leave'>>().toEqualTypeOf<undefined>();
     expectTypeOf<ReplyOf<'room:history-older'>>().toEqualTypeOf<HistoryPage>();
-    expectTypeOf<ReplyOf<'message:send'>>().toEqualTypeOf<Message>();
+    expectTypeOf<ReplyOf<'message:send'>>().toEqualTypeOf<NewMessage>();
     expectTypeOf<ReplyOf<'message:delete'>>().toEqualTypeOf<undefined>();
     expectTypeOf<ReplyOf<'reaction:add'>>().toEqualTypeOf<Reaction[]>();
     expectTypeOf<ReplyOf<'reaction:remove'>>().toEqualTypeOf<Reaction[]>();
     expectTypeOf<ParsedPayloadOf<'reaction:add'>>().toEqualTypeOf<ReactionRequest>();
 
-    expectTypeOf<ClientToServerEvents['message:send']>().toEqualTypeOf<(payload: MessageSend, ack?: AckFn<Message>) => void>();
+    expectTypeOf<ClientToServerEvents['message:send']>().toEqualTypeOf<(payload: MessageSend, ack?: AckFn<NewMessage>) => void>();
     expectTypeOf<ClientToServerEvents['room:join']>().toEqualTypeOf<(payload: RoomRef, ack?: AckFn) => void>();
     expectTypeOf<ClientToServerEvents['typing:start']>().toEqualTypeOf<(payload: { roomId: string; kind?: TypingKind }) => void>();
   });

@@ -55,6 +55,14 @@ export type ImageMessage = MessageBase & { type: 'image'; content: string };
 export type Message = DrawingMessage | TextMessage | ImageMessage;
 
 /**
+ * A message as the sockets in its room get it (`message:new`, the sender's acknowledgement, and
+ * the messages of history pages): `seq` is its position in the room
+ * (docs/architecture.md#room-activity), so a page showing the room keeps its unread count and
+ * read marker without a separate activity event.
+ */
+export type NewMessage = Message & { seq: number };
+
+/**
  * Who is typing in a room. `version` grows with every change, so a list that arrives after a newer
  * one (they may travel through different server processes) is recognised and dropped.
  */
@@ -147,7 +155,7 @@ export const CLIENT_EVENTS = {
   'room:join': { payload: roomRefSchema, reply: acked() },
   'room:leave': { payload: roomRefSchema, reply: acked() },
   'room:history-older': { payload: historyOlderSchema, reply: acked<HistoryPage>() },
-  'message:send': { payload: messageSendSchema, reply: acked<Message>() },
+  'message:send': { payload: messageSendSchema, reply: acked<NewMessage>() },
   'message:delete': { payload: messageRefSchema, reply: acked() },
   'reaction:add': { payload: reactionSchema, reply: acked<Reaction[]>() },
   'reaction:remove': { payload: reactionSchema, reply: acked<Reaction[]>() },
@@ -193,7 +201,7 @@ export interface ServerToClientEvents {
   /** To the socket that joined, and to the room when its membership changes. */
   'room:members': (payload: { roomId: string; members: Member[] }) => void;
   /** To everyone in the room, the sender's tabs included (possibly after the sender's acknowledgement). */
-  'message:new': (payload: Message) => void;
+  'message:new': (payload: NewMessage) => void;
   'message:deleted': (payload: { roomId: string; messageId: string }) => void;
   /** The message's reactions after a change; `version` is the message's new `reactionsVersion`. */
   'reaction:updated': (payload: { roomId: string; messageId: string; reactions: Reaction[]; version: number }) => void;

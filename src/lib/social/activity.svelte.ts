@@ -1,7 +1,8 @@
 import { goto } from '$app/navigation';
 import { api } from '$lib/api';
 import { auth } from '$lib/auth.svelte';
-import type { ActivityUpdate, MessagePreview, RoomActivity, RoomSummary, ServerToClientEvents } from '$lib/protocol';
+import type { ActivityUpdate, MessagePreview, NewMessage, RoomActivity, RoomSummary, ServerToClientEvents } from '$lib/protocol';
+import { PREVIEW_TEXT_CHARS } from '$lib/protocol/limits';
 import { chatSocket, type ChatSocket } from '$lib/socket.svelte';
 
 // What the room list and the tab title know of every room of mine, live over the socket
@@ -37,6 +38,16 @@ export function previewLine(last: MessagePreview): string {
   if (last.type === 'drawing') return 'Drawing';
   if (last.type === 'image') return 'Image';
   return last.text ?? '';
+}
+
+/**
+ * The preview of a message heard inside its room (the server sends that socket no `room:activity`
+ * for it). No drawing thumbnail: the room list asks for the summaries again when it opens.
+ */
+function previewOfNew(message: NewMessage): MessagePreview {
+  const { id, seq, userId, username, timestamp, type } = message;
+  const base = { id, seq, userId, username, timestamp, type };
+  return message.type === 'text' ? { ...base, text: Array.from(message.content).slice(0, PREVIEW_TEXT_CHARS).join('') } : base;
 }
 
 class RoomActivityState {
@@ -93,6 +104,7 @@ class RoomActivityState {
     this.#socket = socket;
     const handlers: { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] } = {
       'room:activity': (update) => this.#onActivity(update),
+      'message:new': (message) => this.#onActivity({ roomId: message.roomId, last: previewOfNew(message) }),
       'room:read': ({ roomId, seq }) => this.#onRead(roomId, seq),
       'rooms:changed': () => void this.refresh(),
       'room:closed': ({ roomId }) => this.#forget(roomId)
