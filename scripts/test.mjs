@@ -35,18 +35,44 @@ function vitest(node, cwd, files) {
 console.log('\n== Vitest: unit and integration');
 vitest(process.execPath, process.cwd(), []);
 
+console.log('\n== Vitest: storage integration on PostgreSQL');
+// The integration files whose rules live in the database, again with every app on a private
+// PostgreSQL cluster (vitest.postgres.config.ts says which files and why).
+vitest(process.execPath, process.cwd(), ['--config', 'vitest.postgres.config.ts']);
+
 const otherNode = process.env.TEST_OTHER_NODE;
 const otherTree = process.env.TEST_OTHER_NODE_TREE;
 if (otherNode && otherTree) {
   const version = spawnSync(otherNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`\n== Vitest: integration suite on Node ${version} (${otherTree})`);
-  vitest(otherNode, otherTree, ['tests/integration']);
+  if (await otherTreeReady()) vitest(otherNode, otherTree, ['tests/integration']);
+  else totals.failed += 1;
 }
 
-console.log('\n== Vitest: storage integration on PostgreSQL');
-// The integration files whose rules live in the database, again with every app on a private
-// PostgreSQL cluster (vitest.postgres.config.ts says which files and why).
-vitest(process.execPath, process.cwd(), ['--config', 'vitest.postgres.config.ts']);
+/**
+ * .ci/run builds the other Node's copy of the app in the background and writes the build's exit
+ * status to TEST_OTHER_NODE_READY when done: wait for it (without it, the copy is ready already).
+ */
+async function otherTreeReady() {
+  const ready = process.env.TEST_OTHER_NODE_READY;
+  if (!ready) return true;
+  const started = Date.now();
+  while (!existsSync(ready)) {
+    if (Date.now() - started > 15 * 60_000) {
+      console.log('The native modules for the other Node were not built within 15 minutes');
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  const status = readFileSync(ready, 'utf8').trim();
+  const log = ready.replace(/\.ready$/, '.log');
+  if (status === '0') {
+    console.log(readFileSync(log, 'utf8').split('\n').find((line) => line.startsWith('Native modules load')) ?? '');
+    return true;
+  }
+  console.log(`Rebuilding the native modules for the other Node failed (exit ${status}):\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-4000) : ''}`);
+  return false;
+}
 
 console.log('\n== Build');
 // Quiet unless it fails: SvelteKit's hints and the bundler's timing table are not test results.
