@@ -1,8 +1,8 @@
-// npm test: type checks, the Vitest suites (unit + integration, then the database's integration
-// files again on PostgreSQL), a fresh build, then the browser suite; with TEST_OTHER_NODE and
-// TEST_OTHER_NODE_TREE set (.ci/run sets them), the integration suite once more on that Node, in
-// that copy of the app whose native modules are built for it. Ends with one line
-// "N passed, N failed" summing every suite.
+// npm test: type checks, the Vitest suites (unit + integration on SQLite, then the database's
+// integration files again on PostgreSQL), a fresh build, then the browser suite. With
+// TEST_OTHER_NODE and TEST_OTHER_NODE_TREE set (.ci/run sets them), the second pass is instead the
+// whole integration suite on PostgreSQL and on that Node, in that copy of the app whose native
+// modules are built for it. Ends with one line "N passed, N failed" summing every suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -19,12 +19,12 @@ if (run('npm', ['run', '--silent', 'check']) === 0) totals.passed += 1;
 else totals.failed += 1;
 
 /** Runs Vitest (on `node`, in `cwd`) and adds its counts; a run that fails without a failed test counts one. */
-function vitest(node, cwd, files) {
+function vitest(node, cwd, files, env = {}) {
   const report = path.resolve('test-results', `vitest-${path.basename(node)}-${totals.passed + totals.failed}.json`);
   rmSync(report, { force: true });
   const cli = path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs');
   const bin = path.dirname(node);
-  const status = run(node, [cli, 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { PATH: `${bin}${path.delimiter}${process.env.PATH}` }, cwd);
+  const status = run(node, [cli, 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { PATH: `${bin}${path.delimiter}${process.env.PATH}`, ...env }, cwd);
   const result = readJson(report);
   if (result) {
     totals.passed += result.numPassedTests;
@@ -35,18 +35,21 @@ function vitest(node, cwd, files) {
 console.log('\n== Vitest: unit and integration');
 vitest(process.execPath, process.cwd(), []);
 
-console.log('\n== Vitest: storage integration on PostgreSQL');
-// The integration files whose rules live in the database, again with every app on a private
-// PostgreSQL cluster (vitest.postgres.config.ts says which files and why).
-vitest(process.execPath, process.cwd(), ['--config', 'vitest.postgres.config.ts']);
-
 const otherNode = process.env.TEST_OTHER_NODE;
 const otherTree = process.env.TEST_OTHER_NODE_TREE;
 if (otherNode && otherTree) {
+  // One pass proves two things: the whole integration suite on the other Node, and on
+  // PostgreSQL (every app on a private cluster, vitest.postgres.config.ts), as the pass above
+  // proved it on this Node and SQLite.
   const version = spawnSync(otherNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`\n== Vitest: integration suite on Node ${version} (${otherTree})`);
-  if (await otherTreeReady()) vitest(otherNode, otherTree, ['tests/integration']);
+  console.log(`\n== Vitest: integration suite on Node ${version} and PostgreSQL (${otherTree})`);
+  if (await otherTreeReady()) vitest(otherNode, otherTree, ['--config', 'vitest.postgres.config.ts'], { POSTGRES_PASS: 'all' });
   else totals.failed += 1;
+} else {
+  console.log('\n== Vitest: storage integration on PostgreSQL');
+  // The integration files whose rules live in the database, again with every app on a private
+  // PostgreSQL cluster (vitest.postgres.config.ts says which files and why).
+  vitest(process.execPath, process.cwd(), ['--config', 'vitest.postgres.config.ts']);
 }
 
 /**

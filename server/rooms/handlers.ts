@@ -95,15 +95,16 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
 
     /** The page just before a message the client already shows (scrolling up), in the acknowledgement. */
     async historyOlder(socket: AppSocket, { roomId, beforeId }: HistoryOlderRequest): Promise<HistoryPage> {
-      await requireMember(socket, roomId);
-      await limits.read(socket);
-      return limits.inFlight(socket, () =>
-        withinBudget(socket, async (settle) => {
+      // The membership check is a database query: it counts as work in progress too.
+      return limits.inFlight(socket, async () => {
+        await requireMember(socket, roomId);
+        await limits.read(socket);
+        return withinBudget(socket, async (settle) => {
           const { page, bytes } = await messages.page(roomId, beforeId);
           await settle(bytes);
           return page;
-        })
-      );
+        });
+      });
     },
 
     /** Called while the socket still knows its rooms: its connections there end. */
