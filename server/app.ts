@@ -206,6 +206,9 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     io,
     context: { config, db, redis, stores, files, events },
     async close() {
+      // First: a client that reconnects meanwhile is told to come back, and takes no socket slot
+      // that this process would never give back.
+      sockets.refuseNew();
       await uploadCleanup.stop();
       for (const follower of followers) follower.stop();
       messages.stop();

@@ -1,5 +1,6 @@
 import type { ExtendedError } from 'socket.io';
 import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
+import { refusedForNow } from '../infra/errors.ts';
 import { userChannel, type AppSocket, type IoServer } from '../infra/socket.ts';
 import type { SessionCheck, Sessions } from './session.ts';
 
@@ -26,7 +27,7 @@ export function authenticate(sessions: Sessions) {
       session = await sessions.checkCookieHeader(socket.handshake.headers.cookie);
     } catch {
       // The database could not answer: no verdict on the session, and the client retries.
-      return next(new Error('The server cannot check sessions right now'));
+      return next(refusedForNow('The server cannot check sessions right now'));
     }
     if (!session.user) return next(new Error(session.reason === 'expired' ? SESSION_EXPIRED : 'Not authenticated'));
     socket.data.user = session.user;

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { describeIssues, roomIdSchema, type ErrorCode, type ErrorPayload } from '../../src/lib/protocol/index.ts';
+import { describeIssues, roomIdSchema, type ErrorCode, type ErrorPayload, type HandshakeRefusal } from '../../src/lib/protocol/index.ts';
 
 // One error shape for the whole server: services throw AppError; REST answers it as
 // `{ error: message }` with its status, the socket layer as `error { code, message }` plus a
@@ -41,6 +41,11 @@ export class AppError extends Error {
     this.status = options.status ?? HTTP_STATUS[code];
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
+}
+
+/** A handshake refused only for now: the client is told to try again (`HandshakeRefusal`). */
+export function refusedForNow(message: string): Error & { data: HandshakeRefusal } {
+  return Object.assign(new Error(message), { data: { retry: true as const } });
 }
 
 export const rateLimited = (message: string, retryAfterSeconds?: number) => new AppError('RATE_LIMITED', message, { retryAfterSeconds });

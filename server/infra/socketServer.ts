@@ -3,6 +3,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { SOCKET_MAX_FRAME_BYTES } from '../../src/lib/protocol/index.ts';
 import { watchBackpressure, type Backpressure } from './backpressure.ts';
+import { refusedForNow } from './errors.ts';
 import type { IoServer } from './socket.ts';
 import { createStreamsAdapter, type StreamsAdapterOptions } from './streamsAdapter.ts';
 
@@ -24,8 +25,10 @@ export interface SocketServer {
   backpressure: Backpressure;
   /** True while this process knows no other server process shares its Redis. */
   alone(): boolean;
-  /** True once shutdown began: disconnects then need no bookkeeping. */
+  /** True once shutdown began: disconnects then need no bookkeeping, handshakes are refused for now. */
   closing(): boolean;
+  /** Begins the shutdown: new handshakes are refused for now, so they claim nothing here. */
+  refuseNew(): void;
   /** Resolves once the adapter listens (or after a timeout). */
   ready(): Promise<void>;
   /** Disconnects every socket and the adapter. */
@@ -50,9 +53,11 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     perMessageDeflate: false,
     adapter: adapter.factory
   });
+  let closing = false;
+  // A handshake that reaches a process shutting down for a restart is told to come back.
+  io.use((_socket, next) => next(closing ? refusedForNow('The server is restarting') : undefined));
   io.use((socket, next) => next(options.sameOrigin(socket.request) ? undefined : new Error('Cross-site connection refused')));
   const backpressure = watchBackpressure(io);
-  let closing = false;
 
   return {
     io,
@@ -60,6 +65,10 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     backpressure,
     alone: adapter.alone,
     closing: () => closing,
+    /** From now on handshakes are refused for now (the client comes back): the first step of a shutdown. */
+    refuseNew() {
+      closing = true;
+    },
     ready: () => adapter.ready(ADAPTER_READY_TIMEOUT_MS),
     async close() {
       closing = true;

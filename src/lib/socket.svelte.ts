@@ -3,7 +3,7 @@ import { auth } from './auth.svelte';
 import type { Ack, AckedEvent, AckFn, ClientToServerEvents, ErrorPayload, PayloadOf, ReplyOf, ServerToClientEvents } from '$lib/protocol';
 // The transport only: the contract's index would bring its schemas (zod) into every page that
 // holds the socket, the room list among them (docs/architecture.md#delivery).
-import { SOCKET_TRANSPORTS } from '$lib/protocol/transport';
+import { SOCKET_TRANSPORTS, type HandshakeRefusal } from '$lib/protocol/transport';
 
 // The one Socket.IO connection of the app (createAuth() pattern): typed with the shared contract,
 // exposing its state as runes, and re-joining the open room whenever it (re)connects.
@@ -127,7 +127,12 @@ export function createSocketClient() {
       if (reason === 'io server disconnect') setTimeout(() => socket === s && !s.connected && s.connect(), 1000);
     });
     s.on('connect_error', (err) => {
-      if (!s.active) {
+      const forNow = (err as Error & { data?: Partial<HandshakeRefusal> }).data?.retry === true;
+      if (!s.active && forNow) {
+        // Refused only for now (a restart under way, sessions not checkable): come back shortly.
+        status = navigator.onLine ? 'reconnecting' : 'offline';
+        setTimeout(() => socket === s && !s.connected && s.connect(), 1000 + Math.random() * 2000);
+      } else if (!s.active) {
         // The server's middleware said no (signed out, session revoked): retrying will not help.
         status = 'offline';
         refusal = err.message || 'The server refused the connection';

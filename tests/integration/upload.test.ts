@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IMAGE_MAX_BYTES, IMAGE_URL_PATTERN, UPLOADS_PER_HOUR, type RoomDetails } from '../../src/lib/protocol/index.ts';
 import { createApplication } from '../../server/app.ts';
 import { loadConfig } from '../../server/infra/config.ts';
@@ -353,6 +353,8 @@ describe('a bucket that is missing or down', () => {
     const rows = () => ctx.app.sql('SELECT filename FROM uploads');
     const before = await rows();
 
+    // The server logs each failed store and read: expected here, and checked rather than printed.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     await ctx.app.s3!.stop();
     const refused = await uploader.client.post('/api/upload', body());
     expect(refused.status).toBe(503);
@@ -361,5 +363,7 @@ describe('a bucket that is missing or down', () => {
     const image = await fetch(ctx.app.baseUrl + stored.json.url);
     expect(image.status).toBe(503);
     expect((await image.json()).error).toMatch(/try again/);
+    expect(logged.mock.calls.map((call) => call[0])).toEqual(['[uploads] could not store an image:', '[uploads] could not read an image:']);
+    logged.mockRestore();
   });
 });

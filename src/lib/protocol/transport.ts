@@ -7,3 +7,12 @@ export const SOCKET_TRANSPORTS: { transports: string[]; tryAllTransports: boolea
   transports: ['websocket', 'polling'],
   tryAllTransports: true
 };
+
+/**
+ * What a refused handshake carries (`connect_error`'s `data`) when the refusal is only for now:
+ * the server is shutting down for a restart, or cannot check sessions at the moment. The client
+ * tries again; any other refusal (signed out, session ended, too many tabs) is final.
+ */
+export interface HandshakeRefusal {
+  retry: true;
+}
