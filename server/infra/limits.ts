@@ -359,17 +359,27 @@ export function createSocketLimits(redis: Redis) {
       await spend(readsPerUser, socket.data.user.id, 'Too many history requests');
     },
     /**
-     * Holds back the largest page's bytes of the user's history budget before a read: a page's
-     * size is known only once it is read, and reads in parallel must not all pass on one budget.
-     * `settleHistory` gives back the difference.
+     * Holds back bytes of the user's history budget before a read: the largest page's, or what
+     * is left when that is less (so the last of the budget can still be read). A page's size is
+     * known only once it is read, and reads in parallel must not all pass on one budget.
+     * Answers what was held back; `settleHistory` gives back the difference.
      */
-    async reserveHistory(userId: number): Promise<void> {
-      await spend(historyBytes, userId, 'You have loaded a lot of history just now', HISTORY_PAGE_MAX_BYTES);
+    async reserveHistory(userId: number): Promise<number> {
+      let left = HISTORY_PAGE_MAX_BYTES;
+      try {
+        const used = await historyBytes.get(userId);
+        if (used) left = Math.max(1, Math.min(left, HISTORY_BYTES_PER_USER - used.consumedPoints));
+      } catch {
+        // Redis away: the spend below decides.
+      }
+      await spend(historyBytes, userId, 'You have loaded a lot of history just now', left);
+      return left;
     },
-    /** After `reserveHistory`: what the page really weighed (0 when none was sent). */
-    async settleHistory(userId: number, bytes: number): Promise<void> {
-      const back = HISTORY_PAGE_MAX_BYTES - bytes;
-      await (back >= 0 ? historyBytes.reward(userId, back) : historyBytes.penalty(userId, -back)).catch(() => undefined);
+    /** After `reserveHistory` held back `reserved`: what the page really weighed (0 when none was sent). */
+    async settleHistory(userId: number, reserved: number, bytes: number): Promise<void> {
+      const back = reserved - bytes;
+      if (back === 0) return;
+      await (back > 0 ? historyBytes.reward(userId, back) : historyBytes.penalty(userId, -back)).catch(() => undefined);
     },
     /** A room:join or room:leave. */
     async switchRoom(userId: number): Promise<void> {

@@ -56,12 +56,12 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
    * once; a read that fails before that gives all its held-back bytes back.
    */
   async function withinBudget<T>(socket: AppSocket, work: (settle: (bytes: number) => Promise<void>) => Promise<T>): Promise<T> {
-    await limits.reserveHistory(socket.data.user.id);
+    const reserved = await limits.reserveHistory(socket.data.user.id);
     let done = false;
     const settle = async (bytes: number) => {
       if (done) return;
       done = true;
-      await limits.settleHistory(socket.data.user.id, bytes);
+      await limits.settleHistory(socket.data.user.id, reserved, bytes);
     };
     try {
       return await work(settle);

@@ -85,10 +85,11 @@ export const READS_PER_USER = 20;
 export const READS_WINDOW_SECONDS = 10;
 /**
  * Bytes of history (pages sent on join or when scrolling up) per user in READS_WINDOW_SECONDS,
- * over all sockets. Opening a room costs one page, at most HISTORY_PAGE_MAX_BYTES; scrolling
- * back through a room of large drawings slows to this pace once the budget is spent.
+ * over all sockets; the page that spends the last of it may go past it. Opening a room costs one
+ * page, at most HISTORY_PAGE_MAX_BYTES; scrolling back through a room of large drawings slows to
+ * about two such pages per window.
  */
-export const HISTORY_BYTES_PER_USER = 2 * 1024 * 1024;
+export const HISTORY_BYTES_PER_USER = 1024 * 1024;
 /** room:join plus room:leave per user per minute: switching rooms, reconnecting, never a loop. */
 export const ROOM_SWITCHES_PER_MINUTE = 60;
 /** message:delete per user per second. */
