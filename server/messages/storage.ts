@@ -58,16 +58,16 @@ function serializeWithoutSeq(message: Message): string {
 }
 
 /** A stored message as the room's sockets see it: with its position, as `message:new` carries it. */
-function parseStored(raw: string): Message | NewMessage {
-  const { message, seq } = parseWithSeq(raw);
-  return seq === undefined ? message : { ...message, seq };
+function parseStored(raw: string): NewMessage {
+  const message = JSON.parse(raw) as NewMessage;
+  // Messages stored before reactions had versions.
+  message.reactionsVersion ??= 0;
+  return packOldStrokes(message) as NewMessage;
 }
 
 function parseWithSeq(raw: string): { message: Message; seq: number } {
-  const { seq, ...message } = JSON.parse(raw) as Message & { seq: number };
-  // Messages stored before reactions had versions.
-  message.reactionsVersion ??= 0;
-  return { message: packOldStrokes(message as Message), seq };
+  const { seq, ...message } = parseStored(raw);
+  return { message, seq };
 }
 
 /**
@@ -152,24 +152,19 @@ export async function storeMessage(redis: Redis, message: Message, options: Stor
   };
 }
 
-/**
- * A page of the room's history, oldest first: the newest page, or the one just before
- * `beforeId`. At most HISTORY_PAGE_SIZE messages and HISTORY_PAGE_MAX_BYTES of stored JSON
- * (one message always fits). Null when `beforeId` is not a message of this room.
- */
-export async function getHistoryPage(redis: Redis, roomId: string, beforeId?: string): Promise<HistoryPage | null> {
-  const read = await readHistoryPage(redis, roomId, beforeId);
-  return read && read.page;
-}
-
 /** A history page and the bytes of stored JSON it was made of (what the reader is charged). */
 export interface PageRead {
   page: HistoryPage;
   bytes: number;
 }
 
-/** getHistoryPage, with the page's size. */
-export async function readHistoryPage(redis: Redis, roomId: string, beforeId?: string): Promise<PageRead | null> {
+/**
+ * A page of the room's history, oldest first: the newest page, or the one just before
+ * `beforeId`. At most HISTORY_PAGE_SIZE messages and HISTORY_PAGE_MAX_BYTES of stored JSON
+ * (one message always fits), with the bytes it was made of. Null when `beforeId` is not a
+ * message of this room.
+ */
+export async function getHistoryPage(redis: Redis, roomId: string, beforeId?: string): Promise<PageRead | null> {
   const reply = asArray(
     await historyScript.run(
       redis,
@@ -252,7 +247,7 @@ export async function deleteRoomMessages(redis: Redis, roomId: string, deletionI
 export function createMessageStore(redis: Redis) {
   return {
     store: (message: Message, options: StoreOptions) => storeMessage(redis, message, options),
-    page: (roomId: string, beforeId?: string) => readHistoryPage(redis, roomId, beforeId),
+    page: (roomId: string, beforeId?: string) => getHistoryPage(redis, roomId, beforeId),
     remove: (roomId: string, messageId: string, userId: number, asOwner: boolean) => deleteMessage(redis, roomId, messageId, userId, asOwner),
     removeRoom: (roomId: string, deletionId: string) => deleteRoomMessages(redis, roomId, deletionId)
   };

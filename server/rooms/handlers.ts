@@ -42,10 +42,10 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
       }
     }
     const [{ page, bytes }, entered, typers] = await Promise.all([messages.page(roomId), presence.enter(socket.id, user, roomId), typing.current(roomId)]);
-    await settle(bytes);
     // The page goes out once, as the event, unless the socket can no longer take it (it is then
     // being disconnected); the acknowledgement that follows only says "done".
     if (!backpressure.overBudget(socket)) socket.emit('room:history', page);
+    await settle(bytes);
     socket.emit('room:members', { roomId, members: await rooms.members(roomId, entered.online) });
     if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
     return undefined;

@@ -55,7 +55,7 @@ async function scrollToTop(roomId: string, newest: HistoryPage): Promise<{ ids: 
   while (page.hasMore) {
     const next = await getHistoryPage(ctx.app.redis, roomId, seen[0]);
     if (!next) throw new Error(`no page before ${seen[0]}`);
-    page = next;
+    page = next.page;
     expect(page.messages.length).toBeLessThanOrEqual(HISTORY_PAGE_SIZE);
     seen.unshift(...page.messages.map((m) => m.id));
     pages += 1;
