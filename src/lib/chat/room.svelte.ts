@@ -1,5 +1,4 @@
 import {
-  isAckedEvent,
   type Emoji,
   type ErrorPayload,
   type HistoryPage,
@@ -176,10 +175,11 @@ export class ChatRoom {
         if (mine(roomId)) this.closed = reason;
       },
       error: (error) => {
-        // Errors of requests made with an acknowledgement are shown where the user acted.
+        // An error naming an event answers something this page sent: an acknowledged request,
+        // whose refusal is shown where the user acted, or typing, not worth a word. Asking the
+        // event table which is which would bring every payload schema (and zod) into the room.
         if (error.roomId && !mine(error.roomId)) return;
-        if (error.event === 'typing:start' || error.event === 'typing:stop') return;
-        if (error.event && isAckedEvent(error.event)) return;
+        if (error.event) return;
         this.notice = error.message;
       }
     };

@@ -2,24 +2,10 @@ import { z } from 'zod';
 import { drawingSchema, type Drawing } from './drawing';
 import type { ActivityUpdate, RoomActivity } from './activity';
 import type { ErrorPayload } from './errors';
+import { EMOJI, type Emoji } from './emoji';
 import { normalizeText, textProblem } from './text';
 
 // The Socket.IO contract: both event maps, payloads and the schemas that check what clients send.
-
-export const EMOJI = ['heart', 'laugh', 'fire', 'sad', 'thumbsup', 'thumbsdown', 'star', 'question'] as const;
-export type Emoji = (typeof EMOJI)[number];
-
-/** How each emoji id looks on screen. */
-export const EMOJI_GLYPHS: Record<Emoji, string> = {
-  heart: '❤️',
-  laugh: '😂',
-  fire: '🔥',
-  sad: '😢',
-  thumbsup: '👍',
-  thumbsdown: '👎',
-  star: '⭐',
-  question: '❓'
-};
 
 export const MESSAGE_TYPES = ['drawing', 'text', 'image'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];

@@ -5,6 +5,7 @@ export * from './errors';
 export * from './auth';
 export * from './drawing';
 export * from './points';
+export * from './emoji';
 export * from './events';
 export * from './rooms';
 export * from './transport';
