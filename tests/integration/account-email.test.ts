@@ -331,3 +331,23 @@ describe('resetting a forgotten password', () => {
     expect(res.json.error).toMatch(/Too many links tried/);
   });
 });
+
+describe('a production server without SMTP_URL', () => {
+  const prod = useTestApp({ NODE_ENV: 'production' });
+
+  it('answers that it sends no email, and changing a password still works', async () => {
+    const user = await registerUser(prod.app.baseUrl);
+    expect((await user.client.get('/api/email')).json).toEqual({ enabled: false, email: null, pending: null });
+    for (const [path, body] of [
+      ['/api/email', { email: 'someone@example.test' }],
+      ['/api/email/forgot', { email: 'someone@example.test' }]
+    ] as const) {
+      const res = await user.client.post(path, body);
+      expect(res.status).toBe(503);
+      expect(res.json.error).toMatch(/does not send email/);
+    }
+    const changed = await user.client.post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'brand-new-pass' });
+    expect(changed.status).toBe(200);
+  });
+});
+
