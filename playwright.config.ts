@@ -8,6 +8,8 @@ process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
 const port = Number(process.env.E2E_PORT);
 // Where the server writes its private Redis's URL, for tests that seed data stored by older versions.
 process.env.E2E_REDIS_URL_FILE ??= path.join(tmpdir(), `bbb-e2e-redis-${port}.url`);
+// Where the server's test SMTP server leaves each mail it receives, as JSON (tests/e2e/mail.ts).
+process.env.E2E_MAIL_DIR ??= path.join(tmpdir(), `bbb-e2e-mail-${port}`);
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -30,7 +32,7 @@ export default defineConfig({
     // /api/auth/me answers 401 when up; any answer under 500 means ready.
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { E2E_PORT: String(port), E2E_REDIS_URL_FILE: process.env.E2E_REDIS_URL_FILE },
+    env: { E2E_PORT: String(port), E2E_REDIS_URL_FILE: process.env.E2E_REDIS_URL_FILE, E2E_MAIL_DIR: process.env.E2E_MAIL_DIR },
     stdout: 'ignore',
     stderr: 'pipe'
   }

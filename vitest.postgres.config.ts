@@ -9,6 +9,7 @@ import base from './vitest.config.ts';
 // integration file, as CI does on its second Node:
 // `POSTGRES_PASS=all npx vitest run --config vitest.postgres.config.ts`.
 const STORAGE_FILES = [
+  'account-email',
   'auth',
   'auth-limits',
   'cleanup',

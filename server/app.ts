@@ -12,6 +12,10 @@ import { createAuthService } from './auth/service.ts';
 import { createSessions } from './auth/session.ts';
 import { createPostgresUserStore } from './auth/storage-postgres.ts';
 import { createSqliteUserStore, type UserStore } from './auth/storage.ts';
+import { createEmailRouter } from './email/routes.ts';
+import { createEmailService } from './email/service.ts';
+import { createPostgresEmailStore } from './email/storage-postgres.ts';
+import { createSqliteEmailStore, type EmailStore } from './email/storage.ts';
 import type { Config } from './infra/config.ts';
 import type { AppDatabase } from './infra/db.ts';
 import { apiDelivery, serveBuiltApp } from './infra/delivery.ts';
@@ -19,7 +23,16 @@ import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
 import { createHealthRouter } from './infra/health.ts';
-import { createAuthLimits, createInviteLookupLimit, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
+import {
+  createAuthLimits,
+  createInviteLookupLimit,
+  createMailLimits,
+  createPasswordChangeAttempts,
+  createRoomAttempts,
+  createSocketLimits,
+  createUploadLimit
+} from './infra/limits.ts';
+import { createMailer, type Mailer } from './infra/mail.ts';
 import { createOriginCheck } from './infra/origin.ts';
 import type { Redis } from './infra/redis.ts';
 import { memberGate, userChannel, type IoServer } from './infra/socket.ts';
@@ -77,6 +90,8 @@ export interface AppInternals {
   /** Where uploads are stored: the folder or the bucket. */
   files: UploadFiles;
   events: ServerEvents;
+  /** Where mail goes: SMTP, the log, or nowhere. */
+  mailer: Mailer;
 }
 
 export interface Application {
@@ -94,16 +109,22 @@ export interface Stores {
   users: UserStore;
   rooms: RoomStore;
   uploads: UploadStore;
+  emails: EmailStore;
 }
 
 /** Each feature's storage for the engine the database runs on. */
 export function createStores(database: AppDatabase): Stores {
   if (database.engine === 'postgres') {
     const { pool } = database;
-    return { users: createPostgresUserStore(pool), rooms: createPostgresRoomStore(pool), uploads: createPostgresUploadStore(pool) };
+    return {
+      users: createPostgresUserStore(pool),
+      rooms: createPostgresRoomStore(pool),
+      uploads: createPostgresUploadStore(pool),
+      emails: createPostgresEmailStore(pool)
+    };
   }
   const { db } = database;
-  return { users: createSqliteUserStore(db), rooms: createSqliteRoomStore(db), uploads: createSqliteUploadStore(db) };
+  return { users: createSqliteUserStore(db), rooms: createSqliteRoomStore(db), uploads: createSqliteUploadStore(db), emails: createSqliteEmailStore(db) };
 }
 
 const defaultClientDir = path.resolve(fileURLToPath(new URL('../build', import.meta.url)));
@@ -116,7 +137,14 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const { users, rooms: roomStore, uploads: uploadStore } = stores;
 
   const sessions = createSessions(config.jwtSecret, users, config.isProduction);
-  const auth = createAuthService({ users, limits: createAuthLimits(redis, config.authRateLimit), events });
+  const auth = createAuthService({
+    users,
+    limits: createAuthLimits(redis, config.authRateLimit),
+    events,
+    passwordChanges: createPasswordChangeAttempts(redis)
+  });
+  const mailer = createMailer(config);
+  const email = createEmailService({ store: stores.emails, mailer, limits: createMailLimits(redis), auth });
   const files = config.s3 ? await createBucketFiles(config.s3) : createFolderFiles(config.uploadsDir);
   await files.ready();
   const uploads = createUploadService({ store: uploadStore, files });
@@ -148,6 +176,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const { requireAuth } = sessions;
   app.use('/api/health', createHealthRouter({ redis, db, files }));
   app.use('/api/auth', createAuthRouter({ auth, sessions }));
+  app.use('/api/email', createEmailRouter({ email, requireAuth, config }));
   app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis) }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
@@ -204,7 +233,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     clusterAlone: sockets.alone,
     httpServer,
     io,
-    context: { config, db, redis, stores, files, events },
+    context: { config, db, redis, stores, files, events, mailer },
     async close() {
       // First: a client that reconnects meanwhile is told to come back, and takes no socket slot
       // that this process would never give back.
@@ -220,6 +249,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
         httpServer.closeAllConnections();
       });
       files.close();
+      mailer.close();
     }
   };
 }

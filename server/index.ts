@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   console.log(`Redis: ${redactedUrl(redisHandle.url)}, ${redisHandle.how}`);
   console.log(`Database: ${config.databaseUrl ? `PostgreSQL at ${redactedUrl(config.databaseUrl)}` : databaseFile}`);
   console.log(`Uploads: ${application.context.files.place}`);
+  console.log(`Mail: ${application.context.mailer.place}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

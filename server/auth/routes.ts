@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { credentialsSchema } from '../../src/lib/protocol/index.ts';
+import { changePasswordSchema, credentialsSchema } from '../../src/lib/protocol/index.ts';
 import { currentUser, parseBody } from '../infra/http.ts';
 import type { AuthService } from './service.ts';
 import type { Sessions } from './session.ts';
@@ -12,7 +12,7 @@ const loginSchema = z.object({
   password: z.string({ error: 'Password is required' }).min(1, 'Password is required').max(1000)
 });
 
-/** `/api/auth`: register, login, logout, me, session. */
+/** `/api/auth`: register, login, logout, password, me, session. */
 export function createAuthRouter({ auth, sessions }: { auth: AuthService; sessions: Sessions }): Router {
   const router = Router();
 
@@ -33,6 +33,15 @@ export function createAuthRouter({ auth, sessions }: { auth: AuthService; sessio
     if (user) await auth.signOut(user.id);
     sessions.clear(res);
     res.json({ ok: true });
+  });
+
+  // A new password ends every session; this browser gets a fresh token and stays signed in
+  // (docs/architecture.md#email-and-password-resets).
+  router.post('/password', sessions.requireAuth, async (req, res) => {
+    const { currentPassword, newPassword } = parseBody(req, changePasswordSchema);
+    const user = await auth.changePassword(currentUser(req).id, currentPassword, newPassword);
+    sessions.issue(res, user);
+    res.json({ id: user.id, username: user.username });
   });
 
   router.get('/me', sessions.requireAuth, (req, res) => {

@@ -1,6 +1,6 @@
 import { AppError } from '../infra/errors.ts';
 import type { ServerEvents } from '../infra/events.ts';
-import { isRefusal, tooMany, type AuthLimits } from '../infra/limits.ts';
+import { isRefusal, tooMany, type AuthLimits, type PasswordChangeAttempts } from '../infra/limits.ts';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../infra/passwords.ts';
 import type { UserRow, UserStore } from './storage.ts';
 
@@ -10,6 +10,7 @@ export interface AuthServiceDeps {
   users: UserStore;
   limits: AuthLimits;
   events: ServerEvents;
+  passwordChanges: PasswordChangeAttempts;
 }
 
 export interface Credentials {
@@ -23,7 +24,7 @@ const wrongCredentials = () => new AppError('UNAUTHORIZED', 'Invalid username or
 /** A bound that keeps the name cache from growing without end (names never change). */
 const NAME_CACHE_SIZE = 10_000;
 
-export function createAuthService({ users, limits, events }: AuthServiceDeps) {
+export function createAuthService({ users, limits, events, passwordChanges }: AuthServiceDeps) {
   const names = new Map<number, string>();
 
   async function nameOf(userId: number): Promise<string | undefined> {
@@ -36,6 +37,14 @@ export function createAuthService({ users, limits, events }: AuthServiceDeps) {
       }
     }
     return name;
+  }
+
+  /** Sets a password (checked by the caller) and ends every session of the account. */
+  async function setPassword(userId: number, password: string): Promise<UserRow> {
+    const updated = await users.setPassword(userId, await hashPassword(password, 'account'));
+    if (!updated) throw new AppError('NOT_FOUND', 'This account no longer exists');
+    events.emit('user:signed-out', userId);
+    return updated;
   }
 
   return {
@@ -82,6 +91,32 @@ export function createAuthService({ users, limits, events }: AuthServiceDeps) {
       await users.bumpTokenVersion(userId);
       events.emit('user:signed-out', userId);
     },
+
+    /**
+     * A new password for a signed-in user who knows the current one (docs/architecture.md#email-and-password-resets).
+     * Every session ends, this one included; the caller issues this browser a fresh token (the row
+     * returned carries the new token version). Wrong current passwords are counted per account.
+     */
+    async changePassword(userId: number, currentPassword: string, newPassword: string): Promise<UserRow> {
+      const attempt = await passwordChanges.admit(userId);
+      if (isRefusal(attempt)) throw tooMany(attempt, 'Too many wrong passwords.');
+      const user = await users.findUserById(userId);
+      let matches: boolean;
+      try {
+        matches = user !== undefined && (await verifyPassword(currentPassword, user.password_hash, 'account'));
+      } catch (err) {
+        await attempt.abandon();
+        throw err;
+      }
+      if (!user || !matches) {
+        attempt.failed();
+        throw new AppError('VALIDATION_ERROR', 'Your current password is wrong', { status: 403 });
+      }
+      await attempt.succeeded();
+      return setPassword(userId, newPassword);
+    },
+
+    setPassword,
 
     /** User ids as the `{ userId, username }` pairs events carry; unknown ids are left out. */
     async named(userIds: number[]): Promise<NamedUser[]> {

@@ -16,6 +16,8 @@ export function createPostgresUserStore(pool: pg.Pool): UserStore {
     findUserById: (id) => one(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]),
     async bumpTokenVersion(id) {
       await pool.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [id]);
-    }
+    },
+    setPassword: (id, passwordHash) =>
+      one(`UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2 RETURNING ${USER_COLUMNS}`, [passwordHash, id])
   };
 }

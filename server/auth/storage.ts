@@ -18,6 +18,8 @@ export interface UserStore {
   findUserById(id: number): Promise<UserRow | undefined>;
   /** Every token issued before stops working (docs/architecture.md#signing-out-ends-the-session). */
   bumpTokenVersion(id: number): Promise<void>;
+  /** A new password, and every token issued before stops working; the row as it is now. */
+  setPassword(id: number, passwordHash: string): Promise<UserRow | undefined>;
 }
 
 const USER_COLUMNS = 'id, username, password_hash, token_version';
@@ -27,10 +29,14 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
   const byName = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`);
   const byId = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
   const bump = db.prepare<[number], never>('UPDATE users SET token_version = token_version + 1 WHERE id = ?');
+  const newPassword = db.prepare<[string, number], UserRow>(
+    `UPDATE users SET password_hash = ?, token_version = token_version + 1 WHERE id = ? RETURNING ${USER_COLUMNS}`
+  );
   return {
     createUser: async (username, passwordHash) => insert.get(username, passwordHash) ?? null,
     findUserByUsername: async (username) => byName.get(username),
     findUserById: async (id) => byId.get(id),
-    bumpTokenVersion: async (id) => void bump.run(id)
+    bumpTokenVersion: async (id) => void bump.run(id),
+    setPassword: async (id, passwordHash) => newPassword.get(passwordHash, id)
   };
 }

@@ -50,3 +50,20 @@ describe('upload settings', () => {
     expect(() => loadConfig({ ...base, S3_BUCKET: 'p', S3_ENDPOINT: 'minio:9000 ' })).toThrow(/S3_ENDPOINT must be a URL/);
   });
 });
+
+describe('mail settings', () => {
+  it('read SMTP_URL, MAIL_FROM and PUBLIC_URL, or none', () => {
+    expect(loadConfig(base).mail).toEqual({ smtpUrl: undefined, from: 'BeeBeeBee <no-reply@localhost>', publicUrl: undefined });
+    expect(loadConfig({ ...base, SMTP_URL: 'smtps://u:p@mail.example.com:465', MAIL_FROM: 'Bees <b@example.com>', PUBLIC_URL: 'https://chat.example.com/' }).mail).toEqual({
+      smtpUrl: 'smtps://u:p@mail.example.com:465',
+      from: 'Bees <b@example.com>',
+      publicUrl: 'https://chat.example.com'
+    });
+  });
+
+  it('refuse what cannot be meant', () => {
+    expect(() => loadConfig({ ...base, SMTP_URL: 'mail.example.com:25' })).toThrow(/SMTP_URL must be/);
+    expect(() => loadConfig({ ...base, PUBLIC_URL: 'https://chat.example.com/app' })).toThrow(/PUBLIC_URL must be the app's origin/);
+    expect(() => loadConfig({ ...base, PUBLIC_URL: 'chat.example.com' })).toThrow(/PUBLIC_URL must be the app's origin/);
+  });
+});

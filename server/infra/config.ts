@@ -26,6 +26,17 @@ export interface Config {
    * default: nobody), a hop count, or a list of addresses and subnets.
    */
   trustProxy: boolean | number | string[];
+  /** Outgoing mail (docs/architecture.md#email-and-password-resets). */
+  mail: MailSettings;
+}
+
+export interface MailSettings {
+  /** SMTP_URL (`smtp://user:pass@host:587`, `smtps://…`); undefined: links go to the log, outside production. */
+  smtpUrl: string | undefined;
+  /** MAIL_FROM: the sender of every mail. */
+  from: string;
+  /** PUBLIC_URL: the origin mailed links point at; undefined: the request's own (outside production). */
+  publicUrl: string | undefined;
 }
 
 export interface S3Settings {
@@ -75,7 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
-    trustProxy: trustProxy(env.TRUST_PROXY)
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    mail: mailSettings(env)
   };
 }
 
@@ -112,6 +124,17 @@ function s3Settings(env: NodeJS.ProcessEnv): S3Settings | undefined {
     credentials: accessKeyId ? { accessKeyId, secretAccessKey } : undefined,
     forcePathStyle: pathStyle === 'true'
   };
+}
+
+/** SMTP_URL, MAIL_FROM and PUBLIC_URL; malformed values stop the start rather than the first mail. */
+function mailSettings(env: NodeJS.ProcessEnv): MailSettings {
+  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:$/.test(URL.parse(smtpUrl)?.protocol ?? '')) throw new Error('SMTP_URL must be an smtp:// or smtps:// URL');
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/$/, '') || undefined;
+  if (publicUrl !== undefined && URL.parse(publicUrl)?.origin !== publicUrl) {
+    throw new Error(`PUBLIC_URL must be the app's origin, such as https://chat.example.com, got "${publicUrl}"`);
+  }
+  return { smtpUrl, from: env.MAIL_FROM?.trim() || 'BeeBeeBee <no-reply@localhost>', publicUrl };
 }
 
 /** TRUST_PROXY: empty or `false`, `true`, a hop count, or comma-separated addresses/subnets. */

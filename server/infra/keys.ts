@@ -55,6 +55,15 @@ export const AUTH_LIMIT_PREFIXES = {
   username: 'bbb:signin:name',
   registrations: 'bbb:register:addr'
 } as const;
+/** Wrong current passwords when changing one (the prefix, a colon, then the user id). */
+export const PASSWORD_CHANGE_PREFIX = 'bbb:pwchange:user';
+/** Mail and link counts, one-hour windows (INCR): the prefix, a colon, then the address, account or client. */
+export const MAIL_LIMIT_PREFIXES = {
+  address: 'bbb:mail:addr',
+  verifyAccount: 'bbb:mail:verify:user',
+  resetClient: 'bbb:mail:reset:client',
+  linkClient: 'bbb:mail:link:client'
+} as const;
 /** Wrong room passwords (the prefix, a colon, then `roomId|userId` or the room id). */
 export const ROOM_ATTEMPT_PREFIXES = {
   userInRoom: 'bbb:roompw:user',

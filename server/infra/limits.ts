@@ -5,11 +5,16 @@ import {
   HISTORY_BYTES_PER_USER,
   HISTORY_PAGE_MAX_BYTES,
   INVITE_LOOKUPS_PER_MINUTE,
+  LINK_TRIES_PER_CLIENT_PER_HOUR,
+  MAILS_PER_ADDRESS_PER_HOUR,
+  PASSWORD_CHANGE_FAILS,
+  PASSWORD_CHANGE_WINDOW_SECONDS,
   READ_MARKS_PER_MINUTE,
   READS_PER_SOCKET,
   READS_PER_USER,
   READS_WINDOW_SECONDS,
   REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+  RESET_REQUESTS_PER_CLIENT_PER_HOUR,
   ROOM_PASSWORD_FAILS_PER_ROOM,
   ROOM_PASSWORD_FAILS_PER_USER,
   ROOM_PASSWORD_WINDOW_SECONDS,
@@ -20,11 +25,19 @@ import {
   SIGN_IN_USERNAME_AND_ADDRESS_WINDOW_SECONDS,
   SIGN_IN_USERNAME_WINDOW_SECONDS,
   SOCKET_READ_UNSENT_BYTES,
-  UPLOADS_PER_HOUR
+  UPLOADS_PER_HOUR,
+  VERIFY_MAILS_PER_ACCOUNT_PER_HOUR
 } from '../../src/lib/protocol/index.ts';
 import { unsentBytes } from './backpressure.ts';
 import { rateLimited, type AppError } from './errors.ts';
-import { AUTH_LIMIT_PREFIXES, inviteLookupRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
+import {
+  AUTH_LIMIT_PREFIXES,
+  inviteLookupRateKey,
+  MAIL_LIMIT_PREFIXES,
+  PASSWORD_CHANGE_PREFIX,   RATE_LIMIT_KEY_PREFIX,
+  ROOM_ATTEMPT_PREFIXES,
+  uploadRateKey
+} from './keys.ts';
 import type { Redis } from './redis.ts';
 import type { AppSocket } from './socket.ts';
 
@@ -537,3 +550,54 @@ export function createInviteLookupLimit(redis: Redis) {
 }
 
 export type InviteLookupLimit = ReturnType<typeof createInviteLookupLimit>;
+
+// ---- Account email and passwords (docs/architecture.md#email-and-password-resets) ----
+
+/**
+ * Wrong current passwords when changing a password: PASSWORD_CHANGE_FAILS per account per window,
+ * counted before bcrypt and given back when the password was right. Always on (unlike sign-in's
+ * AUTH_RATE_LIMIT): only a stolen session would ever need more.
+ */
+export function createPasswordChangeAttempts(redis: Redis) {
+  const perAccount = new AttemptCounter(redis, PASSWORD_CHANGE_PREFIX, PASSWORD_CHANGE_FAILS, PASSWORD_CHANGE_WINDOW_SECONDS);
+  return {
+    admit: (userId: number): Promise<Attempt | Refusal> => admit({ limits: [{ counter: perAccount, key: String(userId) }] })
+  };
+}
+
+export type PasswordChangeAttempts = ReturnType<typeof createPasswordChangeAttempts>;
+
+/** `points` per key in a fixed one-hour window shared by every process; null when there is room. */
+function hourlyCount(redis: Redis, prefix: string, points: number) {
+  return async (key: string): Promise<Refusal | null> => {
+    const redisKey = `${prefix}:${key}`;
+    let count: number;
+    try {
+      const replies = await redis.multi().incr(redisKey).expire(redisKey, HOUR_SECONDS, 'NX').exec();
+      count = Number(replies?.[0]?.[1]);
+    } catch {
+      // Redis away: the mail goes; the other limits and the SMTP server still bound it.
+      return null;
+    }
+    if (!(count > points)) return null;
+    const ttl = await redis.ttl(redisKey).catch(() => HOUR_SECONDS);
+    return { retryAfterSeconds: Math.max(ttl, 1) };
+  };
+}
+
+/**
+ * What the mail flows count, each in an hour: mails to one address (whoever asks, so a stranger
+ * cannot flood an inbox, and a refusal says nothing about whose address it is), verification mails
+ * an account asks for, forgot-password requests and link tries
+ * from one client address. Addresses count without case.
+ */
+export function createMailLimits(redis: Redis) {
+  return {
+    toAddress: (email: string) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.address, MAILS_PER_ADDRESS_PER_HOUR)(email.toLowerCase()),
+    verifyFor: (userId: number) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.verifyAccount, VERIFY_MAILS_PER_ACCOUNT_PER_HOUR)(String(userId)),
+    resetFrom: (ip: string | undefined) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.resetClient, RESET_REQUESTS_PER_CLIENT_PER_HOUR)(addressKey(ip)),
+    linkFrom: (ip: string | undefined) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.linkClient, LINK_TRIES_PER_CLIENT_PER_HOUR)(addressKey(ip))
+  };
+}
+
+export type MailLimits = ReturnType<typeof createMailLimits>;

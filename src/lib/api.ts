@@ -1,6 +1,9 @@
 import type {
+  ChangePasswordRequest,
   CreateRoomRequest,
   Credentials,
+  EmailStatus,
+  MailAnswer,
   JoinByCodeRequest,
   JoinRoomRequest,
   LeaveRoomResult,
@@ -107,7 +110,19 @@ export const api = {
     login: (credentials: Credentials) => post<PublicUser>('/api/auth/login', credentials),
     register: (credentials: Credentials) => post<PublicUser>('/api/auth/register', credentials),
     /** Ends the session everywhere (every tab and socket of the user). */
-    logout: () => post<void>('/api/auth/logout')
+    logout: () => post<void>('/api/auth/logout'),
+    /** Ends every other session; this browser gets a fresh cookie and stays signed in. */
+    changePassword: (body: ChangePasswordRequest) => post<PublicUser>('/api/auth/password', body)
+  },
+  email: {
+    status: () => get<EmailStatus>('/api/email'),
+    /** Mails a verification link to the address. */
+    add: (email: string) => post<MailAnswer>('/api/email', { email }),
+    verify: (token: string) => post<{ email: string }>('/api/email/verify', { token }),
+    /** Always the same answer, whether an account has the address or not. */
+    forgot: (email: string) => post<MailAnswer>('/api/email/forgot', { email }),
+    /** Sets the new password and ends every session of the account. */
+    reset: (token: string, password: string) => post<{ ok: true }>('/api/email/reset', { token, password })
   },
   rooms: {
     list: () => get<RoomSummary[]>('/api/rooms'),

@@ -107,3 +107,23 @@ export const UNREAD_MAX = 99;
 export const ACTIVITY_READS_PER_MINUTE = 60;
 /** room:read per user per minute: a page marks a room read at most every couple of seconds. */
 export const READ_MARKS_PER_MINUTE = 120;
+
+// Account email and passwords (docs/architecture.md#email-and-password-resets).
+
+/** Longest email address accepted (the SMTP path limit). */
+export const EMAIL_MAX = 254;
+/** A verification link works this long, once. */
+export const EMAIL_VERIFY_HOURS = 24;
+/** A password-reset link works this long, once. */
+export const PASSWORD_RESET_MINUTES = 60;
+/** Mails (verification, notice or reset) one email address may be sent per hour, whoever asks. */
+export const MAILS_PER_ADDRESS_PER_HOUR = 3;
+/** Verification mails one account may ask for per hour. */
+export const VERIFY_MAILS_PER_ACCOUNT_PER_HOUR = 5;
+/** Forgot-password requests one client address may make per hour, for any addresses. */
+export const RESET_REQUESTS_PER_CLIENT_PER_HOUR = 20;
+/** Links (verification or reset) one client address may try per hour. */
+export const LINK_TRIES_PER_CLIENT_PER_HOUR = 30;
+/** Wrong current passwords one account may give when changing its password, per window. */
+export const PASSWORD_CHANGE_FAILS = 5;
+export const PASSWORD_CHANGE_WINDOW_SECONDS = 15 * 60;
