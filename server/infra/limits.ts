@@ -8,6 +8,7 @@ import {
   READ_MARKS_PER_MINUTE,
   READS_PER_SOCKET,
   READS_PER_USER,
+  ROOM_SEARCHES_PER_MINUTE,
   READS_WINDOW_SECONDS,
   REGISTRATIONS_PER_ADDRESS_PER_HOUR,
   ROOM_PASSWORD_FAILS_PER_ROOM,
@@ -24,7 +25,7 @@ import {
 } from '../../src/lib/protocol/index.ts';
 import { unsentBytes } from './backpressure.ts';
 import { rateLimited, type AppError } from './errors.ts';
-import { AUTH_LIMIT_PREFIXES, inviteLookupRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
+import { AUTH_LIMIT_PREFIXES, inviteLookupRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, roomSearchRateKey, uploadRateKey } from './keys.ts';
 import type { Redis } from './redis.ts';
 import type { AppSocket } from './socket.ts';
 
@@ -537,3 +538,28 @@ export function createInviteLookupLimit(redis: Redis) {
 }
 
 export type InviteLookupLimit = ReturnType<typeof createInviteLookupLimit>;
+
+/**
+ * ROOM_SEARCHES_PER_MINUTE room searches per user, in a fixed one-minute window shared by all server
+ * processes (docs/architecture.md#public-rooms). When Redis cannot be asked the search goes on: it
+ * is one bounded database read.
+ */
+export function createRoomSearchLimit(redis: Redis) {
+  return {
+    async take(userId: number): Promise<void> {
+      const key = roomSearchRateKey(userId);
+      let count: number;
+      try {
+        const replies = await redis.multi().incr(key).expire(key, 60, 'NX').exec();
+        count = Number(replies?.[0]?.[1]);
+      } catch {
+        return;
+      }
+      if (!(count > ROOM_SEARCHES_PER_MINUTE)) return;
+      const ttl = await redis.ttl(key).catch(() => 60);
+      throw rateLimited('Too many searches. Wait a minute and try again.', Math.max(ttl, 1));
+    }
+  };
+}
+
+export type RoomSearchLimit = ReturnType<typeof createRoomSearchLimit>;

@@ -107,3 +107,14 @@ export const UNREAD_MAX = 99;
 export const ACTIVITY_READS_PER_MINUTE = 60;
 /** room:read per user per minute: a page marks a room read at most every couple of seconds. */
 export const READ_MARKS_PER_MINUTE = 120;
+
+// Public rooms and account deletion (docs/architecture.md#public-rooms).
+
+/** Longest search text for findable rooms (a room name is never longer). */
+export const ROOM_SEARCH_QUERY_MAX = ROOM_NAME_MAX;
+/** Findable rooms one search answers at most; the next page starts at an offset. */
+export const ROOM_SEARCH_PAGE_SIZE = 20;
+/** How far the pages of one search reach; past it, a more precise name is the way. */
+export const ROOM_SEARCH_MAX_OFFSET = 200;
+/** Room searches per user per minute (each is a scan of the findable rooms' names). */
+export const ROOM_SEARCHES_PER_MINUTE = 30;
