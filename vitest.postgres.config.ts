@@ -9,6 +9,7 @@ import base from './vitest.config.ts';
 // integration file, as CI does on its second Node:
 // `POSTGRES_PASS=all npx vitest run --config vitest.postgres.config.ts`.
 const STORAGE_FILES = [
+  'account-delete',
   'auth',
   'auth-limits',
   'cleanup',
@@ -16,6 +17,7 @@ const STORAGE_FILES = [
   'database-races',
   'health',
   'origin',
+  'public-rooms',
   'room-passwords',
   'rooms',
   'session-expiry',
