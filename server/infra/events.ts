@@ -7,7 +7,16 @@ import type { ActivityUpdate } from '../../src/lib/protocol/index.ts';
 export interface ServerEventMap {
   'user:signed-out': [userId: number];
   'room:member-joined': [event: { roomId: string; userId: number; username: string }];
-  'room:member-left': [event: { roomId: string; userId: number; username: string; reason: 'left' | 'removed' }];
+  'room:member-left': [
+    event: {
+      roomId: string;
+      userId: number;
+      username: string;
+      reason: 'left' | 'removed';
+      /** The member who owns the room now, when the one who left owned it (a deleted account). */
+      newOwnerId?: number;
+    }
+  ];
   'room:deleted': [event: { roomId: string; memberIds: number[] }];
   /** A message deleted outside a socket handler (a deleted account's messages). */
   'message:deleted': [event: { messageId: string; update: ActivityUpdate }];

@@ -224,7 +224,10 @@ export function createRoomService({ store, uploads, messages, events, attempts }
     async removeAccount(user: PublicUser): Promise<{ uploads: string[] } | null> {
       const removal = await store.removeAccount(user.id);
       if (!removal) return null;
-      for (const { roomId } of removal.left) events.emit('room:member-left', { roomId, userId: user.id, username: user.username, reason: 'left' });
+      for (const { roomId, passedTo } of removal.left) {
+        const left = { roomId, userId: user.id, username: user.username, reason: 'left' as const };
+        events.emit('room:member-left', passedTo === undefined ? left : { ...left, newOwnerId: passedTo });
+      }
       for (const { roomId, deletion } of removal.deleted) await roomDeleted(roomId, deletion);
       return { uploads: removal.uploads };
     },

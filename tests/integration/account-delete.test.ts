@@ -85,6 +85,8 @@ describe('POST /api/account/delete', () => {
     const bobs = await createRoom(bob, 'Bobs');
     await invite(bobs, alice);
 
+    const catSocket = await connectSocket(ctx.app.baseUrl, cat.cookie);
+    const catsList = nextEvent(catSocket, 'rooms:changed');
     const bobSocket = await connectSocket(ctx.app.baseUrl, bob.cookie);
     await joinRoom(bobSocket, bobs.id);
     const left = nextEvent(bobSocket, 'room:member-left', (e) => e.roomId === bobs.id && e.userId === alice.id);
@@ -100,12 +102,16 @@ describe('POST /api/account/delete', () => {
     expect((await left).reason).toBe('left');
     expect((await members).members.map((m) => m.userId)).toEqual([bob.id]);
 
-    // The heir now has the owner's powers and sees it in the room.
+    // The heir's room list hears of it, and the heir now has the owner's powers.
+    await catsList;
+    const listed = (await cat.client.get('/api/rooms')).json as RoomSummary[];
+    expect(listed.find((r) => r.id === shared.id)?.isOwner).toBe(true);
     const details = (await cat.client.get(`/api/rooms/${shared.id}`)).json as RoomDetails;
     expect(details.isOwner).toBe(true);
     expect((await cat.client.delete(`/api/rooms/${shared.id}/members/${bob.id}`)).status).toBe(200);
     expect((await ctx.app.sql('SELECT 1 FROM users WHERE id = ?', alice.id)).length).toBe(0);
     bobSocket.disconnect();
+    catSocket.disconnect();
   });
 
   it('takes the account’s messages out of every room live, including rooms it left', async () => {
