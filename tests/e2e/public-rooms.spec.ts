@@ -14,12 +14,14 @@ test('one person makes a findable room, another finds it by name, joins and they
   const dialog = alice.page.getByTestId('create-room-dialog');
   await dialog.getByLabel('Room name').fill(name);
   await dialog.getByLabel('Findable by search').check();
+  await alice.page.screenshot({ path: 'test-results/screens/create-room-findable.png' });
   await dialog.getByRole('button', { name: 'Create room' }).click();
   await expect(alice.page).toHaveURL(/\/app\/room\//);
   await expect(alice.page.getByTestId('feed')).toHaveAttribute('data-loaded', 'true');
   // The owner tools say so, and an invite-only room made by the API is not found.
   await expect(alice.page.getByTestId('findable-switch').getByLabel('Findable by search')).toBeChecked();
   await createRoom(alice.request, `${name} secret`);
+  await alice.page.screenshot({ path: 'test-results/screens/owner-tools-desktop.png' });
 
   const { page } = bob;
   await page.goto('/app');
@@ -58,6 +60,16 @@ test('one person makes a findable room, another finds it by name, joins and they
   await lockedResult.getByLabel('Room password').fill('pollen');
   await lockedResult.getByRole('button', { name: 'Join' }).click();
   await expect(page).toHaveURL(`/app/room/${locked.id}`);
+
+  // The owner turns the first room invite-only from the owner tools: it is found no more.
+  const ownerSwitch = alice.page.getByTestId('findable-switch').getByLabel('Findable by search');
+  await ownerSwitch.uncheck();
+  await expect(alice.page.getByTestId('findable-switch')).toContainText('Invite-only');
+  await page.goto('/app');
+  await find.getByLabel('Search rooms by name').fill(name);
+  await find.getByRole('button', { name: 'Search' }).click();
+  await expect(find.getByTestId('found-room')).toHaveCount(1);
+  await expect(find.getByTestId('found-room')).toContainText(`${name} locked`);
 
   await alice.context.close();
   await bob.context.close();
