@@ -10,6 +10,7 @@ import base from './vitest.config.ts';
 // `POSTGRES_PASS=all npx vitest run --config vitest.postgres.config.ts`.
 const STORAGE_FILES = [
   'account-email',
+  'account-delete',
   'auth',
   'auth-limits',
   'cleanup',
@@ -17,6 +18,7 @@ const STORAGE_FILES = [
   'database-races',
   'health',
   'origin',
+  'public-rooms',
   'room-passwords',
   'rooms',
   'session-expiry',

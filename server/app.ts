@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAccountDeletionRouter } from './account-deletion/routes.ts';
+import { createAccountDeletion } from './account-deletion/service.ts';
 import { createActivityHandlers } from './activity/handlers.ts';
 import { createActivityService } from './activity/service.ts';
 import { createActivityStore } from './activity/storage.ts';
@@ -29,6 +31,7 @@ import {
   createMailLimits,
   createPasswordChangeAttempts,
   createRoomAttempts,
+  createRoomSearchLimit,
   createSocketLimits,
   createUploadLimit
 } from './infra/limits.ts';
@@ -37,7 +40,7 @@ import { createOriginCheck } from './infra/origin.ts';
 import type { Redis } from './infra/redis.ts';
 import { memberGate, userChannel, type IoServer } from './infra/socket.ts';
 import { createSocketServer } from './infra/socketServer.ts';
-import { createMessageHandlers } from './messages/handlers.ts';
+import { createMessageHandlers, followMessageDeletions } from './messages/handlers.ts';
 import { createMessageService } from './messages/service.ts';
 import { createMessageStore } from './messages/storage.ts';
 import { limitSocketsPerUser, presenceRooms } from './presence/handlers.ts';
@@ -153,6 +156,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const reactions = createReactionService({ store: createReactionStore(redis) });
   const activity = createActivityService({ store: createActivityStore(redis) });
   const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
+  const accountDeletion = createAccountDeletion({ auth, rooms, messages, uploads, events });
 
   const app = express();
   app.disable('x-powered-by');
@@ -177,7 +181,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api/health', createHealthRouter({ redis, db, files }));
   app.use('/api/auth', createAuthRouter({ auth, sessions }));
   app.use('/api/email', createEmailRouter({ email, requireAuth, config }));
-  app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis) }));
+  app.use('/api/account', createAccountDeletionRouter({ deletion: accountDeletion, requireAuth, clearSession: sessions.clear }));
+  app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis), searches: createRoomSearchLimit(redis) }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 
@@ -222,7 +227,12 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
   });
 
-  const followers = [followMembership({ io, events, rooms, presence, activity }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
+  const followers = [
+    followMembership({ io, events, rooms, presence, activity }),
+    followSignOuts(io, events),
+    followMessageDeletions(io, events),
+    startTypingSweep({ io, typing, closing })
+  ];
   await presence.start();
   await sockets.ready();
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.
@@ -241,6 +251,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
       await uploadCleanup.stop();
       for (const follower of followers) follower.stop();
       messages.stop();
+      accountDeletion.stop();
       await presence.stop();
       await sockets.close();
       await new Promise<void>((resolve) => {

@@ -86,6 +86,29 @@ export function createAuthService({ users, limits, events, passwordChanges }: Au
       return user;
     },
 
+    /**
+     * Checks the signed-in user's own password before an action that needs it (deleting the
+     * account), counted as a sign-in of that name from this address: a stolen session cannot
+     * guess faster here than at the sign-in form.
+     */
+    async confirmPassword(ip: string | undefined, user: { id: number; username: string }, password: string): Promise<void> {
+      const attempt = await limits.admitSignIn(ip, user.username);
+      if (isRefusal(attempt)) throw tooMany(attempt, 'Too many wrong passwords.');
+      const row = await users.findUserById(user.id);
+      let matches: boolean;
+      try {
+        matches = await verifyPassword(password, row?.password_hash ?? UNUSABLE_HASH, 'account');
+      } catch (err) {
+        await attempt.abandon();
+        throw err;
+      }
+      if (!row || !matches) {
+        attempt.failed();
+        throw new AppError('UNAUTHORIZED', 'Wrong password', { status: 403 });
+      }
+      await attempt.succeeded();
+    },
+
     /** Every token issued before now stops working, and open sockets are closed (docs/architecture.md#signing-out-ends-the-session). */
     async signOut(userId: number): Promise<void> {
       await users.bumpTokenVersion(userId);

@@ -1,13 +1,25 @@
 import { EventEmitter } from 'node:events';
+import type { ActivityUpdate } from '../../src/lib/protocol/index.ts';
 
-// What one part of the server tells the others: the REST side announces membership changes and
-// sign-outs; the socket side moves live sockets accordingly.
+// What one part of the server tells the others: the REST side announces membership changes,
+// sign-outs and messages deleted with an account; the socket side moves live sockets accordingly.
 
 export interface ServerEventMap {
   'user:signed-out': [userId: number];
   'room:member-joined': [event: { roomId: string; userId: number; username: string }];
-  'room:member-left': [event: { roomId: string; userId: number; username: string; reason: 'left' | 'removed' }];
+  'room:member-left': [
+    event: {
+      roomId: string;
+      userId: number;
+      username: string;
+      reason: 'left' | 'removed';
+      /** The member who owns the room now, when the one who left owned it (a deleted account). */
+      newOwnerId?: number;
+    }
+  ];
   'room:deleted': [event: { roomId: string; memberIds: number[] }];
+  /** A message deleted outside a socket handler (a deleted account's messages). */
+  'message:deleted': [event: { messageId: string; update: ActivityUpdate }];
 }
 
 export class ServerEvents extends EventEmitter<ServerEventMap> {}

@@ -43,6 +43,14 @@ export const sendRateKey = (userId: number) => `bbb:ratelimit:${userId}`;
 export const reactionRateKey = (userId: number) => `bbb:ratelimit:${userId}:reactions`;
 /** Uploads a user made this hour (INCR with a one-hour window). */
 export const uploadRateKey = (userId: number) => `bbb:uploadlimit:${userId}`;
+/** Room searches a user made this minute (INCR with a one-minute window). */
+export const ROOM_SEARCH_LIMIT_PREFIX = 'bbb:searchlimit';
+/**
+ * `{roomId} {messageId}` of every message the user sent in the last MESSAGE_TTL_SECONDS (the set
+ * lives as long as its newest message): what deleting the account removes, in every room, including
+ * rooms the user has left (docs/architecture.md#deleting-an-account).
+ */
+export const userMessagesKey = (userId: number) => `bbb:user:${userId}:messages`;
 /** Signed-out invite lookups from an address this minute (INCR with a one-minute window). */
 export const inviteLookupRateKey = (address: string) => `bbb:invitelimit:${address}`;
 /** Prefix of the socket request counters kept by rate-limiter-flexible: `bbb:rl:{name}:{userId}`. */

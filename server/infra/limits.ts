@@ -12,6 +12,7 @@ import {
   READ_MARKS_PER_MINUTE,
   READS_PER_SOCKET,
   READS_PER_USER,
+  ROOM_SEARCHES_PER_MINUTE,
   READS_WINDOW_SECONDS,
   REGISTRATIONS_PER_ADDRESS_PER_HOUR,
   RESET_REQUESTS_PER_CLIENT_PER_HOUR,
@@ -34,8 +35,10 @@ import {
   AUTH_LIMIT_PREFIXES,
   inviteLookupRateKey,
   MAIL_LIMIT_PREFIXES,
-  PASSWORD_CHANGE_PREFIX,   RATE_LIMIT_KEY_PREFIX,
+  PASSWORD_CHANGE_PREFIX,
+  RATE_LIMIT_KEY_PREFIX,
   ROOM_ATTEMPT_PREFIXES,
+  ROOM_SEARCH_LIMIT_PREFIX,
   uploadRateKey
 } from './keys.ts';
 import type { Redis } from './redis.ts';
@@ -567,23 +570,27 @@ export function createPasswordChangeAttempts(redis: Redis) {
 
 export type PasswordChangeAttempts = ReturnType<typeof createPasswordChangeAttempts>;
 
-/** `points` per key in a fixed one-hour window shared by every process; null when there is room. */
-function hourlyCount(redis: Redis, prefix: string, points: number) {
+/**
+ * `points` per key in a fixed window of `seconds` shared by every process; null when there is
+ * room. When Redis cannot be asked the action goes on: what these guard is bounded elsewhere too.
+ */
+function windowCount(redis: Redis, prefix: string, points: number, seconds: number) {
   return async (key: string): Promise<Refusal | null> => {
     const redisKey = `${prefix}:${key}`;
     let count: number;
     try {
-      const replies = await redis.multi().incr(redisKey).expire(redisKey, HOUR_SECONDS, 'NX').exec();
+      const replies = await redis.multi().incr(redisKey).expire(redisKey, seconds, 'NX').exec();
       count = Number(replies?.[0]?.[1]);
     } catch {
-      // Redis away: the mail goes; the other limits and the SMTP server still bound it.
       return null;
     }
     if (!(count > points)) return null;
-    const ttl = await redis.ttl(redisKey).catch(() => HOUR_SECONDS);
+    const ttl = await redis.ttl(redisKey).catch(() => seconds);
     return { retryAfterSeconds: Math.max(ttl, 1) };
   };
 }
+
+const hourlyCount = (redis: Redis, prefix: string, points: number) => windowCount(redis, prefix, points, HOUR_SECONDS);
 
 /**
  * What the mail flows count, each in an hour: mails to one address (whoever asks, so a stranger
@@ -601,3 +608,19 @@ export function createMailLimits(redis: Redis) {
 }
 
 export type MailLimits = ReturnType<typeof createMailLimits>;
+/**
+ * ROOM_SEARCHES_PER_MINUTE room searches per user, in a fixed one-minute window shared by all server
+ * processes (docs/architecture.md#public-rooms). When Redis cannot be asked the search goes on: it
+ * is one bounded database read.
+ */
+export function createRoomSearchLimit(redis: Redis) {
+  const perUser = windowCount(redis, ROOM_SEARCH_LIMIT_PREFIX, ROOM_SEARCHES_PER_MINUTE, 60);
+  return {
+    async take(userId: number): Promise<void> {
+      const refusal = await perUser(String(userId));
+      if (refusal) throw rateLimited('Too many searches. Wait a minute and try again.', refusal.retryAfterSeconds);
+    }
+  };
+}
+
+export type RoomSearchLimit = ReturnType<typeof createRoomSearchLimit>;

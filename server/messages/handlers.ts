@@ -1,4 +1,5 @@
 import type { MessageRef, NewMessage, ParsedPayloadOf } from '../../src/lib/protocol/index.ts';
+import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { activityChannel, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from './service.ts';
@@ -44,3 +45,16 @@ export function createMessageHandlers({ io, messages, limits, requireMember, isO
 }
 
 export type MessageHandlers = ReturnType<typeof createMessageHandlers>;
+
+/**
+ * Messages deleted over REST (a deleted account's, docs/architecture.md#deleting-an-account) leave
+ * the room's feeds and room lists live, on every process, as a member's own delete does.
+ */
+export function followMessageDeletions(io: IoServer, events: ServerEvents): { stop(): void } {
+  const deleted = (...[{ messageId, update }]: ServerEventMap['message:deleted']) => {
+    io.to(roomChannel(update.roomId)).emit('message:deleted', { roomId: update.roomId, messageId });
+    io.to(activityChannel(update.roomId)).emit('room:activity', update);
+  };
+  events.on('message:deleted', deleted);
+  return { stop: () => events.off('message:deleted', deleted) };
+}

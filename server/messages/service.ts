@@ -14,7 +14,7 @@ import type { AuthService } from '../auth/service.ts';
 import { AppError, rateLimited } from '../infra/errors.ts';
 import { SEND_LIMIT_MESSAGE, WorkGate } from '../infra/limits.ts';
 import type { UploadService } from '../uploads/service.ts';
-import type { MessageStore, PageRead } from './storage.ts';
+import type { DeleteResult, MessageStore, PageRead } from './storage.ts';
 
 // Sending, deleting and reading messages (docs/architecture.md#message-path).
 
@@ -61,6 +61,12 @@ const PAGES_WAITING = 64;
 const HISTORY_BYTES_PER_SECOND = 2 * 1024 * 1024;
 const PACE_FREE_BYTES = 64 * 1024;
 
+/** What the room list learns of a deleted message: its author and place, and the new last message. */
+function activityOf(roomId: string, result: Extract<DeleteResult, { status: 'deleted' }>): ActivityUpdate {
+  const deleted = { seq: result.seq, userId: result.message.userId };
+  return result.newLast === undefined ? { roomId, deleted } : { roomId, last: result.newLast, deleted };
+}
+
 export function createMessageService({ store, uploads, users }: MessageServiceDeps) {
   const cleanups = new Set<NodeJS.Timeout>();
   const pages = new WorkGate(PAGES_AT_ONCE, PAGES_WAITING, 'The server is busy sending history: try again in a moment');
@@ -100,8 +106,17 @@ export function createMessageService({ store, uploads, users }: MessageServiceDe
       if (result.status === 'missing') throw messageMissing();
       if (result.status === 'forbidden') throw new AppError('UNAUTHORIZED', 'You can only delete your own messages');
       await uploads.removeForMessage(result.message);
-      const deleted = { seq: result.seq, userId: result.message.userId };
-      return result.newLast === undefined ? { roomId, deleted } : { roomId, last: result.newLast, deleted };
+      return activityOf(roomId, result);
+    },
+
+    /**
+     * Deletes every live message of a deleted account, in every room, with their images; answers
+     * each with what its room and room lists learn (docs/architecture.md#deleting-an-account).
+     */
+    async removeAllBy(userId: number): Promise<{ messageId: string; update: ActivityUpdate }[]> {
+      const removed = await store.removeAllBy(userId);
+      for (const { result } of removed) await uploads.removeForMessage(result.message);
+      return removed.map(({ roomId, messageId, result }) => ({ messageId, update: activityOf(roomId, result) }));
     },
 
     /**

@@ -23,7 +23,8 @@ import {
   roomKeys,
   sendRateKey,
   trashKey,
-  typingKey
+  typingKey,
+  userMessagesKey
 } from '../infra/keys.ts';
 import { asArray, asStrings, loadLua, LUA_HELPERS } from '../infra/lua.ts';
 import type { Redis } from '../infra/redis.ts';
@@ -130,7 +131,8 @@ export async function storeMessage(redis: Redis, message: Message, options: Stor
         sendRateKey(message.userId),
         typingKey(message.roomId),
         lastMessageKey(message.roomId),
-        readMarkersKey(message.roomId)
+        readMarkersKey(message.roomId),
+        userMessagesKey(message.userId)
       ],
       [
         serializeWithoutSeq(message),
@@ -139,7 +141,8 @@ export async function storeMessage(redis: Redis, message: Message, options: Stor
         message.userId,
         options.limitSends ? SEND_INTERVAL_SECONDS : 0,
         options.typingCutoff,
-        serializePreviewWithoutSeq(preview)
+        serializePreviewWithoutSeq(preview),
+        authorEntry(message.roomId, message.id)
       ]
     )
   );
@@ -222,6 +225,41 @@ export async function deleteMessage(redis: Redis, roomId: string, messageId: str
   return replaced ? { status: 'deleted', message, seq, newLast } : { status: 'deleted', message, seq };
 }
 
+/** An entry of the author's set of messages: room and message ids hold no spaces. */
+const authorEntry = (roomId: string, messageId: string) => `${roomId} ${messageId}`;
+
+/** Entries of an author's set read per round trip. */
+const AUTHOR_SCAN_BATCH = 200;
+
+/** A message deleted because its author's account went. */
+export interface AuthorDeletion {
+  roomId: string;
+  messageId: string;
+  result: Extract<DeleteResult, { status: 'deleted' }>;
+}
+
+/**
+ * Deletes every live message the user sent, in any room, as their own deletes do (tombstones,
+ * previews replaced), found through the author's set (docs/architecture.md#deleting-an-account).
+ * Entries are taken out as they are handled, so one written meanwhile stays for a later call.
+ */
+export async function deleteAuthorMessages(redis: Redis, userId: number): Promise<AuthorDeletion[]> {
+  const key = userMessagesKey(userId);
+  const deleted: AuthorDeletion[] = [];
+  for (;;) {
+    const entries = await redis.srandmember(key, AUTHOR_SCAN_BATCH);
+    if (entries.length === 0) break;
+    for (const entry of entries) {
+      const [roomId, messageId] = entry.split(' ');
+      // Expired messages and those of deleted rooms are simply missing.
+      const result = roomId && messageId ? await deleteMessage(redis, roomId, messageId, userId) : { status: 'missing' as const };
+      if (result.status === 'deleted') deleted.push({ roomId: roomId!, messageId: messageId!, result });
+    }
+    await redis.srem(key, ...entries);
+  }
+  return deleted;
+}
+
 /** How many message ids a room deletion removes per round trip. */
 const DELETE_BATCH = 1000;
 
@@ -249,7 +287,8 @@ export function createMessageStore(redis: Redis) {
     store: (message: Message, options: StoreOptions) => storeMessage(redis, message, options),
     page: (roomId: string, beforeId?: string) => getHistoryPage(redis, roomId, beforeId),
     remove: (roomId: string, messageId: string, userId: number, asOwner: boolean) => deleteMessage(redis, roomId, messageId, userId, asOwner),
-    removeRoom: (roomId: string, deletionId: string) => deleteRoomMessages(redis, roomId, deletionId)
+    removeRoom: (roomId: string, deletionId: string) => deleteRoomMessages(redis, roomId, deletionId),
+    removeAllBy: (userId: number) => deleteAuthorMessages(redis, userId)
   };
 }
 

@@ -156,8 +156,10 @@ export function followMembership(deps: {
       .catch(log('announcing a new member'));
   };
 
-  const memberLeft: Listener<'room:member-left'> = ({ roomId, userId, username, reason }) => {
+  const memberLeft: Listener<'room:member-left'> = ({ roomId, userId, username, reason, newOwnerId }) => {
     const mine = userChannel(userId);
+    // The new owner's room lists show the crown; their room pages reload on the notice anyway.
+    if (newOwnerId !== undefined) io.to(userChannel(newOwnerId)).emit('rooms:changed');
     io.in(mine).socketsLeave([roomChannel(roomId), activityChannel(roomId)]);
     io.to(mine).emit('room:closed', { roomId, reason });
     io.to(roomChannel(roomId)).emit('room:member-left', { roomId, userId, username, reason });

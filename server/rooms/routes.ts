@@ -4,12 +4,14 @@ import {
   joinByCodeSchema,
   joinRoomSchema,
   roomIdSchema,
+  roomSearchSchema,
+  roomSettingsSchema,
   type LeaveRoomResult,
   type PublicInvitePreview
 } from '../../src/lib/protocol/index.ts';
-import { AppError } from '../infra/errors.ts';
+import { AppError, parse } from '../infra/errors.ts';
 import { currentUser, parseBody } from '../infra/http.ts';
-import type { InviteLookupLimit } from '../infra/limits.ts';
+import type { InviteLookupLimit, RoomSearchLimit } from '../infra/limits.ts';
 import { roomNotFound, type RoomService } from './service.ts';
 
 const inviteCodeSchema = joinByCodeSchema.shape.inviteCode;
@@ -37,11 +39,13 @@ function userIdParam(req: Request): number {
 export function createRoomsRouter({
   rooms,
   requireAuth,
-  inviteLookups
+  inviteLookups,
+  searches
 }: {
   rooms: RoomService;
   requireAuth: RequestHandler;
   inviteLookups: InviteLookupLimit;
+  searches: RoomSearchLimit;
 }): Router {
   const router = Router();
 
@@ -68,6 +72,14 @@ export function createRoomsRouter({
     res.json(await rooms.joinByInviteCode(currentUser(req), body.inviteCode, body.password));
   });
 
+  /** Findable rooms by name (docs/architecture.md#public-rooms); limited per user. */
+  router.get('/search', async (req, res) => {
+    const user = currentUser(req);
+    const query = parse(roomSearchSchema, req.query);
+    await searches.take(user.id);
+    res.json(await rooms.search(user.id, query.q, query.offset));
+  });
+
   router.get('/invite/:code', async (req, res) => {
     const code = inviteCodeSchema.safeParse(req.params.code);
     if (!code.success) throw roomNotFound();
@@ -87,6 +99,19 @@ export function createRoomsRouter({
     const roomId = roomIdParam(req);
     const body = parseBody(req, joinRoomSchema);
     res.json(await rooms.joinById(currentUser(req), roomId, body.password));
+  });
+
+  /** A findable room, joined without an invite (docs/architecture.md#public-rooms). */
+  router.post('/:id/join-public', async (req, res) => {
+    const roomId = roomIdParam(req);
+    const body = parseBody(req, joinRoomSchema);
+    res.json(await rooms.joinFindable(currentUser(req), roomId, body.password));
+  });
+
+  /** The owner's settings: findable or invite-only. */
+  router.patch('/:id', async (req, res) => {
+    const roomId = roomIdParam(req);
+    res.json(await rooms.changeSettings(currentUser(req).id, roomId, parseBody(req, roomSettingsSchema)));
   });
 
   router.post('/:id/leave', async (req, res) => {

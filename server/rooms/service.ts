@@ -1,11 +1,13 @@
 import { customAlphabet, nanoid } from 'nanoid';
 import {
   ROOM_MAX_MEMBERS,
+  ROOM_SEARCH_PAGE_SIZE,
   USER_MAX_ROOMS,
   type Member,
   type PublicUser,
   type RoomDetails,
   type RoomInvitePreview,
+  type RoomSearchResult,
   type RoomSummary
 } from '../../src/lib/protocol/index.ts';
 import { AppError } from '../infra/errors.ts';
@@ -30,6 +32,7 @@ const notOwnerOfMembers = () => new AppError('UNAUTHORIZED', 'Only the owner can
 const notAMember = () => new AppError('NOT_FOUND', 'That person is not a member of this room');
 const removeSelf = () => new AppError('VALIDATION_ERROR', 'The owner cannot remove themselves: leave or delete the room instead');
 const roomFull = () => new AppError('ROOM_FULL', 'This room is full');
+const notOwnerOfSettings = () => new AppError('UNAUTHORIZED', 'Only the owner can change this room');
 const tooManyRooms = () => new AppError('VALIDATION_ERROR', `You can be in at most ${USER_MAX_ROOMS} rooms`, { status: 409 });
 
 export interface RoomServiceDeps {
@@ -51,6 +54,7 @@ function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSumm
     maxMembers: room.max_members,
     memberCount,
     isOwner: room.owner_id === userId,
+    findable: room.findable,
     createdAt: room.created_at
   };
 }
@@ -115,12 +119,13 @@ export function createRoomService({ store, uploads, messages, events, attempts }
     await attempt.succeeded();
   }
 
-  async function joinRoom(user: PublicUser, room: RoomRow, password: string | undefined): Promise<RoomDetails> {
+  async function joinRoom(user: PublicUser, room: RoomRow, password: string | undefined, findableOnly = false): Promise<RoomDetails> {
     // A member re-joining is a no-op that succeeds, password or not.
     if (!(await store.isRoomMember(room.id, user.id))) {
       await checkPassword(user, room, password);
-      // Asked again inside the transaction: the room may have gone or filled while bcrypt ran.
-      const outcome = await store.addMember(room.id, user.id, USER_MAX_ROOMS);
+      // Asked again inside the transaction: the room may have gone, filled or stopped being
+      // findable while bcrypt ran.
+      const outcome = await store.addMember(room.id, user.id, USER_MAX_ROOMS, findableOnly);
       if (outcome === 'gone') throw roomNotFound();
       if (outcome === 'full') throw roomFull();
       if (outcome === 'too-many-rooms') throw tooManyRooms();
@@ -136,11 +141,19 @@ export function createRoomService({ store, uploads, messages, events, attempts }
   }
 
   return {
-    async create(owner: PublicUser, input: { name: string; password?: string }): Promise<RoomDetails> {
+    async create(owner: PublicUser, input: { name: string; password?: string; findable?: boolean }): Promise<RoomDetails> {
       // An empty password means none.
       const passwordHash = input.password ? await hashPassword(input.password, 'room') : null;
       const id = nanoid();
-      const room = { id, name: input.name, ownerId: owner.id, passwordHash, inviteCode: newInviteCode(), maxMembers: ROOM_MAX_MEMBERS };
+      const room = {
+        id,
+        name: input.name,
+        ownerId: owner.id,
+        passwordHash,
+        inviteCode: newInviteCode(),
+        maxMembers: ROOM_MAX_MEMBERS,
+        findable: input.findable ?? false
+      };
       if ((await store.createRoom(room, USER_MAX_ROOMS)) === 'too-many-rooms') throw tooManyRooms();
       events.emit('room:member-joined', { roomId: id, userId: owner.id, username: owner.username });
       return detailsFor(id, owner.id);
@@ -166,6 +179,57 @@ export function createRoomService({ store, uploads, messages, events, attempts }
 
     async joinById(user: PublicUser, roomId: string, password: string | undefined): Promise<RoomDetails> {
       return joinRoom(user, await roomFor(store.findRoomById(roomId)), password);
+    },
+
+    /**
+     * Joins a findable room without an invite (docs/architecture.md#public-rooms). An invite-only
+     * room answers as if it did not exist, so room ids reveal nothing; its members re-join freely.
+     */
+    async joinFindable(user: PublicUser, roomId: string, password: string | undefined): Promise<RoomDetails> {
+      const room = await roomFor(store.findRoomById(roomId));
+      if (!room.findable && !(await store.isRoomMember(room.id, user.id))) throw roomNotFound();
+      return joinRoom(user, room, password, true);
+    },
+
+    /** One page of findable rooms whose name contains `text`. */
+    async search(userId: number, text: string, offset = 0): Promise<RoomSearchResult> {
+      // One row more than the page says whether another page follows.
+      const rows = await store.searchFindable(text, userId, ROOM_SEARCH_PAGE_SIZE + 1, offset);
+      return {
+        rooms: rows.slice(0, ROOM_SEARCH_PAGE_SIZE).map((r) => ({
+          id: r.id,
+          name: r.name,
+          memberCount: r.member_count,
+          maxMembers: r.max_members,
+          hasPassword: r.has_password,
+          isMember: r.is_member
+        })),
+        hasMore: rows.length > ROOM_SEARCH_PAGE_SIZE
+      };
+    },
+
+    /** The owner makes the room findable or invite-only; answers the room as it is now. */
+    async changeSettings(ownerId: number, roomId: string, settings: { findable: boolean }): Promise<RoomDetails> {
+      const outcome = await store.setFindable(roomId, ownerId, settings.findable);
+      if (outcome !== 'updated') throw { gone: roomNotFound, 'not-member': notMember, 'not-owner': notOwnerOfSettings }[outcome]();
+      return detailsFor(roomId, ownerId);
+    },
+
+    /**
+     * Deletes the account's row with its memberships (docs/architecture.md#deleting-an-account):
+     * the rooms it was in hear that it left (and the longest-standing member owns the ones it
+     * owned), rooms where it was alone are deleted like any room. Answers the account's upload
+     * files still to remove, or null when the account was already gone.
+     */
+    async removeAccount(user: PublicUser): Promise<{ uploads: string[] } | null> {
+      const removal = await store.removeAccount(user.id);
+      if (!removal) return null;
+      for (const { roomId, passedTo } of removal.left) {
+        const left = { roomId, userId: user.id, username: user.username, reason: 'left' as const };
+        events.emit('room:member-left', passedTo === undefined ? left : { ...left, newOwnerId: passedTo });
+      }
+      for (const { roomId, deletion } of removal.deleted) await roomDeleted(roomId, deletion);
+      return { uploads: removal.uploads };
     },
 
     async joinByInviteCode(user: PublicUser, inviteCode: string, password: string | undefined): Promise<RoomDetails> {

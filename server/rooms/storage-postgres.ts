@@ -1,6 +1,20 @@
 import type pg from 'pg';
 import { inTransaction } from '../infra/db.ts';
-import type { DeleteOutcome, JoinOutcome, LeaveOutcome, NewRoom, RemoveOutcome, RoomDeletion, RoomMemberRow, RoomRow, RoomStore, UserRoomRow } from './storage.ts';
+import type {
+  AccountRemoval,
+  DeleteOutcome,
+  FoundRoomRow,
+  JoinOutcome,
+  LeaveOutcome,
+  NewRoom,
+  RemoveOutcome,
+  RoomDeletion,
+  RoomMemberRow,
+  RoomRow,
+  RoomStore,
+  SettingsOutcome,
+  UserRoomRow
+} from './storage.ts';
 
 // Rooms and memberships in PostgreSQL: the RoomStore of storage.ts. The rules hold across
 // processes on different machines through row locks taken before the check
@@ -44,13 +58,14 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
       inTransaction(pool, async (client) => {
         await lockUser(client, newRoom.ownerId);
         if ((await userRoomCount(client, newRoom.ownerId)) >= maxRooms) return 'too-many-rooms';
-        await client.query('INSERT INTO rooms (id, name, owner_id, password_hash, invite_code, max_members) VALUES ($1, $2, $3, $4, $5, $6)', [
+        await client.query('INSERT INTO rooms (id, name, owner_id, password_hash, invite_code, max_members, findable) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
           newRoom.id,
           newRoom.name,
           newRoom.ownerId,
           newRoom.passwordHash,
           newRoom.inviteCode,
-          newRoom.maxMembers
+          newRoom.maxMembers,
+          newRoom.findable
         ]);
         await client.query('INSERT INTO room_members (room_id, user_id) VALUES ($1, $2)', [newRoom.id, newRoom.ownerId]);
         return 'created';
@@ -84,16 +99,68 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
       return rows.map((row) => row.room_id);
     },
 
-    addMember: (roomId, userId, maxRooms) =>
+    addMember: (roomId, userId, maxRooms, findableOnly = false) =>
       inTransaction(pool, async (client): Promise<JoinOutcome> => {
         await lockUser(client, userId);
         const locked = await findRoom(client, 'id', roomId, true);
-        if (!locked) return 'gone';
+        if (!locked || (findableOnly && !locked.findable)) return 'gone';
         if (await isMember(client, roomId, userId)) return 'already-member';
         if ((await memberCount(client, roomId)) >= locked.max_members) return 'full';
         if ((await userRoomCount(client, userId)) >= maxRooms) return 'too-many-rooms';
         await client.query('INSERT INTO room_members (room_id, user_id) VALUES ($1, $2)', [roomId, userId]);
         return 'joined';
+      }),
+
+    setFindable: (roomId, ownerId, findable) =>
+      inTransaction(pool, async (client): Promise<SettingsOutcome> => {
+        const locked = await findRoom(client, 'id', roomId, true);
+        if (!locked) return 'gone';
+        if (locked.owner_id !== ownerId) return (await isMember(client, roomId, ownerId)) ? 'not-owner' : 'not-member';
+        await client.query('UPDATE rooms SET findable = $1 WHERE id = $2', [findable, roomId]);
+        return 'updated';
+      }),
+
+    async searchFindable(text, userId, limit, offset) {
+      // strpos, not LIKE: the text's % and _ are plain characters.
+      const { rows } = await pool.query<FoundRoomRow>(
+        `SELECT r.id, r.name, r.max_members,
+           (SELECT COUNT(*)::int FROM room_members c WHERE c.room_id = r.id) AS member_count,
+           r.password_hash IS NOT NULL AS has_password,
+           EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $1) AS is_member
+         FROM rooms r WHERE r.findable AND strpos(lower(r.name), lower($2)) > 0
+         ORDER BY strpos(lower(r.name), lower($2)) = 1 DESC, lower(r.name), r.id LIMIT $3 OFFSET $4`,
+        [userId, text, limit, offset]
+      );
+      return rows;
+    },
+
+    // The user's row first, then their rooms' (in id order), as joins and creations lock: a join or
+    // creation by the account waits, and then finds it gone.
+    removeAccount: (userId) =>
+      inTransaction(pool, async (client): Promise<AccountRemoval | null> => {
+        if ((await lockUser(client, userId)).rowCount !== 1) return null;
+        const removal: AccountRemoval = { left: [], deleted: [], uploads: [] };
+        const owned = await client.query<{ id: string }>('SELECT id FROM rooms WHERE owner_id = $1 ORDER BY id FOR UPDATE', [userId]);
+        for (const { id } of owned.rows) {
+          const heir = await client.query<{ user_id: number }>(
+            'SELECT user_id FROM room_members WHERE room_id = $1 AND user_id <> $2 ORDER BY joined_at, user_id LIMIT 1',
+            [id, userId]
+          );
+          if (heir.rows[0]) {
+            await client.query('UPDATE rooms SET owner_id = $1 WHERE id = $2', [heir.rows[0].user_id, id]);
+            removal.left.push({ roomId: id, passedTo: heir.rows[0].user_id });
+          } else {
+            removal.deleted.push({ roomId: id, deletion: await deleteRows(client, id) });
+          }
+        }
+        const ownedIds = new Set(owned.rows.map((r) => r.id));
+        const memberOf = await client.query<{ room_id: string }>('SELECT room_id FROM room_members WHERE user_id = $1', [userId]);
+        for (const { room_id } of memberOf.rows) if (!ownedIds.has(room_id)) removal.left.push({ roomId: room_id });
+        const uploads = await client.query<{ filename: string }>('DELETE FROM uploads WHERE user_id = $1 RETURNING filename', [userId]);
+        removal.uploads = uploads.rows.map((u) => u.filename);
+        // Memberships (and whatever else hangs on the account) go with the row: ON DELETE CASCADE.
+        await client.query('DELETE FROM users WHERE id = $1', [userId]);
+        return removal;
       }),
 
     leaveRoom: (roomId, userId) =>

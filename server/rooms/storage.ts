@@ -12,6 +12,8 @@ export interface RoomRow {
   password_hash: string | null;
   invite_code: string;
   max_members: number;
+  /** Listed in the room search and joinable without an invite (docs/architecture.md#public-rooms). */
+  findable: boolean;
   /** ISO 8601. */
   created_at: string;
 }
@@ -34,7 +36,31 @@ export interface NewRoom {
   passwordHash: string | null;
   inviteCode: string;
   maxMembers: number;
+  findable: boolean;
 }
+
+/** A findable room as the search finds it. */
+export interface FoundRoomRow {
+  id: string;
+  name: string;
+  member_count: number;
+  max_members: number;
+  has_password: boolean;
+  is_member: boolean;
+}
+
+/**
+ * What deleting an account did to its rooms (docs/architecture.md#deleting-an-account): rooms it
+ * was in and that go on (`left`, owned ones included, now with `passedTo` as owner), rooms it owned
+ * alone and that were deleted, and the upload files of the account that remain to remove.
+ */
+export interface AccountRemoval {
+  left: { roomId: string; passedTo?: number }[];
+  deleted: { roomId: string; deletion: RoomDeletion }[];
+  uploads: string[];
+}
+
+export type SettingsOutcome = 'updated' | 'gone' | 'not-member' | 'not-owner';
 
 export type JoinOutcome = 'joined' | 'already-member' | 'gone' | 'full' | 'too-many-rooms';
 
@@ -63,8 +89,24 @@ export interface RoomStore {
   getUserRooms(userId: number): Promise<UserRoomRow[]>;
   /** Just the ids of the user's rooms. */
   getUserRoomIds(userId: number): Promise<string[]>;
-  /** Adds a member while the room has a place and the user is in fewer than `maxRooms` rooms. */
-  addMember(roomId: string, userId: number, maxRooms: number): Promise<JoinOutcome>;
+  /**
+   * Adds a member while the room has a place and the user is in fewer than `maxRooms` rooms; with
+   * `findableOnly`, a room that is not findable (any more) answers `gone`.
+   */
+  addMember(roomId: string, userId: number, maxRooms: number, findableOnly?: boolean): Promise<JoinOutcome>;
+  /** The owner makes the room findable or invite-only. */
+  setFindable(roomId: string, ownerId: number, findable: boolean): Promise<SettingsOutcome>;
+  /**
+   * Findable rooms whose name contains `text` (any case), those starting with it first, then by
+   * name; `limit` rows from `offset`.
+   */
+  searchFindable(text: string, userId: number, limit: number, offset: number): Promise<FoundRoomRow[]>;
+  /**
+   * Deletes the account in one transaction with what it leaves behind: each room it owns passes to
+   * the longest-standing other member (earliest joined, then lowest id) or is deleted when nobody
+   * else is in it; its memberships and upload rows go. Null when the account is already gone.
+   */
+  removeAccount(userId: number): Promise<AccountRemoval | null>;
   /** Takes a member out; the owner leaving deletes the room. */
   leaveRoom(roomId: string, userId: number): Promise<LeaveOutcome>;
   /** Deletes the room if `userId` owns it. */
@@ -79,14 +121,36 @@ export interface RoomStore {
 function roomFromSqlite<T extends RoomRow>(row: T): T;
 function roomFromSqlite<T extends RoomRow>(row: T | undefined): T | undefined;
 function roomFromSqlite<T extends RoomRow>(row: T | undefined): T | undefined {
-  return row && { ...row, created_at: sqliteTimeToIso(row.created_at) };
+  // SQLite has no booleans: findable is stored as 0 or 1.
+  return row && { ...row, findable: Boolean(row.findable), created_at: sqliteTimeToIso(row.created_at) };
 }
 
+/** Lower case as JavaScript folds it (SQLite's lower() folds only ASCII), for the room search. */
+const SEARCH_FOLD = 'bbb_fold';
+
 export function createSqliteRoomStore(db: SqliteDb): RoomStore {
+  db.function(SEARCH_FOLD, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
   const q = {
-    createRoom: db.prepare<[string, string, number, string | null, string, number], never>(
-      'INSERT INTO rooms (id, name, owner_id, password_hash, invite_code, max_members) VALUES (?, ?, ?, ?, ?, ?)'
+    createRoom: db.prepare<[string, string, number, string | null, string, number, number], never>(
+      'INSERT INTO rooms (id, name, owner_id, password_hash, invite_code, max_members, findable) VALUES (?, ?, ?, ?, ?, ?, ?)'
     ),
+    setFindable: db.prepare<[number, string], never>('UPDATE rooms SET findable = ? WHERE id = ?'),
+    search: db.prepare<[number, string, string, number, number], Omit<FoundRoomRow, 'has_password' | 'is_member'> & { has_password: number; is_member: number }>(
+      `SELECT r.id, r.name, r.max_members,
+         (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count,
+         r.password_hash IS NOT NULL AS has_password,
+         EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?) AS is_member
+       FROM rooms r WHERE r.findable = 1 AND instr(${SEARCH_FOLD}(r.name), ?) > 0
+       ORDER BY instr(${SEARCH_FOLD}(r.name), ?) = 1 DESC, ${SEARCH_FOLD}(r.name), r.id LIMIT ? OFFSET ?`
+    ),
+    ownedRooms: db.prepare<[number], { id: string }>('SELECT id FROM rooms WHERE owner_id = ? ORDER BY id'),
+    heir: db.prepare<[string, number], { user_id: number }>(
+      'SELECT user_id FROM room_members WHERE room_id = ? AND user_id <> ? ORDER BY joined_at, user_id LIMIT 1'
+    ),
+    setOwner: db.prepare<[number, string], never>('UPDATE rooms SET owner_id = ? WHERE id = ?'),
+    deleteUserUploads: db.prepare<[number], { filename: string }>('DELETE FROM uploads WHERE user_id = ? RETURNING filename'),
+    deleteUser: db.prepare<[number], never>('DELETE FROM users WHERE id = ?'),
+    userExists: db.prepare<[number], { one: 1 }>('SELECT 1 AS one FROM users WHERE id = ?'),
     roomById: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE id = ?'),
     roomByInviteCode: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE invite_code = ?'),
     deleteRoom: db.prepare<[string], never>('DELETE FROM rooms WHERE id = ?'),
@@ -121,13 +185,13 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
   // between this one's check and insert.
   const create = db.transaction((room: NewRoom, maxRooms: number) => {
     if (q.userRoomCount.get(room.ownerId)!.count >= maxRooms) return 'too-many-rooms' as const;
-    q.createRoom.run(room.id, room.name, room.ownerId, room.passwordHash, room.inviteCode, room.maxMembers);
+    q.createRoom.run(room.id, room.name, room.ownerId, room.passwordHash, room.inviteCode, room.maxMembers, room.findable ? 1 : 0);
     q.addMember.run(room.id, room.ownerId);
     return 'created' as const;
   });
-  const join = db.transaction((roomId: string, userId: number, maxRooms: number): JoinOutcome => {
+  const join = db.transaction((roomId: string, userId: number, maxRooms: number, findableOnly: boolean): JoinOutcome => {
     const room = q.roomById.get(roomId);
-    if (!room) return 'gone';
+    if (!room || (findableOnly && !room.findable)) return 'gone';
     if (isMember(roomId, userId)) return 'already-member';
     if (q.memberCount.get(roomId)!.count >= room.max_members) return 'full';
     if (q.userRoomCount.get(userId)!.count >= maxRooms) return 'too-many-rooms';
@@ -153,6 +217,33 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     q.setInviteCode.run(inviteCode, roomId);
     return { status: 'removed', username: member.username };
   });
+  const settings = db.transaction((roomId: string, ownerId: number, findable: boolean): SettingsOutcome => {
+    const room = q.roomById.get(roomId);
+    if (!room) return 'gone';
+    if (room.owner_id !== ownerId) return isMember(roomId, ownerId) ? 'not-owner' : 'not-member';
+    q.setFindable.run(findable ? 1 : 0, roomId);
+    return 'updated';
+  });
+  const removeAccount = db.transaction((userId: number): AccountRemoval | null => {
+    if (!q.userExists.get(userId)) return null;
+    const removal: AccountRemoval = { left: [], deleted: [], uploads: [] };
+    const owned = new Set<string>();
+    for (const { id } of q.ownedRooms.all(userId)) {
+      owned.add(id);
+      const heir = q.heir.get(id, userId);
+      if (heir) {
+        q.setOwner.run(heir.user_id, id);
+        removal.left.push({ roomId: id, passedTo: heir.user_id });
+      } else {
+        removal.deleted.push({ roomId: id, deletion: deleteRows(id) });
+      }
+    }
+    for (const { room_id } of q.userRoomIds.all(userId)) if (!owned.has(room_id)) removal.left.push({ roomId: room_id });
+    removal.uploads = q.deleteUserUploads.all(userId).map((u) => u.filename);
+    // Memberships (and whatever else hangs on the account) go with the row: ON DELETE CASCADE.
+    q.deleteUser.run(userId);
+    return removal;
+  });
   const remove = db.transaction((roomId: string, userId: number): DeleteOutcome => {
     const room = q.roomById.get(roomId);
     if (!room) return { status: 'gone' };
@@ -169,7 +260,13 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     getRoomMembers: async (roomId) => q.members.all(roomId).map((m) => ({ ...m, joined_at: sqliteTimeToIso(m.joined_at) })),
     getUserRooms: async (userId) => q.userRooms.all(userId).map((r) => roomFromSqlite(r)),
     getUserRoomIds: async (userId) => q.userRoomIds.all(userId).map((row) => row.room_id),
-    addMember: async (roomId, userId, maxRooms) => join.immediate(roomId, userId, maxRooms),
+    addMember: async (roomId, userId, maxRooms, findableOnly = false) => join.immediate(roomId, userId, maxRooms, findableOnly),
+    setFindable: async (roomId, ownerId, findable) => settings.immediate(roomId, ownerId, findable),
+    searchFindable: async (text, userId, limit, offset) => {
+      const folded = text.toLowerCase();
+      return q.search.all(userId, folded, folded, limit, offset).map((r) => ({ ...r, has_password: r.has_password === 1, is_member: r.is_member === 1 }));
+    },
+    removeAccount: async (userId) => removeAccount.immediate(userId),
     leaveRoom: async (roomId, userId) => leave.immediate(roomId, userId),
     deleteRoom: async (roomId, userId) => remove.immediate(roomId, userId),
     removeOtherMember: async (roomId, ownerId, userId, inviteCode) => removeOther.immediate(roomId, ownerId, userId, inviteCode)

@@ -4,6 +4,7 @@ import type {
   Credentials,
   EmailStatus,
   MailAnswer,
+  DeleteAccountRequest,
   JoinByCodeRequest,
   JoinRoomRequest,
   LeaveRoomResult,
@@ -11,6 +12,8 @@ import type {
   RoomDetails,
   PublicInvitePreview,
   RoomInvitePreview,
+  RoomSearchResult,
+  RoomSettingsRequest,
   RoomSummary,
   UploadResult
 } from '$lib/protocol';
@@ -35,7 +38,7 @@ function errorText(body: unknown): string | null {
   return body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : null;
 }
 
-async function call<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: object): Promise<T> {
+async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: object): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -56,6 +59,7 @@ async function call<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: ob
 const get = <T>(url: string) => call<T>('GET', url);
 const post = <T>(url: string, body: object = {}) => call<T>('POST', url, body);
 const del = <T>(url: string) => call<T>('DELETE', url);
+const patch = <T>(url: string, body: object) => call<T>('PATCH', url, body);
 
 /** An API path whose interpolated parts (ids, invite codes) are URL-encoded. */
 function path(strings: TemplateStringsArray, ...parts: string[]): string {
@@ -138,7 +142,17 @@ export const api = {
     /** What an invite shows before joining. */
     invite: (code: string) => get<RoomInvitePreview>(path`/api/rooms/invite/${code}`),
     /** The room an invite leads to, for a visitor not signed in yet. */
-    publicInvite: (code: string) => get<PublicInvitePreview>(path`/api/rooms/invite/${code}/public`)
+    publicInvite: (code: string) => get<PublicInvitePreview>(path`/api/rooms/invite/${code}/public`),
+    /** Findable rooms whose name contains `q`, a page at a time. */
+    search: (q: string, offset = 0) => get<RoomSearchResult>(`/api/rooms/search?q=${encodeURIComponent(q)}${offset > 0 ? `&offset=${offset}` : ''}`),
+    /** A findable room, joined without an invite. */
+    joinPublic: (id: string, body: JoinRoomRequest) => post<RoomDetails>(path`/api/rooms/${id}/join-public`, body),
+    /** Owner only: findable or invite-only. */
+    changeSettings: (id: string, body: RoomSettingsRequest) => patch<RoomDetails>(path`/api/rooms/${id}`, body)
+  },
+  account: {
+    /** Deletes the signed-in account for good; the password confirms it. */
+    remove: (body: DeleteAccountRequest) => post<{ ok: true }>('/api/account/delete', body)
   },
   upload: {
     image: uploadImage

@@ -49,6 +49,15 @@ export function createAuth() {
       for (const listener of signOutListeners) listener();
       await api.auth.logout().catch(() => undefined);
       user = null;
+    },
+    /**
+     * Deletes the account for good (docs/architecture.md#deleting-an-account); a wrong password
+     * throws and changes nothing. Afterwards the app is signed out, as after sign-out.
+     */
+    async deleteAccount(password: string): Promise<void> {
+      await api.account.remove({ password });
+      for (const listener of signOutListeners) listener();
+      user = null;
     }
   };
 }

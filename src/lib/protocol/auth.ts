@@ -33,3 +33,9 @@ export interface PublicUser {
   id: number;
   username: string;
 }
+
+/** POST /api/account/delete: the current password confirms it (any length, like sign-in). */
+export const deleteAccountSchema = z.strictObject({
+  password: z.string({ error: 'Password is required' }).min(1, 'Password is required').max(1000, 'Password is too long')
+});
+export type DeleteAccountRequest = z.input<typeof deleteAccountSchema>;

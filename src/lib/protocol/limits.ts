@@ -127,3 +127,13 @@ export const LINK_TRIES_PER_CLIENT_PER_HOUR = 30;
 /** Wrong current passwords one account may give when changing its password, per window. */
 export const PASSWORD_CHANGE_FAILS = 5;
 export const PASSWORD_CHANGE_WINDOW_SECONDS = 15 * 60;
+// Public rooms and account deletion (docs/architecture.md#public-rooms).
+
+/** Longest search text for findable rooms (a room name is never longer). */
+export const ROOM_SEARCH_QUERY_MAX = ROOM_NAME_MAX;
+/** Findable rooms one search answers at most; the next page starts at an offset. */
+export const ROOM_SEARCH_PAGE_SIZE = 20;
+/** How far the pages of one search reach; past it, a more precise name is the way. */
+export const ROOM_SEARCH_MAX_OFFSET = 200;
+/** Room searches per user per minute (each is a scan of the findable rooms' names). */
+export const ROOM_SEARCHES_PER_MINUTE = 30;

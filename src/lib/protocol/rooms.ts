@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { utf8Bytes } from './auth';
-import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN } from './limits';
+import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX, ROOM_PASSWORD_MAX, ROOM_PASSWORD_MIN, ROOM_SEARCH_MAX_OFFSET, ROOM_SEARCH_QUERY_MAX } from './limits';
 import { nameProblem } from './text';
 
 // Rooms over REST: request bodies and the room objects the API answers with.
@@ -31,7 +31,24 @@ export const newRoomPasswordSchema = z
 export const createRoomSchema = z.object({
   name: roomNameSchema,
   // An empty password means none.
-  password: newRoomPasswordSchema.optional()
+  password: newRoomPasswordSchema.optional(),
+  // Findable rooms appear in the room search and take members without an invite; off by default.
+  findable: z.boolean({ error: 'findable must be true or false' }).optional()
+});
+/** PATCH /api/rooms/:id, owner only: what the owner tools change. */
+export const roomSettingsSchema = z.strictObject({ findable: z.boolean({ error: 'findable must be true or false' }) });
+/** GET /api/rooms/search?q=&offset=: the query string, as strings arrive. */
+export const roomSearchSchema = z.strictObject({
+  q: z
+    .string({ error: 'Search text is required' })
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1, 'Search text is required').max(ROOM_SEARCH_QUERY_MAX, `Search text must be at most ${ROOM_SEARCH_QUERY_MAX} characters`)),
+  offset: z
+    .string({ error: 'offset must be a number' })
+    .regex(/^[0-9]{1,6}$/, 'offset must be a number')
+    .transform(Number)
+    .pipe(z.number().max(ROOM_SEARCH_MAX_OFFSET, `offset must be at most ${ROOM_SEARCH_MAX_OFFSET}`))
+    .optional()
 });
 export const joinRoomSchema = z.object({ password: roomPasswordSchema.optional() });
 export const joinByCodeSchema = z.object({
@@ -45,6 +62,8 @@ export type CreateRoomRequest = z.input<typeof createRoomSchema>;
 export type JoinRoomRequest = z.input<typeof joinRoomSchema>;
 /** POST /api/rooms/join-by-code */
 export type JoinByCodeRequest = z.input<typeof joinByCodeSchema>;
+/** PATCH /api/rooms/:id */
+export type RoomSettingsRequest = z.input<typeof roomSettingsSchema>;
 
 export interface RoomSummary {
   id: string;
@@ -55,6 +74,8 @@ export interface RoomSummary {
   maxMembers: number;
   memberCount: number;
   isOwner: boolean;
+  /** Listed in the room search, joinable without an invite. */
+  findable: boolean;
   createdAt: string;
 }
 
@@ -93,4 +114,21 @@ export interface LeaveRoomResult {
 /** POST /api/upload (multipart, field `image`): where the stored image is served. */
 export interface UploadResult {
   url: string;
+}
+
+/** A findable room as the search shows it. */
+export interface FoundRoom {
+  id: string;
+  name: string;
+  memberCount: number;
+  maxMembers: number;
+  hasPassword: boolean;
+  isMember: boolean;
+}
+
+/** GET /api/rooms/search: one page of findable rooms whose name contains the text. */
+export interface RoomSearchResult {
+  rooms: FoundRoom[];
+  /** More rooms match past this page (ask again with `offset` + the page's length). */
+  hasMore: boolean;
 }
