@@ -121,8 +121,9 @@ export function createEmailService({ store, mailer, limits, auth, now = Date.now
     /**
      * Mails a reset link when a verified address matches; the answer is the same either way and
      * comes before any lookup. Counted per address and per client, whether an account has the
-     * address or not, so a refusal says nothing either. An account has one verified address, so
-     * the count per address is also the count per account.
+     * address or not, so a refusal says nothing either; and per account once one is found, where
+     * going past the count only means no mail, so the answer still says nothing. (An account that
+     * verifies a new address starts a fresh count there, not a fresh count of its own.)
      */
     async requestReset(ip: string | undefined, email: string, linkBase: string): Promise<void> {
       if (!mailer.enabled) throw mailOff();
@@ -130,7 +131,7 @@ export function createEmailService({ store, mailer, limits, auth, now = Date.now
       refuseIf(await limits.toAddress(email), 'Too many mails to this address.');
       sendLater(async () => {
         const userId = await store.ownerOf(email);
-        if (userId === undefined) return;
+        if (userId === undefined || (await limits.resetFor(userId))) return;
         const address = (await store.emailOf(userId)) ?? email;
         const token = await newLink(userId, 'reset', address, RESET_MS);
         await mailer.send({

@@ -69,6 +69,7 @@ export const PASSWORD_CHANGE_PREFIX = 'bbb:pwchange:user';
 export const MAIL_LIMIT_PREFIXES = {
   address: 'bbb:mail:addr',
   verifyAccount: 'bbb:mail:verify:user',
+  resetAccount: 'bbb:mail:reset:user',
   resetClient: 'bbb:mail:reset:client',
   linkClient: 'bbb:mail:link:client'
 } as const;

@@ -27,6 +27,7 @@ import {
   SIGN_IN_USERNAME_WINDOW_SECONDS,
   SOCKET_READ_UNSENT_BYTES,
   UPLOADS_PER_HOUR,
+  RESET_MAILS_PER_ACCOUNT_PER_HOUR,
   VERIFY_MAILS_PER_ACCOUNT_PER_HOUR
 } from '../../src/lib/protocol/index.ts';
 import { unsentBytes } from './backpressure.ts';
@@ -595,13 +596,14 @@ const hourlyCount = (redis: Redis, prefix: string, points: number) => windowCoun
 /**
  * What the mail flows count, each in an hour: mails to one address (whoever asks, so a stranger
  * cannot flood an inbox, and a refusal says nothing about whose address it is), verification mails
- * an account asks for, forgot-password requests and link tries
- * from one client address. Addresses count without case.
+ * an account asks for, reset mails an account is sent (whatever its address), forgot-password
+ * requests and link tries from one client address. Addresses count without case.
  */
 export function createMailLimits(redis: Redis) {
   return {
     toAddress: (email: string) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.address, MAILS_PER_ADDRESS_PER_HOUR)(email.toLowerCase()),
     verifyFor: (userId: number) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.verifyAccount, VERIFY_MAILS_PER_ACCOUNT_PER_HOUR)(String(userId)),
+    resetFor: (userId: number) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.resetAccount, RESET_MAILS_PER_ACCOUNT_PER_HOUR)(String(userId)),
     resetFrom: (ip: string | undefined) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.resetClient, RESET_REQUESTS_PER_CLIENT_PER_HOUR)(addressKey(ip)),
     linkFrom: (ip: string | undefined) => hourlyCount(redis, MAIL_LIMIT_PREFIXES.linkClient, LINK_TRIES_PER_CLIENT_PER_HOUR)(addressKey(ip))
   };

@@ -7,6 +7,7 @@ import {
   MAILS_PER_ADDRESS_PER_HOUR,
   PASSWORD_CHANGE_FAILS,
   PASSWORD_MIN,
+  RESET_MAILS_PER_ACCOUNT_PER_HOUR,
   VERIFY_MAILS_PER_ACCOUNT_PER_HOUR
 } from '../../src/lib/protocol/index.ts';
 import { useTestApp } from '../support/app.ts';
@@ -311,6 +312,36 @@ describe('resetting a forgotten password', () => {
     expect(a.status).toBe(429);
     expect(b.status).toBe(429);
     expect(a.json.error).toBe(b.json.error);
+  });
+
+  it(`mails one account at most ${RESET_MAILS_PER_ACCOUNT_PER_HOUR} reset links an hour, over all its addresses, and the answer never changes`, async () => {
+    const { user, address } = await userWithEmail();
+    const clearAddressCounts = async () => {
+      const keys = await ctx.app.redis.keys('bbb:mail:addr:*');
+      if (keys.length > 0) await ctx.app.redis.del(...keys);
+    };
+    const forgot = async (email: string) => {
+      const res = await client().post('/api/email/forgot', { email });
+      expect(res.status).toBe(202);
+      expect(res.json).toEqual({ message: RESET_SENT });
+    };
+    for (let i = 0; i < RESET_MAILS_PER_ACCOUNT_PER_HOUR - 1; i++) {
+      const mailed = smtp.nextMailTo(address);
+      await forgot(address);
+      await mailed;
+    }
+    // A new address starts a new count for the address, not for the account.
+    const second = freshAddress();
+    const change = await verificationMail(user, second);
+    expect((await client().post('/api/email/verify', { token: tokenOf(change.link ?? '') })).status).toBe(200);
+    await clearAddressCounts();
+    const last = smtp.nextMailTo(second);
+    await forgot(second);
+    await last;
+    await clearAddressCounts();
+    await forgot(second);
+    await quietPeriod(500);
+    expect(smtp.mailsTo(second).filter((m) => m.subject.includes('Reset'))).toHaveLength(1);
   });
 
   it(`limits forgot-password requests from one client to ${RESET_REQUESTS_PER_CLIENT_PER_HOUR} an hour, over any addresses`, async () => {

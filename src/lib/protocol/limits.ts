@@ -120,6 +120,11 @@ export const PASSWORD_RESET_MINUTES = 60;
 export const MAILS_PER_ADDRESS_PER_HOUR = 3;
 /** Verification mails one account may ask for per hour. */
 export const VERIFY_MAILS_PER_ACCOUNT_PER_HOUR = 5;
+/**
+ * Reset mails one account may be sent per hour, to whichever address it has verified: past it the
+ * request is answered as always and nothing is mailed.
+ */
+export const RESET_MAILS_PER_ACCOUNT_PER_HOUR = 3;
 /** Forgot-password requests one client address may make per hour, for any addresses. */
 export const RESET_REQUESTS_PER_CLIENT_PER_HOUR = 20;
 /** Links (verification or reset) one client address may try per hour. */
