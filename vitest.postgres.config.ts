@@ -14,6 +14,7 @@ const STORAGE_FILES = [
   'cleanup',
   'activity',
   'database-races',
+  'friends',
   'health',
   'origin',
   'room-passwords',

@@ -7,6 +7,11 @@ import { createActivityHandlers } from './activity/handlers.ts';
 import { createActivityService } from './activity/service.ts';
 import { createActivityStore } from './activity/storage.ts';
 import { authenticate, closeWhenSessionExpires, followSignOuts } from './auth/handlers.ts';
+import { followFriends, friendsPresence } from './friends/handlers.ts';
+import { createFriendsRouter } from './friends/routes.ts';
+import { createFriendsService } from './friends/service.ts';
+import { createPostgresFriendsStore } from './friends/storage-postgres.ts';
+import { createSqliteFriendsStore, type FriendsStore } from './friends/storage.ts';
 import { createAuthRouter } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
 import { createSessions } from './auth/session.ts';
@@ -19,7 +24,7 @@ import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
 import { createHealthRouter } from './infra/health.ts';
-import { createAuthLimits, createInviteLookupLimit, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
+import { createAuthLimits, createFriendLimits, createInviteLookupLimit, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
 import { createOriginCheck } from './infra/origin.ts';
 import type { Redis } from './infra/redis.ts';
 import { memberGate, userChannel, type IoServer } from './infra/socket.ts';
@@ -94,16 +99,22 @@ export interface Stores {
   users: UserStore;
   rooms: RoomStore;
   uploads: UploadStore;
+  friends: FriendsStore;
 }
 
 /** Each feature's storage for the engine the database runs on. */
 export function createStores(database: AppDatabase): Stores {
   if (database.engine === 'postgres') {
     const { pool } = database;
-    return { users: createPostgresUserStore(pool), rooms: createPostgresRoomStore(pool), uploads: createPostgresUploadStore(pool) };
+    return {
+      users: createPostgresUserStore(pool),
+      rooms: createPostgresRoomStore(pool),
+      uploads: createPostgresUploadStore(pool),
+      friends: createPostgresFriendsStore(pool)
+    };
   }
   const { db } = database;
-  return { users: createSqliteUserStore(db), rooms: createSqliteRoomStore(db), uploads: createSqliteUploadStore(db) };
+  return { users: createSqliteUserStore(db), rooms: createSqliteRoomStore(db), uploads: createSqliteUploadStore(db), friends: createSqliteFriendsStore(db) };
 }
 
 const defaultClientDir = path.resolve(fileURLToPath(new URL('../build', import.meta.url)));
@@ -113,7 +124,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const events = new ServerEvents();
 
   const stores = createStores(db);
-  const { users, rooms: roomStore, uploads: uploadStore } = stores;
+  const { users, rooms: roomStore, uploads: uploadStore, friends: friendStore } = stores;
 
   const sessions = createSessions(config.jwtSecret, users, config.isProduction);
   const auth = createAuthService({ users, limits: createAuthLimits(redis, config.authRateLimit), events });
@@ -125,6 +136,15 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const reactions = createReactionService({ store: createReactionStore(redis) });
   const activity = createActivityService({ store: createActivityStore(redis) });
   const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
+  // Presence answers "who is online" once the socket server exists; the friends list asks it later.
+  let onlineUsers = async (_userIds: number[]) => new Set<number>();
+  const friends = createFriendsService({
+    store: friendStore,
+    rooms,
+    events,
+    limits: createFriendLimits(redis),
+    onlineUsers: (userIds) => onlineUsers(userIds)
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -149,6 +169,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api/health', createHealthRouter({ redis, db, files }));
   app.use('/api/auth', createAuthRouter({ auth, sessions }));
   app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis) }));
+  app.use('/api/friends', createFriendsRouter({ friends, requireAuth }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 
@@ -171,14 +192,26 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     typing,
     redis
   });
+  onlineUsers = presence.onlineUsers;
+  const friendDots = friendsPresence({ io, friends, onlineUsers: presence.onlineUsers });
   const limits = createSocketLimits(redis);
   const requireMember = memberGate(rooms.requireMember);
-  const roomHandlers = createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure: sockets.backpressure, requireMember, closing });
+  const roomHandlers = createRoomHandlers({
+    rooms,
+    presence,
+    messages,
+    typing,
+    limits,
+    backpressure: sockets.backpressure,
+    requireMember,
+    closing,
+    hiddenSenders: friends.blockedIds
+  });
   const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf });
   const handlers = eventHandlers({
     rooms: roomHandlers,
     activity: activityHandlers,
-    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner }),
+    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner, mayPost: friends.requireOpenDirect }),
     reactions: createReactionHandlers({ io, reactions, requireMember }),
     typing: createTypingHandlers({ io, typing, limits, requireMember })
   });
@@ -191,9 +224,16 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     activityHandlers.follow(socket);
     registerHandlers(socket, handlers);
     socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
+    friendDots.connected(socket);
+    socket.on('disconnect', () => friendDots.disconnected(socket));
   });
 
-  const followers = [followMembership({ io, events, rooms, presence, activity }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
+  const followers = [
+    followMembership({ io, events, rooms, presence, activity }),
+    followSignOuts(io, events),
+    startTypingSweep({ io, typing, closing }),
+    followFriends({ io, events, friends })
+  ];
   await presence.start();
   await sockets.ready();
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.

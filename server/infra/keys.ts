@@ -43,6 +43,9 @@ export const sendRateKey = (userId: number) => `bbb:ratelimit:${userId}`;
 export const reactionRateKey = (userId: number) => `bbb:ratelimit:${userId}:reactions`;
 /** Uploads a user made this hour (INCR with a one-hour window). */
 export const uploadRateKey = (userId: number) => `bbb:uploadlimit:${userId}`;
+/** Friend requests a user sent this hour, and other friend actions this minute (INCR with a window). */
+export const friendRequestRateKey = (userId: number) => `bbb:friendlimit:${userId}:requests`;
+export const friendActionRateKey = (userId: number) => `bbb:friendlimit:${userId}:actions`;
 /** Signed-out invite lookups from an address this minute (INCR with a one-minute window). */
 export const inviteLookupRateKey = (address: string) => `bbb:invitelimit:${address}`;
 /** Prefix of the socket request counters kept by rate-limiter-flexible: `bbb:rl:{name}:{userId}`. */

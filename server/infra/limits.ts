@@ -2,6 +2,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import {
   ACTIVITY_READS_PER_MINUTE,
   DELETES_PER_SECOND,
+  FRIEND_ACTIONS_PER_MINUTE,
+  FRIEND_REQUESTS_PER_HOUR,
   HISTORY_BYTES_PER_USER,
   HISTORY_PAGE_MAX_BYTES,
   INVITE_LOOKUPS_PER_MINUTE,
@@ -24,7 +26,7 @@ import {
 } from '../../src/lib/protocol/index.ts';
 import { unsentBytes } from './backpressure.ts';
 import { rateLimited, type AppError } from './errors.ts';
-import { AUTH_LIMIT_PREFIXES, inviteLookupRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
+import { AUTH_LIMIT_PREFIXES, friendActionRateKey, friendRequestRateKey, inviteLookupRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
 import type { Redis } from './redis.ts';
 import type { AppSocket } from './socket.ts';
 
@@ -537,3 +539,30 @@ export function createInviteLookupLimit(redis: Redis) {
 }
 
 export type InviteLookupLimit = ReturnType<typeof createInviteLookupLimit>;
+
+/**
+ * Friend requests per user per hour and other friend actions per user per minute
+ * (docs/architecture.md#friends-and-direct-messages), in fixed windows shared by all processes.
+ * When Redis cannot be asked the action goes on: each is a few indexed database statements.
+ */
+export function createFriendLimits(redis: Redis) {
+  async function take(key: string, points: number, seconds: number, message: string): Promise<void> {
+    let count: number;
+    try {
+      const replies = await redis.multi().incr(key).expire(key, seconds, 'NX').exec();
+      count = Number(replies?.[0]?.[1]);
+    } catch {
+      return;
+    }
+    if (!(count > points)) return;
+    const ttl = await redis.ttl(key).catch(() => seconds);
+    throw rateLimited(message, Math.max(ttl, 1));
+  }
+  return {
+    request: (userId: number) =>
+      take(friendRequestRateKey(userId), FRIEND_REQUESTS_PER_HOUR, HOUR_SECONDS, `Too many friend requests: at most ${FRIEND_REQUESTS_PER_HOUR} an hour. Try again later.`),
+    action: (userId: number) => take(friendActionRateKey(userId), FRIEND_ACTIONS_PER_MINUTE, 60, 'Too many changes to your friends. Wait a minute and try again.')
+  };
+}
+
+export type FriendLimitsGuard = ReturnType<typeof createFriendLimits>;

@@ -12,12 +12,15 @@ export interface MessageHandlerDeps {
   requireMember: MemberGate;
   /** Whether the user owns the room (the owner may delete any message in it). */
   isOwner: (roomId: string, userId: number) => Promise<boolean>;
+  /** Throws when the room takes no new messages from the user (a closed direct conversation). */
+  mayPost: (roomId: string, userId: number) => Promise<void>;
 }
 
-export function createMessageHandlers({ io, messages, limits, requireMember, isOwner }: MessageHandlerDeps) {
+export function createMessageHandlers({ io, messages, limits, requireMember, isOwner, mayPost }: MessageHandlerDeps) {
   return {
     async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<NewMessage> {
       await requireMember(socket, input.roomId);
+      await mayPost(input.roomId, socket.data.user.id);
       const { message, preview, typing } = await messages.send(socket.data.user, input);
       const channel = roomChannel(message.roomId);
       const room = io.to(channel);

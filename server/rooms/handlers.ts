@@ -22,9 +22,20 @@ export interface RoomHandlerDeps {
   requireMember: MemberGate;
   /** True once the server shuts down: presence then forgets the whole process at once. */
   closing: () => boolean;
+  /** The people whose messages a user blocked: left out of the history pages they read. */
+  hiddenSenders: (userId: number) => Promise<number[]>;
 }
 
-export function createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure, requireMember, closing }: RoomHandlerDeps) {
+/** Pages read in one go past pages made only of blocked people's messages. */
+const HIDDEN_PAGES_SKIPPED = 3;
+
+/** The page without the messages of people the reader blocked. */
+function withoutHidden(page: HistoryPage, hidden: number[]): HistoryPage {
+  if (hidden.length === 0) return page;
+  return { ...page, messages: page.messages.filter((m) => !hidden.includes(m.userId)) };
+}
+
+export function createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure, requireMember, closing, hiddenSenders }: RoomHandlerDeps) {
   /** The room's newest history page, its members, and from now on everything said in it. */
   async function enter(socket: AppSocket, roomId: string, settle: (bytes: number) => Promise<void>): Promise<undefined> {
     const { user } = socket.data;
@@ -41,10 +52,15 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
         throw err;
       }
     }
-    const [{ page, bytes }, entered, typers] = await Promise.all([messages.page(roomId), presence.enter(socket.id, user, roomId), typing.current(roomId)]);
+    const [{ page, bytes }, entered, typers, hidden] = await Promise.all([
+      messages.page(roomId),
+      presence.enter(socket.id, user, roomId),
+      typing.current(roomId),
+      hiddenSenders(user.id)
+    ]);
     // The page goes out once, as the event, unless the socket can no longer take it (it is then
     // being disconnected); the acknowledgement that follows only says "done".
-    if (!backpressure.overBudget(socket)) socket.emit('room:history', page);
+    if (!backpressure.overBudget(socket)) socket.emit('room:history', withoutHidden(page, hidden));
     await settle(bytes);
     socket.emit('room:members', { roomId, members: await rooms.members(roomId, entered.online) });
     if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
@@ -100,9 +116,18 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
         await requireMember(socket, roomId);
         await limits.read(socket);
         return withinBudget(socket, async (settle) => {
-          const { page, bytes } = await messages.page(roomId, beforeId);
+          const hidden = await hiddenSenders(socket.data.user.id);
+          let { page, bytes } = await messages.page(roomId, beforeId);
+          // A page of blocked people only would leave the client no message to ask before: read on
+          // a little (docs/architecture.md#friends-and-direct-messages).
+          for (let skipped = 0; skipped < HIDDEN_PAGES_SKIPPED && page.hasMore && page.messages.length > 0; skipped += 1) {
+            if (withoutHidden(page, hidden).messages.length > 0) break;
+            const next = await messages.page(roomId, page.messages[0].id);
+            page = next.page;
+            bytes += next.bytes;
+          }
           await settle(bytes);
-          return page;
+          return withoutHidden(page, hidden);
         });
       });
     },

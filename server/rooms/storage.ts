@@ -14,6 +14,8 @@ export interface RoomRow {
   max_members: number;
   /** ISO 8601. */
   created_at: string;
+  /** "minId:maxId" of a direct-message room's two people; null for group rooms. */
+  direct_key: string | null;
 }
 
 export interface RoomMemberRow {
@@ -25,6 +27,15 @@ export interface RoomMemberRow {
 
 export interface UserRoomRow extends RoomRow {
   member_count: number;
+  /** The other person of a direct-message room (null for group rooms, or when they are gone). */
+  peer_id: number | null;
+  peer_name: string | null;
+}
+
+/** A direct-message room to open: created with both people as members unless it exists. */
+export interface NewDirectRoom extends NewRoom {
+  directKey: string;
+  otherId: number;
 }
 
 export interface NewRoom {
@@ -74,6 +85,11 @@ export interface RoomStore {
    * transaction: the link the member joined with stops working.
    */
   removeOtherMember(roomId: string, ownerId: number, userId: number, inviteCode: string): Promise<RemoveOutcome>;
+  /**
+   * The direct-message room of `room.directKey`, created with its two members if there is none:
+   * one room however many open it at once (the key is unique). Not counted in the rooms limit.
+   */
+  openDirectRoom(room: NewDirectRoom): Promise<{ roomId: string; created: boolean }>;
 }
 
 function roomFromSqlite<T extends RoomRow>(row: T): T;
@@ -99,12 +115,22 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
        WHERE m.room_id = ? ORDER BY m.joined_at, u.username`
     ),
     memberCount: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE room_id = ?'),
-    userRooms: db.prepare<[number], UserRoomRow>(
-      `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count
-       FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = ? ORDER BY m.joined_at DESC, r.name`
+    userRooms: db.prepare<[{ me: number }], UserRoomRow>(
+      `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count,
+         p.id AS peer_id, p.username AS peer_name
+       FROM rooms r
+       LEFT JOIN room_members o ON r.direct_key IS NOT NULL AND o.room_id = r.id AND o.user_id <> @me
+       LEFT JOIN users p ON p.id = o.user_id JOIN room_members m ON m.room_id = r.id WHERE m.user_id = @me ORDER BY m.joined_at DESC, r.name`
     ),
     userRoomIds: db.prepare<[number], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ?'),
-    userRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?'),
+    // Direct-message rooms are bounded by the friends limit instead.
+    userRoomCount: db.prepare<[number], { count: number }>(
+      'SELECT COUNT(*) AS count FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ? AND r.direct_key IS NULL'
+    ),
+    directRoom: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE direct_key = ?'),
+    createDirectRoom: db.prepare<[string, string, number, string, number, string], never>(
+      'INSERT INTO rooms (id, name, owner_id, invite_code, max_members, direct_key) VALUES (?, ?, ?, ?, ?, ?)'
+    ),
     // The room's upload rows go with it; the uploads feature reads the same table.
     deleteRoomUploads: db.prepare<[string], { filename: string }>('DELETE FROM uploads WHERE room_id = ? RETURNING filename')
   };
@@ -153,6 +179,14 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     q.setInviteCode.run(inviteCode, roomId);
     return { status: 'removed', username: member.username };
   });
+  const openDirect = db.transaction((room: NewDirectRoom) => {
+    const existing = q.directRoom.get(room.directKey);
+    if (existing) return { roomId: existing.id, created: false };
+    q.createDirectRoom.run(room.id, room.name, room.ownerId, room.inviteCode, room.maxMembers, room.directKey);
+    q.addMember.run(room.id, room.ownerId);
+    q.addMember.run(room.id, room.otherId);
+    return { roomId: room.id, created: true };
+  });
   const remove = db.transaction((roomId: string, userId: number): DeleteOutcome => {
     const room = q.roomById.get(roomId);
     if (!room) return { status: 'gone' };
@@ -167,11 +201,12 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     isRoomMember: async (roomId, userId) => isMember(roomId, userId),
     getRoomMemberCount: async (roomId) => q.memberCount.get(roomId)!.count,
     getRoomMembers: async (roomId) => q.members.all(roomId).map((m) => ({ ...m, joined_at: sqliteTimeToIso(m.joined_at) })),
-    getUserRooms: async (userId) => q.userRooms.all(userId).map((r) => roomFromSqlite(r)),
+    getUserRooms: async (userId) => q.userRooms.all({ me: userId }).map((r) => roomFromSqlite(r)),
     getUserRoomIds: async (userId) => q.userRoomIds.all(userId).map((row) => row.room_id),
     addMember: async (roomId, userId, maxRooms) => join.immediate(roomId, userId, maxRooms),
     leaveRoom: async (roomId, userId) => leave.immediate(roomId, userId),
     deleteRoom: async (roomId, userId) => remove.immediate(roomId, userId),
-    removeOtherMember: async (roomId, ownerId, userId, inviteCode) => removeOther.immediate(roomId, ownerId, userId, inviteCode)
+    removeOtherMember: async (roomId, ownerId, userId, inviteCode) => removeOther.immediate(roomId, ownerId, userId, inviteCode),
+    openDirectRoom: async (room) => openDirect.immediate(room)
   };
 }

@@ -107,3 +107,16 @@ export const UNREAD_MAX = 99;
 export const ACTIVITY_READS_PER_MINUTE = 60;
 /** room:read per user per minute: a page marks a room read at most every couple of seconds. */
 export const READ_MARKS_PER_MINUTE = 120;
+
+// Friends (docs/architecture.md#friends-and-direct-messages).
+
+/** Friends a user may have; a direct-message room comes with each, so this also bounds those. */
+export const MAX_FRIENDS = 200;
+/** Requests a user may have waiting for an answer at once. */
+export const MAX_OUTGOING_FRIEND_REQUESTS = 20;
+/** Friend requests a user may send per hour. */
+export const FRIEND_REQUESTS_PER_HOUR = 30;
+/** Other friend actions (answers, removals, blocks, opening direct messages) per user per minute. */
+export const FRIEND_ACTIONS_PER_MINUTE = 60;
+/** People a user may block. */
+export const MAX_BLOCKED = 500;

@@ -56,6 +56,8 @@ export interface RoomSummary {
   memberCount: number;
   isOwner: boolean;
   createdAt: string;
+  /** A direct-message room: the other person (docs/architecture.md#friends-and-direct-messages); null for group rooms. */
+  direct: { userId: number; username: string } | null;
 }
 
 export interface RoomMember {
