@@ -1,6 +1,9 @@
 import type {
   CreateRoomRequest,
   Credentials,
+  DirectRoomResult,
+  FriendRequestResult,
+  FriendsOverview,
   JoinByCodeRequest,
   JoinRoomRequest,
   LeaveRoomResult,
@@ -124,6 +127,22 @@ export const api = {
     invite: (code: string) => get<RoomInvitePreview>(path`/api/rooms/invite/${code}`),
     /** The room an invite leads to, for a visitor not signed in yet. */
     publicInvite: (code: string) => get<PublicInvitePreview>(path`/api/rooms/invite/${code}/public`)
+  },
+  /** Friends, requests, blocks and direct messages (docs/architecture.md#friends-and-direct-messages). */
+  friends: {
+    overview: () => get<FriendsOverview>('/api/friends'),
+    request: (username: string) => post<FriendRequestResult>('/api/friends/requests', { username }),
+    accept: (userId: number) => post<void>(path`/api/friends/requests/${String(userId)}/accept`),
+    decline: (userId: number) => post<void>(path`/api/friends/requests/${String(userId)}/decline`),
+    /** Takes back my own request. */
+    cancel: (userId: number) => del<void>(path`/api/friends/requests/${String(userId)}`),
+    remove: (userId: number) => del<void>(path`/api/friends/${String(userId)}`),
+    /** The badge goes to zero. */
+    seen: () => post<void>('/api/friends/seen'),
+    block: (target: { userId: number } | { username: string }) => post<void>('/api/friends/blocks', target),
+    unblock: (userId: number) => del<void>(path`/api/friends/blocks/${String(userId)}`),
+    /** The direct-message room with a friend, created the first time. */
+    direct: (userId: number) => post<DirectRoomResult>(path`/api/friends/${String(userId)}/direct`)
   },
   upload: {
     image: uploadImage
