@@ -30,6 +30,11 @@ test('a request arrives live with a badge, is accepted, and the two talk in a di
 
   // Bob never reloaded: the badge comes over his socket.
   await expect(badge(bob.page)).toContainText('1');
+  if (SHOTS) {
+    await bob.page.setViewportSize({ width: 390, height: 844 });
+    await bob.page.screenshot({ path: `${SHOTS}/badge-phone.png` });
+    await bob.page.setViewportSize({ width: 1100, height: 800 });
+  }
   await bob.page.getByTestId('friends-link').click();
   await expect(bob.page.getByTestId('incoming-request')).toContainText(ann.username);
   await expect(badge(bob.page)).toHaveCount(0);
@@ -53,7 +58,11 @@ test('a request arrives live with a badge, is accepted, and the two talk in a di
   const direct = bob.page.getByTestId('direct-rooms');
   await expect(direct.getByRole('heading', { name: 'Direct messages' })).toBeVisible();
   await expect(direct.getByTestId('room-name')).toHaveText(ann.username);
-  if (SHOTS) await bob.page.screenshot({ path: `${SHOTS}/rooms-direct-desktop.png`, fullPage: true });
+  if (SHOTS) {
+    await bob.page.screenshot({ path: `${SHOTS}/rooms-direct-desktop.png`, fullPage: true });
+    await bob.page.setViewportSize({ width: 390, height: 844 });
+    await bob.page.screenshot({ path: `${SHOTS}/rooms-direct-phone.png`, fullPage: true });
+  }
   await direct.getByRole('link').first().click();
   await expect(bob.page.getByTestId('feed')).toHaveAttribute('data-loaded', 'true');
   await expect(messages(bob.page, ann.username)).toContainText('hello bob');
