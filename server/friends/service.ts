@@ -161,10 +161,14 @@ export function createFriendsService({ store, rooms, events, limits, onlineUsers
       return rooms.openDirect(user, await person(otherId));
     },
 
-    /** Before a message goes into a room: a direct conversation takes them only between friends. */
-    async requireOpenDirect(roomId: string, userId: number): Promise<void> {
-      const peer = await rooms.directPeer(roomId, userId);
+    /**
+     * Before a message goes into a room: a direct conversation takes them only between friends.
+     * Answers who blocked the sender, whose sockets are not sent the message.
+     */
+    async requireOpenDirect(roomId: string, userId: number): Promise<number[]> {
+      const [peer, blockers] = await Promise.all([rooms.directPeer(roomId, userId), store.blockersOf(userId)]);
       if (peer !== null && !(await store.areFriends(userId, peer))) throw directClosed();
+      return blockers;
     }
   };
 }

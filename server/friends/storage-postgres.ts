@@ -112,6 +112,10 @@ export function createPostgresFriendsStore(pool: pg.Pool): FriendsStore {
     outgoing: async (me) => requests(await rows<RawRequest>(S.outgoing, me)),
     blocked: (me) => rows(S.blocked, me),
     friendIds: async (me) => (await rows<{ id: number }>(S.friendIds, me)).map((r) => r.id),
+    async blockersOf(userId) {
+      const { rows } = await pool.query<{ blocker_id: number }>('SELECT blocker_id FROM blocks WHERE blocked_id = $1', [userId]);
+      return rows.map((r) => r.blocker_id);
+    },
     areFriends: async (a, b) => (await pairRow(pool, a, b))?.status === 'accepted',
     unseenCount: (me) => count(pool, S.unseenCount, me),
     async markSeen(me) {

@@ -53,6 +53,8 @@ export interface FriendsStore {
   outgoing(me: number): Promise<RequestRow[]>;
   blocked(me: number): Promise<PersonRow[]>;
   friendIds(me: number): Promise<number[]>;
+  /** Who blocked `userId`. */
+  blockersOf(userId: number): Promise<number[]>;
   areFriends(a: number, b: number): Promise<boolean>;
   unseenCount(me: number): Promise<number>;
   markSeen(me: number): Promise<void>;
@@ -110,6 +112,7 @@ export function createSqliteFriendsStore(db: SqliteDb): FriendsStore {
     isBlocked: db.prepare<[number, number], { one: 1 }>('SELECT 1 AS one FROM blocks WHERE blocker_id = ? AND blocked_id = ?'),
     insertBlock: db.prepare<[number, number], never>('INSERT INTO blocks (blocker_id, blocked_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     deleteBlock: db.prepare<[number, number], never>('DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?'),
+    blockers: db.prepare<[number], { blocker_id: number }>('SELECT blocker_id FROM blocks WHERE blocked_id = ?'),
     blockCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM blocks WHERE blocker_id = ?'),
     friendCount: db.prepare<[Me], { count: number }>(SQL.friendCount),
     outgoingCount: db.prepare<[Me], { count: number }>(SQL.outgoingCount),
@@ -175,6 +178,7 @@ export function createSqliteFriendsStore(db: SqliteDb): FriendsStore {
     outgoing: async (me) => requests(q.outgoing.all({ me })),
     blocked: async (me) => q.blocked.all({ me }),
     friendIds: async (me) => q.friendIds.all({ me }).map((r) => r.id),
+    blockersOf: async (userId) => q.blockers.all(userId).map((r) => r.blocker_id),
     areFriends: async (a, b) => q.pair.get(...pairOf(a, b))?.status === 'accepted',
     unseenCount: async (me) => q.unseenCount.get({ me })!.count,
     markSeen: async (me) => {

@@ -14,6 +14,7 @@ import {
   HttpClient,
   connectSocket,
   createRoom,
+  eventually,
   joinRoom,
   nextEvent,
   quietPeriod,
@@ -295,6 +296,22 @@ describe('blocking', () => {
     expect(bobSees.messages.map((m) => m.content)).toEqual(['from ann', 'from bob']);
     const older = await request(catSocket, 'room:history-older', { roomId: room.id, beforeId: bobSees.messages[1].id });
     expect(older.ok && older.data.messages).toEqual([]);
+
+    // Live too: Cat's sockets, in the room or elsewhere, are not sent what Ann says now.
+    const catHears = record(catSocket, 'message:new');
+    const catActivity = record(await socketOf(cat), 'room:activity');
+    const bobGets = nextEvent(bobSocket, 'message:new', (m) => m.content === 'ann again');
+    expect((await say(annSocket, room.id, 'ann again')).ok).toBe(true);
+    await bobGets;
+    await quietPeriod();
+    expect(catHears).toEqual([]);
+    expect(catActivity).toEqual([]);
+    const catGets = nextEvent(catSocket, 'message:new', (m) => m.content === 'bob again');
+    expect((await say(bobSocket, room.id, 'bob again')).ok).toBe(true);
+    await catGets;
+    // The other socket would have heard Ann: it hears Bob.
+    await eventually(() => catActivity.length === 1, 5000, 'activity of Bob');
+    expect(catActivity[0].last?.userId).toBe(bob.id);
   });
 });
 
