@@ -90,8 +90,8 @@ test('a block hides the blocked person’s messages from the blocker only, and c
   // Cat blocks Ann from the friends page.
   await cat.page.goto('/app/friends');
   await expect(cat.page.getByTestId('friend')).toContainText(ann.username);
-  cat.page.once('dialog', (dialog) => void dialog.accept());
   await cat.page.getByRole('button', { name: `Block ${ann.username}` }).click();
+  await cat.page.getByTestId('confirm-dialog').getByRole('button', { name: 'Block' }).click();
   await expect(cat.page.getByTestId('blocked')).toContainText(ann.username);
   await expect(cat.page.getByTestId('friend')).toHaveCount(0);
   if (SHOTS) {

@@ -79,8 +79,8 @@ export class ChatRoom {
   }
 
   /** Other people typing, never me. */
-  readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId));
-  readonly othersDrawing = $derived(this.drawing.filter((u) => u.userId !== this.myId));
+  readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId && !friendsState.blockedIds.has(u.userId)));
+  readonly othersDrawing = $derived(this.drawing.filter((u) => u.userId !== this.myId && !friendsState.blockedIds.has(u.userId)));
   readonly feed: FeedItem[] = $derived.by(() => {
     // People I blocked say nothing here (docs/architecture.md#friends-and-direct-messages); the server
     // leaves them out of history pages already, this also covers what arrives live.
