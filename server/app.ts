@@ -188,7 +188,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const presence = createPresenceService({
     store: createPresenceStore(redis),
     instanceId: sockets.instanceId,
-    rooms: presenceRooms(io),
+    rooms: presenceRooms(io, friends.blockedIds),
     typing,
     redis
   });
@@ -205,7 +205,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     backpressure: sockets.backpressure,
     requireMember,
     closing,
-    hiddenSenders: friends.blockedIds
+    hiddenSenders: friends.blockedIds,
+    hiddenPresence: friends.blockersOf
   });
   const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf });
   const handlers = eventHandlers({
@@ -229,7 +230,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   });
 
   const followers = [
-    followMembership({ io, events, rooms, presence, activity }),
+    followMembership({ io, events, rooms, presence, activity, blocksAmong: friends.blocksAmong }),
     followSignOuts(io, events),
     startTypingSweep({ io, typing, closing }),
     followFriends({ io, events, friends })

@@ -151,8 +151,11 @@ export function createFriendsService({ store, rooms, events, limits, onlineUsers
 
     unseenCount: (userId: number) => store.unseenCount(userId),
     friendIds: (userId: number) => store.friendIds(userId),
-    /** The people whose messages the user does not want to see. */
+    /** The people whose messages the user does not want to see, and who do not see them online. */
     blockedIds: async (userId: number) => (await store.blocked(userId)).map((b) => b.id),
+    /** Who blocked the user: to the user, they always look offline. */
+    blockersOf: (userId: number) => store.blockersOf(userId),
+    blocksAmong: (userIds: number[]) => store.blocksAmong(userIds),
 
     /** The direct-message room with a friend, made the first time either opens it. */
     async openDirect(user: PublicUser, otherId: number): Promise<string> {

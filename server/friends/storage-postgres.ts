@@ -116,6 +116,14 @@ export function createPostgresFriendsStore(pool: pg.Pool): FriendsStore {
       const { rows } = await pool.query<{ blocker_id: number }>('SELECT blocker_id FROM blocks WHERE blocked_id = $1', [userId]);
       return rows.map((r) => r.blocker_id);
     },
+    async blocksAmong(userIds) {
+      if (userIds.length < 2) return [];
+      const { rows } = await pool.query<{ blocker_id: number; blocked_id: number }>(
+        'SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id = ANY($1::int[]) AND blocked_id = ANY($1::int[])',
+        [userIds]
+      );
+      return rows.map((r) => [r.blocker_id, r.blocked_id]);
+    },
     areFriends: async (a, b) => (await pairRow(pool, a, b))?.status === 'accepted',
     unseenCount: (me) => count(pool, S.unseenCount, me),
     async markSeen(me) {

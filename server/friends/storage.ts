@@ -55,6 +55,8 @@ export interface FriendsStore {
   friendIds(me: number): Promise<number[]>;
   /** Who blocked `userId`. */
   blockersOf(userId: number): Promise<number[]>;
+  /** The blocks between these people, as [blocker, blocked]. */
+  blocksAmong(userIds: number[]): Promise<[number, number][]>;
   areFriends(a: number, b: number): Promise<boolean>;
   unseenCount(me: number): Promise<number>;
   markSeen(me: number): Promise<void>;
@@ -113,6 +115,9 @@ export function createSqliteFriendsStore(db: SqliteDb): FriendsStore {
     insertBlock: db.prepare<[number, number], never>('INSERT INTO blocks (blocker_id, blocked_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     deleteBlock: db.prepare<[number, number], never>('DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?'),
     blockers: db.prepare<[number], { blocker_id: number }>('SELECT blocker_id FROM blocks WHERE blocked_id = ?'),
+    blocksAmong: db.prepare<[string, string], { blocker_id: number; blocked_id: number }>(
+      'SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id IN (SELECT value FROM json_each(?)) AND blocked_id IN (SELECT value FROM json_each(?))'
+    ),
     blockCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM blocks WHERE blocker_id = ?'),
     friendCount: db.prepare<[Me], { count: number }>(SQL.friendCount),
     outgoingCount: db.prepare<[Me], { count: number }>(SQL.outgoingCount),
@@ -179,6 +184,12 @@ export function createSqliteFriendsStore(db: SqliteDb): FriendsStore {
     blocked: async (me) => q.blocked.all({ me }),
     friendIds: async (me) => q.friendIds.all({ me }).map((r) => r.id),
     blockersOf: async (userId) => q.blockers.all(userId).map((r) => r.blocker_id),
+    async blocksAmong(userIds) {
+      if (userIds.length < 2) return [];
+      // A JSON array as the one parameter: any number of ids, one statement.
+      const ids = JSON.stringify(userIds);
+      return q.blocksAmong.all(ids, ids).map((r) => [r.blocker_id, r.blocked_id]);
+    },
     areFriends: async (a, b) => q.pair.get(...pairOf(a, b))?.status === 'accepted',
     unseenCount: async (me) => q.unseenCount.get({ me })!.count,
     markSeen: async (me) => {

@@ -1,4 +1,4 @@
-import type { HistoryOlderRequest, HistoryPage, RoomRef } from '../../src/lib/protocol/index.ts';
+import type { HistoryOlderRequest, HistoryPage, Member, RoomRef } from '../../src/lib/protocol/index.ts';
 import type { ActivityService } from '../activity/service.ts';
 import type { Backpressure } from '../infra/backpressure.ts';
 import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
@@ -24,6 +24,14 @@ export interface RoomHandlerDeps {
   closing: () => boolean;
   /** The people whose messages a user blocked: left out of the history pages they read. */
   hiddenSenders: (userId: number) => Promise<number[]>;
+  /** The people who blocked a user: to that user they always look offline. */
+  hiddenPresence: (userId: number) => Promise<number[]>;
+}
+
+/** The member list as `viewer` may see it: whoever blocked them looks offline. */
+function membersSeenBy(members: Member[], blockers: number[]): Member[] {
+  if (blockers.length === 0) return members;
+  return members.map((m) => (m.online && blockers.includes(m.userId) ? { ...m, online: false } : m));
 }
 
 /** Pages read in one go past pages made only of blocked people's messages. */
@@ -35,7 +43,18 @@ function withoutHidden(page: HistoryPage, hidden: number[]): HistoryPage {
   return { ...page, messages: page.messages.filter((m) => !hidden.includes(m.userId)) };
 }
 
-export function createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure, requireMember, closing, hiddenSenders }: RoomHandlerDeps) {
+export function createRoomHandlers({
+  rooms,
+  presence,
+  messages,
+  typing,
+  limits,
+  backpressure,
+  requireMember,
+  closing,
+  hiddenSenders,
+  hiddenPresence
+}: RoomHandlerDeps) {
   /** The room's newest history page, its members, and from now on everything said in it. */
   async function enter(socket: AppSocket, roomId: string, settle: (bytes: number) => Promise<void>): Promise<undefined> {
     const { user } = socket.data;
@@ -52,17 +71,18 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
         throw err;
       }
     }
-    const [{ page, bytes }, entered, typers, hidden] = await Promise.all([
+    const [{ page, bytes }, entered, typers, hidden, blockers] = await Promise.all([
       messages.page(roomId),
       presence.enter(socket.id, user, roomId),
       typing.current(roomId),
-      hiddenSenders(user.id)
+      hiddenSenders(user.id),
+      hiddenPresence(user.id)
     ]);
     // The page goes out once, as the event, unless the socket can no longer take it (it is then
     // being disconnected); the acknowledgement that follows only says "done".
     if (!backpressure.overBudget(socket)) socket.emit('room:history', withoutHidden(page, hidden));
     await settle(bytes);
-    socket.emit('room:members', { roomId, members: await rooms.members(roomId, entered.online) });
+    socket.emit('room:members', { roomId, members: membersSeenBy(await rooms.members(roomId, entered.online), blockers) });
     if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
     return undefined;
   }
@@ -160,13 +180,22 @@ export function followMembership(deps: {
   rooms: RoomService;
   presence: PresenceService;
   activity: Pick<ActivityService, 'markRead' | 'forget'>;
+  /** Blocks between members, as [blocker, blocked]: the blocked see their blockers offline. */
+  blocksAmong: (userIds: number[]) => Promise<[number, number][]>;
 }): { stop(): void } {
-  const { io, events, rooms, presence, activity } = deps;
+  const { io, events, rooms, presence, activity, blocksAmong } = deps;
   const log = (what: string) => (err: unknown) => console.error(`[socket] ${what}:`, err);
 
   async function sendMembers(roomId: string): Promise<void> {
     const online = await presence.online(roomId);
-    io.to(roomChannel(roomId)).emit('room:members', { roomId, members: await rooms.members(roomId, online) });
+    const members = await rooms.members(roomId, online);
+    const blockersOf = new Map<number, number[]>();
+    for (const [blocker, blocked] of await blocksAmong(members.map((m) => m.userId))) blockersOf.set(blocked, [...(blockersOf.get(blocked) ?? []), blocker]);
+    // Someone blocked gets their own list (on their channel; a socket elsewhere ignores another room's list).
+    const channel = roomChannel(roomId);
+    for (const [blocked, blockers] of blockersOf) io.to(userChannel(blocked)).emit('room:members', { roomId, members: membersSeenBy(members, blockers) });
+    const everyoneElse = blockersOf.size > 0 ? io.to(channel).except([...blockersOf.keys()].map(userChannel)) : io.to(channel);
+    everyoneElse.emit('room:members', { roomId, members });
   }
 
   const memberJoined: Listener<'room:member-joined'> = ({ roomId, userId, username }) => {

@@ -315,6 +315,50 @@ describe('blocking', () => {
   });
 });
 
+describe('blocking hides presence', () => {
+  it('the blocked person never sees the blocker online in a room they share; others do', async () => {
+    const [ann, bob, cat, dan] = await users(4);
+    const room = await createRoom(ann, [bob, cat]);
+    await block(cat, ann);
+    const [annSocket, bobSocket] = await Promise.all([socketOf(ann), socketOf(bob)]);
+    await Promise.all([joinRoom(annSocket, room.id), joinRoom(bobSocket, room.id)]);
+    const annDots = record(annSocket, 'room:presence');
+    const bobSeesCat = nextEvent(bobSocket, 'room:presence', (e) => e.userId === cat.id && e.online);
+
+    const catSocket = await socketOf(cat);
+    // Cat's own list shows Ann online: the block hides Cat from Ann, not the other way round.
+    const catList = nextEvent(catSocket, 'room:members');
+    await joinRoom(catSocket, room.id);
+    expect((await catList).members.find((m) => m.userId === ann.id)?.online).toBe(true);
+    await bobSeesCat;
+
+    // A membership change sends everyone the list again: Ann's shows Cat offline, Bob's online.
+    const annListAfter = nextEvent(annSocket, 'room:members', (e) => e.members.some((m) => m.userId === dan.id));
+    const bobListAfter = nextEvent(bobSocket, 'room:members', (e) => e.members.some((m) => m.userId === dan.id));
+    await dan.client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await annListAfter).members.find((m) => m.userId === cat.id)?.online).toBe(false);
+    expect((await bobListAfter).members.find((m) => m.userId === cat.id)?.online).toBe(true);
+    expect(annDots.filter((e) => e.userId === cat.id)).toEqual([]);
+
+    // Ann joining again gets the room's list with Cat offline; Bob gets Cat online.
+    const annAgain = await socketOf(ann);
+    const annJoinList = nextEvent(annAgain, 'room:members');
+    await joinRoom(annAgain, room.id);
+    expect((await annJoinList).members.find((m) => m.userId === cat.id)?.online).toBe(false);
+    const bobAgain = await socketOf(bob);
+    const bobJoinList = nextEvent(bobAgain, 'room:members');
+    await joinRoom(bobAgain, room.id);
+    expect((await bobJoinList).members.find((m) => m.userId === cat.id)?.online).toBe(true);
+
+    // Cat leaving the room's page: Bob hears it, Ann does not.
+    const bobSeesCatGo = nextEvent(bobSocket, 'room:presence', (e) => e.userId === cat.id && !e.online);
+    catSocket.disconnect();
+    await bobSeesCatGo;
+    await quietPeriod();
+    expect(annDots.filter((e) => e.userId === cat.id)).toEqual([]);
+  });
+});
+
 describe('direct messages', () => {
   it('one room however often both open it at the same moment, listed with the friend’s name', async () => {
     const [ann, bob] = await users(2);
