@@ -255,7 +255,9 @@ class RoomActivityState {
     const room = known();
     try {
       // One notification per room: a newer message replaces the older one.
-      const notification = new Notification(`${last.username} in ${room?.name ?? 'a room'}`, { body: previewLine(last), tag: `bbb-room-${roomId}` });
+      // A direct message is titled by its sender alone.
+      const title = room?.direct ? last.username : `${last.username} in ${room?.name ?? 'a room'}`;
+      const notification = new Notification(title, { body: previewLine(last), tag: `bbb-room-${roomId}` });
       notification.onclick = () => {
         window.focus();
         void goto(`/app/room/${roomId}`);
