@@ -90,6 +90,10 @@ test('a block hides the blocked person’s messages from the blocker only, and c
   // Cat blocks Ann from the friends page.
   await cat.page.goto('/app/friends');
   await expect(cat.page.getByTestId('friend')).toContainText(ann.username);
+  if (SHOTS) {
+    await cat.page.setViewportSize({ width: 390, height: 844 });
+    await cat.page.screenshot({ path: `${SHOTS}/friends-list-phone.png` });
+  }
   await cat.page.getByRole('button', { name: `Block ${ann.username}` }).click();
   await cat.page.getByTestId('confirm-dialog').getByRole('button', { name: 'Block' }).click();
   await expect(cat.page.getByTestId('blocked')).toContainText(ann.username);
