@@ -16,6 +16,7 @@ const STORAGE_FILES = [
   'cleanup',
   'activity',
   'database-races',
+  'friends',
   'health',
   'origin',
   'public-rooms',

@@ -9,6 +9,11 @@ import { createActivityHandlers } from './activity/handlers.ts';
 import { createActivityService } from './activity/service.ts';
 import { createActivityStore } from './activity/storage.ts';
 import { authenticate, closeWhenSessionExpires, followSignOuts } from './auth/handlers.ts';
+import { followFriends, friendsPresence } from './friends/handlers.ts';
+import { createFriendsRouter } from './friends/routes.ts';
+import { createFriendsService } from './friends/service.ts';
+import { createPostgresFriendsStore } from './friends/storage-postgres.ts';
+import { createSqliteFriendsStore, type FriendsStore } from './friends/storage.ts';
 import { createAuthRouter } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
 import { createSessions } from './auth/session.ts';
@@ -27,6 +32,7 @@ import { securityHeaders } from './infra/headers.ts';
 import { createHealthRouter } from './infra/health.ts';
 import {
   createAuthLimits,
+  createFriendLimits,
   createInviteLookupLimit,
   createMailLimits,
   createPasswordChangeAttempts,
@@ -113,6 +119,7 @@ export interface Stores {
   rooms: RoomStore;
   uploads: UploadStore;
   emails: EmailStore;
+  friends: FriendsStore;
 }
 
 /** Each feature's storage for the engine the database runs on. */
@@ -123,11 +130,18 @@ export function createStores(database: AppDatabase): Stores {
       users: createPostgresUserStore(pool),
       rooms: createPostgresRoomStore(pool),
       uploads: createPostgresUploadStore(pool),
-      emails: createPostgresEmailStore(pool)
+      emails: createPostgresEmailStore(pool),
+      friends: createPostgresFriendsStore(pool)
     };
   }
   const { db } = database;
-  return { users: createSqliteUserStore(db), rooms: createSqliteRoomStore(db), uploads: createSqliteUploadStore(db), emails: createSqliteEmailStore(db) };
+  return {
+    users: createSqliteUserStore(db),
+    rooms: createSqliteRoomStore(db),
+    uploads: createSqliteUploadStore(db),
+    emails: createSqliteEmailStore(db),
+    friends: createSqliteFriendsStore(db)
+  };
 }
 
 const defaultClientDir = path.resolve(fileURLToPath(new URL('../build', import.meta.url)));
@@ -137,7 +151,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const events = new ServerEvents();
 
   const stores = createStores(db);
-  const { users, rooms: roomStore, uploads: uploadStore } = stores;
+  const { users, rooms: roomStore, uploads: uploadStore, friends: friendStore } = stores;
 
   const sessions = createSessions(config.jwtSecret, users, config.isProduction);
   const auth = createAuthService({
@@ -157,6 +171,15 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const activity = createActivityService({ store: createActivityStore(redis) });
   const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
   const accountDeletion = createAccountDeletion({ auth, rooms, messages, uploads, events });
+  // Presence answers "who is online" once the socket server exists; the friends list asks it later.
+  let onlineUsers = async (_userIds: number[]) => new Set<number>();
+  const friends = createFriendsService({
+    store: friendStore,
+    rooms,
+    events,
+    limits: createFriendLimits(redis),
+    onlineUsers: (userIds) => onlineUsers(userIds)
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -183,6 +206,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api/email', createEmailRouter({ email, requireAuth, config }));
   app.use('/api/account', createAccountDeletionRouter({ deletion: accountDeletion, requireAuth, clearSession: sessions.clear }));
   app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis), searches: createRoomSearchLimit(redis) }));
+  app.use('/api/friends', createFriendsRouter({ friends, requireAuth }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 
@@ -201,18 +225,31 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const presence = createPresenceService({
     store: createPresenceStore(redis),
     instanceId: sockets.instanceId,
-    rooms: presenceRooms(io),
+    rooms: presenceRooms(io, friends.blockedIds),
     typing,
     redis
   });
+  onlineUsers = presence.onlineUsers;
+  const friendDots = friendsPresence({ io, friends, onlineUsers: presence.onlineUsers });
   const limits = createSocketLimits(redis);
   const requireMember = memberGate(rooms.requireMember);
-  const roomHandlers = createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure: sockets.backpressure, requireMember, closing });
+  const roomHandlers = createRoomHandlers({
+    rooms,
+    presence,
+    messages,
+    typing,
+    limits,
+    backpressure: sockets.backpressure,
+    requireMember,
+    closing,
+    hiddenSenders: friends.blockedIds,
+    hiddenPresence: friends.blockersOf
+  });
   const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf });
   const handlers = eventHandlers({
     rooms: roomHandlers,
     activity: activityHandlers,
-    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner }),
+    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner, mayPost: friends.requireOpenDirect }),
     reactions: createReactionHandlers({ io, reactions, requireMember }),
     typing: createTypingHandlers({ io, typing, limits, requireMember })
   });
@@ -225,13 +262,16 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     activityHandlers.follow(socket);
     registerHandlers(socket, handlers);
     socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
+    friendDots.connected(socket);
+    socket.on('disconnect', () => friendDots.disconnected(socket));
   });
 
   const followers = [
-    followMembership({ io, events, rooms, presence, activity }),
+    followMembership({ io, events, rooms, presence, activity, blocksAmong: friends.blocksAmong }),
     followSignOuts(io, events),
     followMessageDeletions(io, events),
-    startTypingSweep({ io, typing, closing })
+    startTypingSweep({ io, typing, closing }),
+    followFriends({ io, events, friends })
   ];
   await presence.start();
   await sockets.ready();

@@ -31,6 +31,7 @@ export type AppDatabase = ({ engine: 'sqlite'; db: SqliteDb } | { engine: 'postg
  */
 const MIGRATIONS = [
   { version: 1, name: 'initial' },
+  { version: 2, name: 'friends' },
   { version: 3, name: 'public-rooms' },
   { version: 5, name: 'email' }
 ] as const;

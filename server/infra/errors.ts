@@ -16,7 +16,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   SESSION_EXPIRED: 401,
   UNAVAILABLE: 503,
-  SLOW_CONNECTION: 503
+  SLOW_CONNECTION: 503,
+  DIRECT_CLOSED: 409
 };
 
 export interface AppErrorOptions {

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { ActivityUpdate } from '../../src/lib/protocol/index.ts';
+import type { ActivityUpdate, FriendsChange } from '../../src/lib/protocol/index.ts';
 
 // What one part of the server tells the others: the REST side announces membership changes,
-// sign-outs and messages deleted with an account; the socket side moves live sockets accordingly.
+// sign-outs, friends' changes and messages deleted with an account; the socket side moves live
+// sockets accordingly.
 
 export interface ServerEventMap {
   'user:signed-out': [userId: number];
@@ -20,6 +21,8 @@ export interface ServerEventMap {
   'room:deleted': [event: { roomId: string; memberIds: number[] }];
   /** A message deleted outside a socket handler (a deleted account's messages). */
   'message:deleted': [event: { messageId: string; update: ActivityUpdate }];
+  /** Their friends, requests or blocks changed (docs/architecture.md#friends-and-direct-messages). */
+  'friends:changed': [event: { userIds: number[]; reason: FriendsChange }];
 }
 
 export class ServerEvents extends EventEmitter<ServerEventMap> {}

@@ -2,6 +2,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import {
   ACTIVITY_READS_PER_MINUTE,
   DELETES_PER_SECOND,
+  FRIEND_ACTIONS_PER_MINUTE,
+  FRIEND_REQUESTS_PER_HOUR,
   HISTORY_BYTES_PER_USER,
   HISTORY_PAGE_MAX_BYTES,
   INVITE_LOOKUPS_PER_MINUTE,
@@ -34,6 +36,7 @@ import { unsentBytes } from './backpressure.ts';
 import { rateLimited, type AppError } from './errors.ts';
 import {
   AUTH_LIMIT_PREFIXES,
+  FRIEND_LIMIT_PREFIXES,
   inviteLookupRateKey,
   MAIL_LIMIT_PREFIXES,
   PASSWORD_CHANGE_PREFIX,
@@ -626,3 +629,23 @@ export function createRoomSearchLimit(redis: Redis) {
 }
 
 export type RoomSearchLimit = ReturnType<typeof createRoomSearchLimit>;
+
+/**
+ * Friend requests per user per hour and other friend actions per user per minute
+ * (docs/architecture.md#friends-and-direct-messages), in fixed windows shared by all processes.
+ * When Redis cannot be asked the action goes on: each is a few indexed database statements.
+ */
+export function createFriendLimits(redis: Redis) {
+  const requests = windowCount(redis, FRIEND_LIMIT_PREFIXES.requests, FRIEND_REQUESTS_PER_HOUR, HOUR_SECONDS);
+  const actions = windowCount(redis, FRIEND_LIMIT_PREFIXES.actions, FRIEND_ACTIONS_PER_MINUTE, 60);
+  const take = async (count: ReturnType<typeof windowCount>, userId: number, message: string) => {
+    const refusal = await count(String(userId));
+    if (refusal) throw rateLimited(message, refusal.retryAfterSeconds);
+  };
+  return {
+    request: (userId: number) => take(requests, userId, `Too many friend requests: at most ${FRIEND_REQUESTS_PER_HOUR} an hour. Try again later.`),
+    action: (userId: number) => take(actions, userId, 'Too many changes to your friends. Wait a minute and try again.')
+  };
+}
+
+export type FriendLimitsGuard = ReturnType<typeof createFriendLimits>;

@@ -1,7 +1,7 @@
 import type { MessageRef, NewMessage, ParsedPayloadOf } from '../../src/lib/protocol/index.ts';
 import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
 import type { SocketLimits } from '../infra/limits.ts';
-import { activityChannel, roomChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
+import { activityChannel, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from './service.ts';
 
 // message:send and message:delete (docs/architecture.md#message-path).
@@ -13,22 +13,31 @@ export interface MessageHandlerDeps {
   requireMember: MemberGate;
   /** Whether the user owns the room (the owner may delete any message in it). */
   isOwner: (roomId: string, userId: number) => Promise<boolean>;
+  /**
+   * Throws when the room takes no new messages from the user (a closed direct conversation);
+   * otherwise answers the people who blocked the user: their sockets are not sent the message.
+   */
+  mayPost: (roomId: string, userId: number) => Promise<number[]>;
 }
 
-export function createMessageHandlers({ io, messages, limits, requireMember, isOwner }: MessageHandlerDeps) {
+export function createMessageHandlers({ io, messages, limits, requireMember, isOwner, mayPost }: MessageHandlerDeps) {
   return {
     async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<NewMessage> {
       await requireMember(socket, input.roomId);
+      const blockers = await mayPost(input.roomId, socket.data.user.id);
       const { message, preview, typing } = await messages.send(socket.data.user, input);
       const channel = roomChannel(message.roomId);
-      const room = io.to(channel);
+      // Whoever blocked the sender hears nothing of it, on any of their sockets.
+      const room = blockers.length > 0 ? io.to(channel).except(blockers.map(userChannel)) : io.to(channel);
       // One frame per socket in the room: the message carries its position, from which the page
       // showing the room keeps its own unread count. Only sockets elsewhere (room list, other
       // rooms) are sent the preview.
       const sent: NewMessage = { ...message, seq: preview.seq };
       room.emit('message:new', sent);
-      if (typing) room.emit('typing:update', { roomId: message.roomId, ...typing });
-      io.to(activityChannel(message.roomId)).except(channel).emit('room:activity', { roomId: message.roomId, last: preview });
+      if (typing) io.to(channel).emit('typing:update', { roomId: message.roomId, ...typing });
+      io.to(activityChannel(message.roomId))
+        .except([channel, ...blockers.map(userChannel)])
+        .emit('room:activity', { roomId: message.roomId, last: preview });
       return sent;
     },
 

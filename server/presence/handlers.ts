@@ -1,18 +1,30 @@
 import type { ExtendedError } from 'socket.io';
 import { SOCKETS_PER_USER } from '../../src/lib/protocol/index.ts';
-import { joinedRooms, roomChannel, type AppSocket, type IoServer } from '../infra/socket.ts';
+import { joinedRooms, roomChannel, userChannel, type AppSocket, type IoServer } from '../infra/socket.ts';
 import type { PresenceRooms, PresenceService } from './service.ts';
 
 // The socket side of presence (docs/architecture.md#presence-counts-connections): what the service
 // tells rooms, and the cap on a user's sockets over every process.
 
-/** Presence's notices as broadcasts, and this process's sockets as presence sees them. */
-export function presenceRooms(io: IoServer): PresenceRooms {
+/**
+ * Presence's notices as broadcasts, and this process's sockets as presence sees them. `hiddenFrom`
+ * names the people a user blocked: their sockets never hear that user's dot change
+ * (docs/architecture.md#friends-and-direct-messages).
+ */
+export function presenceRooms(io: IoServer, hiddenFrom: (userId: number) => Promise<number[]>): PresenceRooms {
   const sockets = io.of('/').sockets;
+  function emit(roomId: string, userId: number, online: boolean, except: string[]): void {
+    const room = io.to(roomChannel(roomId));
+    (except.length > 0 ? room.except(except) : room).emit('room:presence', { roomId, userId, online });
+  }
   return {
     presence(roomId, userId, online, exceptSocketId) {
-      const room = io.to(roomChannel(roomId));
-      (exceptSocketId ? room.except(exceptSocketId) : room).emit('room:presence', { roomId, userId, online });
+      const except = exceptSocketId ? [exceptSocketId] : [];
+      hiddenFrom(userId).then(
+        (hidden) => emit(roomId, userId, online, [...except, ...hidden.map(userChannel)]),
+        // The database away: a dot is worth more than the block's secrecy for once.
+        () => emit(roomId, userId, online, except)
+      );
     },
     typing(roomId, snapshot) {
       io.to(roomChannel(roomId)).emit('typing:update', { roomId, ...snapshot });

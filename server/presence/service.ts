@@ -132,6 +132,12 @@ export function createPresenceService({ store, instanceId, rooms, typing, redis 
     claimSocket: (userId: number, socketId: string, max: number) => store.claimSocketSlot(userId, instanceId, socketId, max),
     releaseSocket: (userId: number, socketId: string) => store.releaseSocketSlot(userId, instanceId, socketId),
 
+    /** Which of these users have a socket open anywhere (the friends list's dots). */
+    async onlineUsers(userIds: number[]): Promise<Set<number>> {
+      const counts = await store.socketCounts(userIds);
+      return new Set(userIds.filter((_, i) => counts[i] > 0));
+    },
+
     async start(): Promise<void> {
       await store.heartbeat(instanceId).catch(() => undefined);
       timer = setInterval(() => {

@@ -149,6 +149,15 @@ export function createPresenceStore(redis: Redis) {
 
     async releaseSocketSlot(userId: number, instanceId: string, socketId: string): Promise<void> {
       await redis.hdel(userSocketsKey(userId), field({ instanceId, socketId }));
+    },
+
+    /** How many sockets each user holds over every process (their socket slots). */
+    async socketCounts(userIds: number[]): Promise<number[]> {
+      if (userIds.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const id of userIds) pipeline.hlen(userSocketsKey(id));
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.map(([err, n]) => (err ? 0 : Number(n)));
     }
   };
 }

@@ -1,4 +1,4 @@
-import type { HistoryOlderRequest, HistoryPage, RoomRef } from '../../src/lib/protocol/index.ts';
+import type { HistoryOlderRequest, HistoryPage, Member, RoomRef } from '../../src/lib/protocol/index.ts';
 import type { ActivityService } from '../activity/service.ts';
 import type { Backpressure } from '../infra/backpressure.ts';
 import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
@@ -22,9 +22,39 @@ export interface RoomHandlerDeps {
   requireMember: MemberGate;
   /** True once the server shuts down: presence then forgets the whole process at once. */
   closing: () => boolean;
+  /** The people whose messages a user blocked: left out of the history pages they read. */
+  hiddenSenders: (userId: number) => Promise<number[]>;
+  /** The people who blocked a user: to that user they always look offline. */
+  hiddenPresence: (userId: number) => Promise<number[]>;
 }
 
-export function createRoomHandlers({ rooms, presence, messages, typing, limits, backpressure, requireMember, closing }: RoomHandlerDeps) {
+/** The member list as `viewer` may see it: whoever blocked them looks offline. */
+function membersSeenBy(members: Member[], blockers: number[]): Member[] {
+  if (blockers.length === 0) return members;
+  return members.map((m) => (m.online && blockers.includes(m.userId) ? { ...m, online: false } : m));
+}
+
+/** Pages read in one go past pages made only of blocked people's messages. */
+const HIDDEN_PAGES_SKIPPED = 3;
+
+/** The page without the messages of people the reader blocked. */
+function withoutHidden(page: HistoryPage, hidden: number[]): HistoryPage {
+  if (hidden.length === 0) return page;
+  return { ...page, messages: page.messages.filter((m) => !hidden.includes(m.userId)) };
+}
+
+export function createRoomHandlers({
+  rooms,
+  presence,
+  messages,
+  typing,
+  limits,
+  backpressure,
+  requireMember,
+  closing,
+  hiddenSenders,
+  hiddenPresence
+}: RoomHandlerDeps) {
   /** The room's newest history page, its members, and from now on everything said in it. */
   async function enter(socket: AppSocket, roomId: string, settle: (bytes: number) => Promise<void>): Promise<undefined> {
     const { user } = socket.data;
@@ -41,12 +71,18 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
         throw err;
       }
     }
-    const [{ page, bytes }, entered, typers] = await Promise.all([messages.page(roomId), presence.enter(socket.id, user, roomId), typing.current(roomId)]);
+    const [{ page, bytes }, entered, typers, hidden, blockers] = await Promise.all([
+      messages.page(roomId),
+      presence.enter(socket.id, user, roomId),
+      typing.current(roomId),
+      hiddenSenders(user.id),
+      hiddenPresence(user.id)
+    ]);
     // The page goes out once, as the event, unless the socket can no longer take it (it is then
     // being disconnected); the acknowledgement that follows only says "done".
-    if (!backpressure.overBudget(socket)) socket.emit('room:history', page);
+    if (!backpressure.overBudget(socket)) socket.emit('room:history', withoutHidden(page, hidden));
     await settle(bytes);
-    socket.emit('room:members', { roomId, members: await rooms.members(roomId, entered.online) });
+    socket.emit('room:members', { roomId, members: membersSeenBy(await rooms.members(roomId, entered.online), blockers) });
     if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
     return undefined;
   }
@@ -100,9 +136,18 @@ export function createRoomHandlers({ rooms, presence, messages, typing, limits, 
         await requireMember(socket, roomId);
         await limits.read(socket);
         return withinBudget(socket, async (settle) => {
-          const { page, bytes } = await messages.page(roomId, beforeId);
+          const hidden = await hiddenSenders(socket.data.user.id);
+          let { page, bytes } = await messages.page(roomId, beforeId);
+          // A page of blocked people only would leave the client no message to ask before: read on
+          // a little (docs/architecture.md#friends-and-direct-messages).
+          for (let skipped = 0; skipped < HIDDEN_PAGES_SKIPPED && page.hasMore && page.messages.length > 0; skipped += 1) {
+            if (withoutHidden(page, hidden).messages.length > 0) break;
+            const next = await messages.page(roomId, page.messages[0].id);
+            page = next.page;
+            bytes += next.bytes;
+          }
           await settle(bytes);
-          return page;
+          return withoutHidden(page, hidden);
         });
       });
     },
@@ -135,13 +180,22 @@ export function followMembership(deps: {
   rooms: RoomService;
   presence: PresenceService;
   activity: Pick<ActivityService, 'markRead' | 'forget'>;
+  /** Blocks between members, as [blocker, blocked]: the blocked see their blockers offline. */
+  blocksAmong: (userIds: number[]) => Promise<[number, number][]>;
 }): { stop(): void } {
-  const { io, events, rooms, presence, activity } = deps;
+  const { io, events, rooms, presence, activity, blocksAmong } = deps;
   const log = (what: string) => (err: unknown) => console.error(`[socket] ${what}:`, err);
 
   async function sendMembers(roomId: string): Promise<void> {
     const online = await presence.online(roomId);
-    io.to(roomChannel(roomId)).emit('room:members', { roomId, members: await rooms.members(roomId, online) });
+    const members = await rooms.members(roomId, online);
+    const blockersOf = new Map<number, number[]>();
+    for (const [blocker, blocked] of await blocksAmong(members.map((m) => m.userId))) blockersOf.set(blocked, [...(blockersOf.get(blocked) ?? []), blocker]);
+    // Someone blocked gets their own list (on their channel; a socket elsewhere ignores another room's list).
+    const channel = roomChannel(roomId);
+    for (const [blocked, blockers] of blockersOf) io.to(userChannel(blocked)).emit('room:members', { roomId, members: membersSeenBy(members, blockers) });
+    const everyoneElse = blockersOf.size > 0 ? io.to(channel).except([...blockersOf.keys()].map(userChannel)) : io.to(channel);
+    everyoneElse.emit('room:members', { roomId, members });
   }
 
   const memberJoined: Listener<'room:member-joined'> = ({ roomId, userId, username }) => {

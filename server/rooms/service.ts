@@ -44,7 +44,15 @@ export interface RoomServiceDeps {
   attempts: RoomAttempts;
 }
 
-function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSummary {
+const directIsFixed = () => new AppError('VALIDATION_ERROR', 'A direct conversation is between its two people: it cannot be left, deleted or changed', { status: 409 });
+
+/** "minId:maxId": one key per pair, whoever opens it. */
+export const directKeyOf = (a: number, b: number) => `${Math.min(a, b)}:${Math.max(a, b)}`;
+
+/** Rooms remembered as direct (with their key) or not; a room's kind never changes. */
+const DIRECT_KINDS_CACHED = 10_000;
+
+function summaryOf(room: RoomRow, memberCount: number, userId: number, direct: RoomSummary['direct'] = null): RoomSummary {
   return {
     id: room.id,
     name: room.name,
@@ -55,7 +63,8 @@ function summaryOf(room: RoomRow, memberCount: number, userId: number): RoomSumm
     memberCount,
     isOwner: room.owner_id === userId,
     findable: room.findable,
-    createdAt: room.created_at
+    createdAt: room.created_at,
+    direct
   };
 }
 
@@ -93,8 +102,9 @@ export function createRoomService({ store, uploads, messages, events, attempts }
     if (!room) throw roomNotFound();
     const members = await store.getRoomMembers(roomId);
     if (!members.some((m) => m.user_id === userId)) throw notMember();
+    const peer = room.direct_key === null ? undefined : members.find((m) => m.user_id !== userId);
     return {
-      ...summaryOf(room, members.length, userId),
+      ...summaryOf(room, members.length, userId, peer ? { userId: peer.user_id, username: peer.username } : null),
       members: members.map((m) => ({ userId: m.user_id, username: m.username, joinedAt: m.joined_at }))
     };
   }
@@ -122,6 +132,8 @@ export function createRoomService({ store, uploads, messages, events, attempts }
   async function joinRoom(user: PublicUser, room: RoomRow, password: string | undefined, findableOnly = false): Promise<RoomDetails> {
     // A member re-joining is a no-op that succeeds, password or not.
     if (!(await store.isRoomMember(room.id, user.id))) {
+      // A direct conversation has its two people and nobody else, invite code or not.
+      if (room.direct_key !== null) throw roomNotFound();
       await checkPassword(user, room, password);
       // Asked again inside the transaction: the room may have gone, filled or stopped being
       // findable while bcrypt ran.
@@ -138,6 +150,22 @@ export function createRoomService({ store, uploads, messages, events, attempts }
     const room = await found;
     if (!room) throw roomNotFound();
     return room;
+  }
+
+  /** Refuses group-room tools (leave, delete, remove a member, settings) on a direct conversation. */
+  async function requireGroupRoom(roomId: string): Promise<void> {
+    if ((await store.findRoomById(roomId))?.direct_key != null) throw directIsFixed();
+  }
+
+  const directKinds = new Map<string, string | null>();
+  /** The room's direct key (null for a group room, undefined when there is no such room). */
+  async function directKeyOfRoom(roomId: string): Promise<string | null | undefined> {
+    if (directKinds.has(roomId)) return directKinds.get(roomId);
+    const room = await store.findRoomById(roomId);
+    if (!room) return undefined;
+    if (directKinds.size >= DIRECT_KINDS_CACHED) directKinds.clear();
+    directKinds.set(roomId, room.direct_key);
+    return room.direct_key;
   }
 
   return {
@@ -160,13 +188,16 @@ export function createRoomService({ store, uploads, messages, events, attempts }
     },
 
     async listFor(userId: number): Promise<RoomSummary[]> {
-      return (await store.getUserRooms(userId)).map((row) => summaryOf(row, row.member_count, userId));
+      return (await store.getUserRooms(userId)).map((row) =>
+        summaryOf(row, row.member_count, userId, row.peer_id !== null && row.peer_name !== null ? { userId: row.peer_id, username: row.peer_name } : null)
+      );
     },
 
     details: detailsFor,
 
     async invitePreview(userId: number, inviteCode: string): Promise<RoomInvitePreview> {
       const room = await roomFor(store.findRoomByInviteCode(inviteCode));
+      if (room.direct_key !== null) throw roomNotFound();
       return {
         id: room.id,
         name: room.name,
@@ -210,6 +241,8 @@ export function createRoomService({ store, uploads, messages, events, attempts }
 
     /** The owner makes the room findable or invite-only; answers the room as it is now. */
     async changeSettings(ownerId: number, roomId: string, settings: { findable: boolean }): Promise<RoomDetails> {
+      // A direct conversation is never findable.
+      await requireGroupRoom(roomId);
       const outcome = await store.setFindable(roomId, ownerId, settings.findable);
       if (outcome !== 'updated') throw { gone: roomNotFound, 'not-member': notMember, 'not-owner': notOwnerOfSettings }[outcome]();
       return detailsFor(roomId, ownerId);
@@ -238,6 +271,7 @@ export function createRoomService({ store, uploads, messages, events, attempts }
 
     /** Leaves a room; when the owner leaves, the room is deleted. */
     async leave(user: PublicUser, roomId: string): Promise<{ deleted: boolean }> {
+      await requireGroupRoom(roomId);
       const outcome = await store.leaveRoom(roomId, user.id);
       if (outcome.status === 'deleted') {
         await roomDeleted(roomId, outcome);
@@ -253,6 +287,7 @@ export function createRoomService({ store, uploads, messages, events, attempts }
      * code changes, so they come back only if someone sends them the new one.
      */
     async removeMember(ownerId: number, roomId: string, userId: number): Promise<void> {
+      await requireGroupRoom(roomId);
       const outcome = await store.removeOtherMember(roomId, ownerId, userId, newInviteCode());
       if (outcome.status !== 'removed') {
         throw { gone: roomNotFound, 'not-member': notMember, 'not-owner': notOwnerOfMembers, self: removeSelf, 'not-a-member': notAMember }[outcome.status]();
@@ -271,9 +306,41 @@ export function createRoomService({ store, uploads, messages, events, attempts }
 
     /** Deletes a room with its memberships and uploaded images; owner only. */
     async remove(userId: number, roomId: string): Promise<void> {
+      await requireGroupRoom(roomId);
       const outcome = await store.deleteRoom(roomId, userId);
       if (outcome.status !== 'deleted') throw { gone: roomNotFound, 'not-member': notMember, 'not-owner': notOwner }[outcome.status]();
       await roomDeleted(roomId, outcome);
+    },
+
+    /**
+     * The direct-message room of two people, created with both as members the first time
+     * (docs/architecture.md#friends-and-direct-messages). Whether they may talk is the caller's rule.
+     */
+    async openDirect(user: PublicUser, other: { id: number; username: string }): Promise<string> {
+      const [low, high] = user.id < other.id ? [user, other] : [other, user];
+      const { roomId, created } = await store.openDirectRoom({
+        id: nanoid(),
+        name: `${low.username} & ${high.username}`,
+        ownerId: low.id,
+        otherId: high.id,
+        passwordHash: null,
+        inviteCode: newInviteCode(),
+        maxMembers: 2,
+        directKey: directKeyOf(user.id, other.id)
+      });
+      if (created) {
+        events.emit('room:member-joined', { roomId, userId: low.id, username: low.username });
+        events.emit('room:member-joined', { roomId, userId: high.id, username: high.username });
+      }
+      return roomId;
+    },
+
+    /** The other person of a direct-message room for `userId`; null for a group room or no room. */
+    async directPeer(roomId: string, userId: number): Promise<number | null> {
+      const key = await directKeyOfRoom(roomId);
+      if (!key) return null;
+      const [a, b] = key.split(':').map(Number);
+      return a === userId ? b : a;
     },
 
     /** Throws NOT_MEMBER unless the user belongs to the room. */

@@ -6,6 +6,7 @@ import type {
   FoundRoomRow,
   JoinOutcome,
   LeaveOutcome,
+  NewDirectRoom,
   NewRoom,
   RemoveOutcome,
   RoomDeletion,
@@ -41,7 +42,9 @@ async function count(client: Client, sql: string, param: string | number): Promi
   return (await client.query<{ count: number }>(sql, [param])).rows[0].count;
 }
 const memberCount = (client: Client, roomId: string) => count(client, 'SELECT COUNT(*)::int AS count FROM room_members WHERE room_id = $1', roomId);
-const userRoomCount = (client: Client, userId: number) => count(client, 'SELECT COUNT(*)::int AS count FROM room_members WHERE user_id = $1', userId);
+// Direct-message rooms are bounded by the friends limit instead.
+const userRoomCount = (client: Client, userId: number) =>
+  count(client, 'SELECT COUNT(*)::int AS count FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1 AND r.direct_key IS NULL', userId);
 const lockUser = (client: Client, userId: number) => client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
 
 async function deleteRows(client: Client, roomId: string): Promise<RoomDeletion> {
@@ -87,8 +90,12 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
 
     async getUserRooms(userId) {
       const { rows } = await pool.query<Timed<UserRoomRow, 'created_at'>>(
-        `SELECT r.*, (SELECT COUNT(*)::int FROM room_members c WHERE c.room_id = r.id) AS member_count
-         FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = $1 ORDER BY m.joined_at DESC, r.name`,
+        `SELECT r.*, (SELECT COUNT(*)::int FROM room_members c WHERE c.room_id = r.id) AS member_count,
+           p.id AS peer_id, p.username AS peer_name
+         FROM rooms r
+         LEFT JOIN room_members o ON r.direct_key IS NOT NULL AND o.room_id = r.id AND o.user_id <> $1
+         LEFT JOIN users p ON p.id = o.user_id
+         JOIN room_members m ON m.room_id = r.id WHERE m.user_id = $1 ORDER BY m.joined_at DESC, r.name`,
         [userId]
       );
       return rows.map((r) => room<UserRoomRow>(r));
@@ -141,7 +148,15 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
         if ((await lockUser(client, userId)).rowCount !== 1) return null;
         const removal: AccountRemoval = { left: [], deleted: [], uploads: [] };
         const owned = await client.query<{ id: string }>('SELECT id FROM rooms WHERE owner_id = $1 ORDER BY id FOR UPDATE', [userId]);
+        // A direct-message room is the two of them: it goes with either account.
+        const direct = await client.query<{ id: string }>(
+          'SELECT r.id FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = $1 AND r.direct_key IS NOT NULL ORDER BY r.id FOR UPDATE OF r',
+          [userId]
+        );
+        const directIds = new Set(direct.rows.map((r) => r.id));
+        for (const id of directIds) removal.deleted.push({ roomId: id, deletion: await deleteRows(client, id) });
         for (const { id } of owned.rows) {
+          if (directIds.has(id)) continue;
           const heir = await client.query<{ user_id: number }>(
             'SELECT user_id FROM room_members WHERE room_id = $1 AND user_id <> $2 ORDER BY joined_at, user_id LIMIT 1',
             [id, userId]
@@ -155,7 +170,7 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
         }
         const ownedIds = new Set(owned.rows.map((r) => r.id));
         const memberOf = await client.query<{ room_id: string }>('SELECT room_id FROM room_members WHERE user_id = $1', [userId]);
-        for (const { room_id } of memberOf.rows) if (!ownedIds.has(room_id)) removal.left.push({ roomId: room_id });
+        for (const { room_id } of memberOf.rows) if (!ownedIds.has(room_id) && !directIds.has(room_id)) removal.left.push({ roomId: room_id });
         const uploads = await client.query<{ filename: string }>('DELETE FROM uploads WHERE user_id = $1 RETURNING filename', [userId]);
         removal.uploads = uploads.rows.map((u) => u.filename);
         // Memberships (and whatever else hangs on the account) go with the row: ON DELETE CASCADE.
@@ -188,6 +203,22 @@ export function createPostgresRoomStore(pool: pg.Pool): RoomStore {
         if (removed.rowCount !== 1) return { status: 'not-a-member' };
         await client.query('UPDATE rooms SET invite_code = $1 WHERE id = $2', [inviteCode, roomId]);
         return { status: 'removed', username: removed.rows[0].username };
+      }),
+
+    // The unique key settles a race: the second insert waits for the first to commit, then finds it.
+    openDirectRoom: (newRoom: NewDirectRoom) =>
+      inTransaction(pool, async (client) => {
+        const inserted = await client.query<{ id: string }>(
+          `INSERT INTO rooms (id, name, owner_id, invite_code, max_members, direct_key) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
+          [newRoom.id, newRoom.name, newRoom.ownerId, newRoom.inviteCode, newRoom.maxMembers, newRoom.directKey]
+        );
+        if (inserted.rowCount === 1) {
+          await client.query('INSERT INTO room_members (room_id, user_id) VALUES ($1, $2), ($1, $3)', [newRoom.id, newRoom.ownerId, newRoom.otherId]);
+          return { roomId: newRoom.id, created: true };
+        }
+        const { rows } = await client.query<{ id: string }>('SELECT id FROM rooms WHERE direct_key = $1', [newRoom.directKey]);
+        return { roomId: rows[0].id, created: false };
       }),
 
     deleteRoom: (roomId, userId) =>

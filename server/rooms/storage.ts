@@ -16,6 +16,8 @@ export interface RoomRow {
   findable: boolean;
   /** ISO 8601. */
   created_at: string;
+  /** "minId:maxId" of a direct-message room's two people; null for group rooms. */
+  direct_key: string | null;
 }
 
 export interface RoomMemberRow {
@@ -27,6 +29,15 @@ export interface RoomMemberRow {
 
 export interface UserRoomRow extends RoomRow {
   member_count: number;
+  /** The other person of a direct-message room (null for group rooms, or when they are gone). */
+  peer_id: number | null;
+  peer_name: string | null;
+}
+
+/** A direct-message room to open: created with both people as members unless it exists. */
+export interface NewDirectRoom extends Omit<NewRoom, 'findable'> {
+  directKey: string;
+  otherId: number;
 }
 
 export interface NewRoom {
@@ -116,6 +127,11 @@ export interface RoomStore {
    * transaction: the link the member joined with stops working.
    */
   removeOtherMember(roomId: string, ownerId: number, userId: number, inviteCode: string): Promise<RemoveOutcome>;
+  /**
+   * The direct-message room of `room.directKey`, created with its two members if there is none:
+   * one room however many open it at once (the key is unique). Not counted in the rooms limit.
+   */
+  openDirectRoom(room: NewDirectRoom): Promise<{ roomId: string; created: boolean }>;
 }
 
 function roomFromSqlite<T extends RoomRow>(row: T): T;
@@ -163,12 +179,22 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
        WHERE m.room_id = ? ORDER BY m.joined_at, u.username`
     ),
     memberCount: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE room_id = ?'),
-    userRooms: db.prepare<[number], UserRoomRow>(
-      `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count
-       FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = ? ORDER BY m.joined_at DESC, r.name`
+    userRooms: db.prepare<[{ me: number }], UserRoomRow>(
+      `SELECT r.*, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count,
+         p.id AS peer_id, p.username AS peer_name
+       FROM rooms r
+       LEFT JOIN room_members o ON r.direct_key IS NOT NULL AND o.room_id = r.id AND o.user_id <> @me
+       LEFT JOIN users p ON p.id = o.user_id JOIN room_members m ON m.room_id = r.id WHERE m.user_id = @me ORDER BY m.joined_at DESC, r.name`
     ),
     userRoomIds: db.prepare<[number], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ?'),
-    userRoomCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM room_members WHERE user_id = ?'),
+    // Direct-message rooms are bounded by the friends limit instead.
+    userRoomCount: db.prepare<[number], { count: number }>(
+      'SELECT COUNT(*) AS count FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ? AND r.direct_key IS NULL'
+    ),
+    directRoom: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE direct_key = ?'),
+    createDirectRoom: db.prepare<[string, string, number, string, number, string], never>(
+      'INSERT INTO rooms (id, name, owner_id, invite_code, max_members, direct_key) VALUES (?, ?, ?, ?, ?, ?)'
+    ),
     // The room's upload rows go with it; the uploads feature reads the same table.
     deleteRoomUploads: db.prepare<[string], { filename: string }>('DELETE FROM uploads WHERE room_id = ? RETURNING filename')
   };
@@ -230,6 +256,11 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     const owned = new Set<string>();
     for (const { id } of q.ownedRooms.all(userId)) {
       owned.add(id);
+      // A direct-message room is the two of them: it goes with either account.
+      if (q.roomById.get(id)?.direct_key) {
+        removal.deleted.push({ roomId: id, deletion: deleteRows(id) });
+        continue;
+      }
       const heir = q.heir.get(id, userId);
       if (heir) {
         q.setOwner.run(heir.user_id, id);
@@ -238,11 +269,23 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
         removal.deleted.push({ roomId: id, deletion: deleteRows(id) });
       }
     }
-    for (const { room_id } of q.userRoomIds.all(userId)) if (!owned.has(room_id)) removal.left.push({ roomId: room_id });
+    for (const { room_id } of q.userRoomIds.all(userId)) {
+      if (owned.has(room_id)) continue;
+      if (q.roomById.get(room_id)?.direct_key) removal.deleted.push({ roomId: room_id, deletion: deleteRows(room_id) });
+      else removal.left.push({ roomId: room_id });
+    }
     removal.uploads = q.deleteUserUploads.all(userId).map((u) => u.filename);
     // Memberships (and whatever else hangs on the account) go with the row: ON DELETE CASCADE.
     q.deleteUser.run(userId);
     return removal;
+  });
+  const openDirect = db.transaction((room: NewDirectRoom) => {
+    const existing = q.directRoom.get(room.directKey);
+    if (existing) return { roomId: existing.id, created: false };
+    q.createDirectRoom.run(room.id, room.name, room.ownerId, room.inviteCode, room.maxMembers, room.directKey);
+    q.addMember.run(room.id, room.ownerId);
+    q.addMember.run(room.id, room.otherId);
+    return { roomId: room.id, created: true };
   });
   const remove = db.transaction((roomId: string, userId: number): DeleteOutcome => {
     const room = q.roomById.get(roomId);
@@ -258,7 +301,7 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     isRoomMember: async (roomId, userId) => isMember(roomId, userId),
     getRoomMemberCount: async (roomId) => q.memberCount.get(roomId)!.count,
     getRoomMembers: async (roomId) => q.members.all(roomId).map((m) => ({ ...m, joined_at: sqliteTimeToIso(m.joined_at) })),
-    getUserRooms: async (userId) => q.userRooms.all(userId).map((r) => roomFromSqlite(r)),
+    getUserRooms: async (userId) => q.userRooms.all({ me: userId }).map((r) => roomFromSqlite(r)),
     getUserRoomIds: async (userId) => q.userRoomIds.all(userId).map((row) => row.room_id),
     addMember: async (roomId, userId, maxRooms, findableOnly = false) => join.immediate(roomId, userId, maxRooms, findableOnly),
     setFindable: async (roomId, ownerId, findable) => settings.immediate(roomId, ownerId, findable),
@@ -269,6 +312,7 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     removeAccount: async (userId) => removeAccount.immediate(userId),
     leaveRoom: async (roomId, userId) => leave.immediate(roomId, userId),
     deleteRoom: async (roomId, userId) => remove.immediate(roomId, userId),
-    removeOtherMember: async (roomId, ownerId, userId, inviteCode) => removeOther.immediate(roomId, ownerId, userId, inviteCode)
+    removeOtherMember: async (roomId, ownerId, userId, inviteCode) => removeOther.immediate(roomId, ownerId, userId, inviteCode),
+    openDirectRoom: async (room) => openDirect.immediate(room)
   };
 }

@@ -30,6 +30,34 @@ afterEach(() => {
 });
 
 describe('the REST client', () => {
+  it('calls each friends endpoint with its method, path and body', async () => {
+    const sent = serve(200, {});
+    await api.friends.overview();
+    await api.friends.request('bob');
+    await api.friends.accept(7);
+    await api.friends.decline(7);
+    await api.friends.cancel(7);
+    await api.friends.remove(7);
+    await api.friends.seen();
+    await api.friends.block({ username: 'bob' });
+    await api.friends.block({ userId: 7 });
+    await api.friends.unblock(7);
+    await api.friends.direct(7);
+    expect(sent.map(({ method, url, body }) => [method, url, body])).toEqual([
+      ['GET', '/api/friends', undefined],
+      ['POST', '/api/friends/requests', { username: 'bob' }],
+      ['POST', '/api/friends/requests/7/accept', {}],
+      ['POST', '/api/friends/requests/7/decline', {}],
+      ['DELETE', '/api/friends/requests/7', undefined],
+      ['DELETE', '/api/friends/7', undefined],
+      ['POST', '/api/friends/seen', {}],
+      ['POST', '/api/friends/blocks', { username: 'bob' }],
+      ['POST', '/api/friends/blocks', { userId: 7 }],
+      ['DELETE', '/api/friends/blocks/7', undefined],
+      ['POST', '/api/friends/7/direct', {}]
+    ]);
+  });
+
   it('calls each endpoint with its method, path and body', async () => {
     const sent = serve(200, {});
     await api.auth.me();

@@ -5,6 +5,9 @@ import type {
   EmailStatus,
   MailAnswer,
   DeleteAccountRequest,
+  DirectRoomResult,
+  FriendRequestResult,
+  FriendsOverview,
   JoinByCodeRequest,
   JoinRoomRequest,
   LeaveRoomResult,
@@ -153,6 +156,22 @@ export const api = {
   account: {
     /** Deletes the signed-in account for good; the password confirms it. */
     remove: (body: DeleteAccountRequest) => post<{ ok: true }>('/api/account/delete', body)
+  },
+  /** Friends, requests, blocks and direct messages (docs/architecture.md#friends-and-direct-messages). */
+  friends: {
+    overview: () => get<FriendsOverview>('/api/friends'),
+    request: (username: string) => post<FriendRequestResult>('/api/friends/requests', { username }),
+    accept: (userId: number) => post<void>(path`/api/friends/requests/${String(userId)}/accept`),
+    decline: (userId: number) => post<void>(path`/api/friends/requests/${String(userId)}/decline`),
+    /** Takes back my own request. */
+    cancel: (userId: number) => del<void>(path`/api/friends/requests/${String(userId)}`),
+    remove: (userId: number) => del<void>(path`/api/friends/${String(userId)}`),
+    /** The badge goes to zero. */
+    seen: () => post<void>('/api/friends/seen'),
+    block: (target: { userId: number } | { username: string }) => post<void>('/api/friends/blocks', target),
+    unblock: (userId: number) => del<void>(path`/api/friends/blocks/${String(userId)}`),
+    /** The direct-message room with a friend, created the first time. */
+    direct: (userId: number) => post<DirectRoomResult>(path`/api/friends/${String(userId)}/direct`)
   },
   upload: {
     image: uploadImage

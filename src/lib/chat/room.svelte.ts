@@ -1,3 +1,4 @@
+import { friendsState } from '$lib/social/friends.svelte';
 import {
   type Emoji,
   type ErrorPayload,
@@ -63,6 +64,8 @@ export class ChatRoom {
   joinError = $state<ErrorPayload | null>(null);
   /** A one-line problem not tied to an action of mine (a delete or reaction that failed). */
   notice = $state<string | null>(null);
+  /** Set when the server refused a send because this direct conversation is closed. */
+  sendRefusal = $state<'DIRECT_CLOSED' | null>(null);
   /** Counts messages from others; the feed watches it for its "new messages" pill. */
   arrivals = $state(0);
   outbox = $state.raw<OutboxEntry[]>([]);
@@ -75,10 +78,14 @@ export class ChatRoom {
   }
 
   /** Other people typing, never me. */
-  readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId));
-  readonly othersDrawing = $derived(this.drawing.filter((u) => u.userId !== this.myId));
+  readonly othersTyping = $derived(this.typing.filter((u) => u.userId !== this.myId && !friendsState.blockedIds.has(u.userId)));
+  readonly othersDrawing = $derived(this.drawing.filter((u) => u.userId !== this.myId && !friendsState.blockedIds.has(u.userId)));
   readonly feed: FeedItem[] = $derived.by(() => {
-    const items: FeedItem[] = this.messages.map((message) => ({ kind: 'message', id: message.id, message }));
+    // People I blocked say nothing here (docs/architecture.md#friends-and-direct-messages); the server
+    // leaves them out of history pages already, this also covers what arrives live.
+    const blocked = friendsState.blockedIds;
+    const shown = blocked.size === 0 ? this.messages : this.messages.filter((m) => !blocked.has(m.userId));
+    const items: FeedItem[] = shown.map((message) => ({ kind: 'message', id: message.id, message }));
     if (this.notices.length === 0) return items;
     const all = [...items, ...this.notices];
     // Stable: a notice sits after messages of the same instant.
@@ -128,7 +135,7 @@ export class ChatRoom {
         this.#clockSkew = message.timestamp - Date.now();
         const before = this.messages;
         this.messages = addMessage(before, message);
-        if (this.messages !== before && message.userId !== this.myId) {
+        if (this.messages !== before && message.userId !== this.myId && !friendsState.blockedIds.has(message.userId)) {
           this.arrivals += 1;
           this.#onMessage?.(message);
         }
@@ -259,6 +266,7 @@ export class ChatRoom {
       this.messages = addMessage(this.messages, result.data);
       return { ok: true };
     }
+    if (result.error.code === 'DIRECT_CLOSED') this.sendRefusal = 'DIRECT_CLOSED';
     if (result.error.code !== 'UNAVAILABLE') return fail(result.error);
     // Lost on the way: never sent if the socket had already gone; unknown after a timeout, so
     // the person decides (Retry) rather than risking a double.

@@ -13,7 +13,9 @@ export const ERROR_CODES = [
   // connection and the client may reconnect.
   'SLOW_CONNECTION',
   // Added: the session token ran out while the socket was open; the server closes it.
-  'SESSION_EXPIRED'
+  'SESSION_EXPIRED',
+  // Added: a direct conversation whose two people are no longer friends takes no new messages.
+  'DIRECT_CLOSED'
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

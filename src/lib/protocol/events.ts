@@ -3,6 +3,7 @@ import { drawingSchema, type Drawing } from './drawing';
 import type { ActivityUpdate, RoomActivity } from './activity';
 import type { ErrorPayload } from './errors';
 import { EMOJI, type Emoji } from './emoji';
+import type { FriendsChange } from './friends';
 import { normalizeText, textProblem } from './text';
 
 // The Socket.IO contract: both event maps, payloads and the schemas that check what clients send.
@@ -210,5 +211,9 @@ export interface ServerToClientEvents {
   'typing:update': (payload: { roomId: string; kind?: TypingKind } & TypingSnapshot) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, removed by the owner, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' | 'removed' }) => void;
+  /** Added, to all my sockets: my friends, requests or blocks changed; `unseen` is the new badge count. */
+  'friends:changed': (payload: { reason: FriendsChange; unseen: number }) => void;
+  /** Added, to all my sockets: a friend's first socket opened or their last one closed. */
+  'friend:presence': (payload: { userId: number; online: boolean }) => void;
   error: (payload: ErrorPayload) => void;
 }

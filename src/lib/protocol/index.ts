@@ -12,3 +12,4 @@ export * from './transport';
 export * from './activity';
 export * from './validation';
 export * from './account';
+export * from './friends';

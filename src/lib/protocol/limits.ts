@@ -142,3 +142,15 @@ export const ROOM_SEARCH_PAGE_SIZE = 20;
 export const ROOM_SEARCH_MAX_OFFSET = 200;
 /** Room searches per user per minute (each is a scan of the findable rooms' names). */
 export const ROOM_SEARCHES_PER_MINUTE = 30;
+// Friends (docs/architecture.md#friends-and-direct-messages).
+
+/** Friends a user may have; a direct-message room comes with each, so this also bounds those. */
+export const MAX_FRIENDS = 200;
+/** Requests a user may have waiting for an answer at once. */
+export const MAX_OUTGOING_FRIEND_REQUESTS = 20;
+/** Friend requests a user may send per hour. */
+export const FRIEND_REQUESTS_PER_HOUR = 30;
+/** Other friend actions (answers, removals, blocks, opening direct messages) per user per minute. */
+export const FRIEND_ACTIONS_PER_MINUTE = 60;
+/** People a user may block. */
+export const MAX_BLOCKED = 500;

@@ -77,6 +77,8 @@ export interface RoomSummary {
   /** Listed in the room search, joinable without an invite. */
   findable: boolean;
   createdAt: string;
+  /** A direct-message room: the other person (docs/architecture.md#friends-and-direct-messages); null for group rooms. */
+  direct: { userId: number; username: string } | null;
 }
 
 export interface RoomMember {

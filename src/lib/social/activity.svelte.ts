@@ -4,6 +4,7 @@ import { auth } from '$lib/auth.svelte';
 import type { ActivityUpdate, MessagePreview, NewMessage, RoomActivity, RoomSummary, ServerToClientEvents } from '$lib/protocol';
 import { PREVIEW_TEXT_CHARS } from '$lib/protocol/limits';
 import { chatSocket, type ChatSocket } from '$lib/socket.svelte';
+import { friendsState } from './friends.svelte';
 
 // What the room list and the tab title know of every room of mine, live over the socket
 // (docs/architecture.md#room-activity): the rooms (REST), each room's last message and my unread
@@ -246,14 +247,17 @@ class RoomActivityState {
   }
 
   async #notify(roomId: string, last: MessagePreview): Promise<void> {
-    if (this.notifications !== 'on' || this.isMuted(roomId)) return;
+    // Someone I blocked makes no sound (docs/architecture.md#friends-and-direct-messages).
+    if (this.notifications !== 'on' || this.isMuted(roomId) || friendsState.blockedIds.has(last.userId)) return;
     // A message may come in before my rooms have loaded (a page just opened): the name waits for them.
     const known = () => this.rooms?.find((r) => r.id === roomId);
     if (!known()) await (this.#refreshing ?? this.refresh());
     const room = known();
     try {
       // One notification per room: a newer message replaces the older one.
-      const notification = new Notification(`${last.username} in ${room?.name ?? 'a room'}`, { body: previewLine(last), tag: `bbb-room-${roomId}` });
+      // A direct message is titled by its sender alone.
+      const title = room?.direct ? last.username : `${last.username} in ${room?.name ?? 'a room'}`;
+      const notification = new Notification(title, { body: previewLine(last), tag: `bbb-room-${roomId}` });
       notification.onclick = () => {
         window.focus();
         void goto(`/app/room/${roomId}`);
