@@ -19,9 +19,9 @@ async function statusOf(baseUrl: string, route: string, body: unknown, cookie: s
   return response.status;
 }
 
-/** `POST /api/rooms/:id/join` with a password guess: 200 joined, 403 wrong, 429 limited... */
-export function tryRoomPassword(baseUrl: string, user: BenchUser, roomId: string, password: string, timeoutMs = 10_000): Promise<number> {
-  return statusOf(baseUrl, `/api/rooms/${encodeURIComponent(roomId)}/join`, { password }, user.cookie, timeoutMs);
+/** `POST /api/rooms/join-by-code` with a password guess: 200 joined, 403 wrong, 429 limited... */
+export function tryRoomPassword(baseUrl: string, user: BenchUser, inviteCode: string, password: string, timeoutMs = 10_000): Promise<number> {
+  return statusOf(baseUrl, '/api/rooms/join-by-code', { inviteCode, password }, user.cookie, timeoutMs);
 }
 
 /** `POST /api/auth/login` with the password every bench user has; answers the status. */
@@ -72,7 +72,7 @@ export async function growRooms(
       registerUser(baseUrl, `b${tag}_${roomIndex}_${seat}`)
     );
     const room = await createRoom(members[0], [], `bench ${tag} ${roomIndex}`);
-    await mapLimit(members.slice(1), 4, (member) => joinRoomOverRest(member, room.id));
+    await mapLimit(members.slice(1), 4, (member) => joinRoomOverRest(member, room));
     return { roomId: room.id, members };
   });
   return [...existing, ...made];

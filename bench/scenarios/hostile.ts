@@ -533,7 +533,7 @@ interface GuessTally {
 async function guessPasswords(
   attack: Attack,
   guessers: BenchUser[],
-  roomId: string,
+  inviteCode: string,
   secret: string,
   tally: GuessTally,
   startedAt: number
@@ -556,7 +556,7 @@ async function guessPasswords(
         tally.attempts += 1;
         let status: number;
         try {
-          status = await tryRoomPassword(attack.baseUrl, guesser, roomId, password);
+          status = await tryRoomPassword(attack.baseUrl, guesser, inviteCode, password);
         } catch {
           tally.noAnswer += 1;
           retry.push(candidate);
@@ -701,7 +701,7 @@ export async function runHostile(server: Target, pool: WorkerPool, options: Host
       mapLimit([`b${tag}x_pw`, `b${tag}x_visit`], 2, (name) => registerUser(baseUrl, name))
     ]);
     const heavy = await createRoom(fillers[0], [], `bench ${tag} heavy`);
-    await mapLimit([...fillers.slice(1), ...nonReaders, ...readers], 4, (user) => joinRoomOverRest(user, heavy.id));
+    await mapLimit([...fillers.slice(1), ...nonReaders, ...readers], 4, (user) => joinRoomOverRest(user, heavy));
     const secret = `sesame-${tag}-${Math.random().toString(36).slice(2, 10)}`;
     const locked = await createRoom(passwordOwner, [], `bench ${tag} locked`, secret);
 
@@ -809,7 +809,7 @@ export async function runHostile(server: Target, pool: WorkerPool, options: Host
         Array.from({ length: options.socketsPerNonReader }, () => nonReader(attack, user, newest.id, nonReaderPorts, nonReaderConnects, nonReaderSent))
       ),
       ...readers.map((user) => fastReader(attack, user, readerTally)),
-      guessPasswords(attack, guessers, locked.id, secret, guessTally, attackStartMs),
+      guessPasswords(attack, guessers, locked.inviteCode, secret, guessTally, attackStartMs),
       signInLoop(attack, visitor.username, signInTimes, signInTally),
       httpProbeLoop(attack, HTTP_PROBE_EVERY_MS, probeTimes, probeTally)
     ];

@@ -95,14 +95,11 @@ export function createRoomsRouter({
     res.json({ ok: true });
   });
 
+  /**
+   * The one join without an invite: a findable room, or a room I am already in
+   * (docs/architecture.md#public-rooms). Every other room takes its invite code.
+   */
   router.post('/:id/join', async (req, res) => {
-    const roomId = roomIdParam(req);
-    const body = parseBody(req, joinRoomSchema);
-    res.json(await rooms.joinById(currentUser(req), roomId, body.password));
-  });
-
-  /** A findable room, joined without an invite (docs/architecture.md#public-rooms). */
-  router.post('/:id/join-public', async (req, res) => {
     const roomId = roomIdParam(req);
     const body = parseBody(req, joinRoomSchema);
     res.json(await rooms.joinFindable(currentUser(req), roomId, body.password));

@@ -208,13 +208,10 @@ export function createRoomService({ store, uploads, messages, events, attempts }
       };
     },
 
-    async joinById(user: PublicUser, roomId: string, password: string | undefined): Promise<RoomDetails> {
-      return joinRoom(user, await roomFor(store.findRoomById(roomId)), password);
-    },
-
     /**
-     * Joins a findable room without an invite (docs/architecture.md#public-rooms). An invite-only
-     * room answers as if it did not exist, so room ids reveal nothing; its members re-join freely.
+     * Joins by room id, which is no invite (docs/architecture.md#public-rooms): only a findable
+     * room admits a newcomer this way. An invite-only room answers as if it did not exist, so room
+     * ids reveal nothing and a removed member needs the new invite code; members re-join freely.
      */
     async joinFindable(user: PublicUser, roomId: string, password: string | undefined): Promise<RoomDetails> {
       const room = await roomFor(store.findRoomById(roomId));

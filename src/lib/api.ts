@@ -137,6 +137,7 @@ export const api = {
     details: (id: string) => get<RoomDetails>(path`/api/rooms/${id}`),
     /** Owner only. */
     remove: (id: string) => del<void>(path`/api/rooms/${id}`),
+    /** Without an invite: a findable room, or one I am already in; any other room answers 404. */
     join: (id: string, body: JoinRoomRequest) => post<RoomDetails>(path`/api/rooms/${id}/join`, body),
     joinByCode: (body: JoinByCodeRequest) => post<RoomDetails>('/api/rooms/join-by-code', body),
     leave: (id: string) => post<LeaveRoomResult>(path`/api/rooms/${id}/leave`),
@@ -148,8 +149,6 @@ export const api = {
     publicInvite: (code: string) => get<PublicInvitePreview>(path`/api/rooms/invite/${code}/public`),
     /** Findable rooms whose name contains `q`, a page at a time. */
     search: (q: string, offset = 0) => get<RoomSearchResult>(`/api/rooms/search?q=${encodeURIComponent(q)}${offset > 0 ? `&offset=${offset}` : ''}`),
-    /** A findable room, joined without an invite. */
-    joinPublic: (id: string, body: JoinRoomRequest) => post<RoomDetails>(path`/api/rooms/${id}/join-public`, body),
     /** Owner only: findable or invite-only. */
     changeSettings: (id: string, body: RoomSettingsRequest) => patch<RoomDetails>(path`/api/rooms/${id}`, body)
   },

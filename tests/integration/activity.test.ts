@@ -181,7 +181,7 @@ describe('rooms:activity and room:activity', () => {
     await send(annSocket, room.id, 'before ben');
     const benList = await connect(ben);
     const changed = nextEvent(benList, 'rooms:changed');
-    expect((await ben.client.post(`/api/rooms/${room.id}/join`, {})).status).toBe(200);
+    expect((await ben.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(200);
     await changed;
     expect((await activityOf(benList)).get(room.id)).toMatchObject({ unread: 0, last: { text: 'before ben' } });
     const live = nextEvent(benList, 'room:activity');

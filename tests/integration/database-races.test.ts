@@ -54,9 +54,10 @@ describe('two processes on one PostgreSQL', () => {
   it(`${RACERS} people racing through both for the last places leave exactly ${ROOM_MAX_MEMBERS} members`, async () => {
     const [owner, ...early] = await people(ROOM_MAX_MEMBERS - 2);
     const room = (await via(owner, 0).post('/api/rooms', { name: 'Last seats' })).json as RoomDetails;
-    for (const [i, member] of early.entries()) expect((await via(member, i).post(`/api/rooms/${room.id}/join`, {})).status).toBe(200);
+    const byCode = { inviteCode: room.inviteCode };
+    for (const [i, member] of early.entries()) expect((await via(member, i).post('/api/rooms/join-by-code', byCode)).status).toBe(200);
     const racers = await people(RACERS);
-    const answers = await Promise.all(racers.map((r, i) => via(r, i).post(`/api/rooms/${room.id}/join`, {})));
+    const answers = await Promise.all(racers.map((r, i) => via(r, i).post('/api/rooms/join-by-code', byCode)));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
     for (const loser of answers.filter((a) => a.status !== 200)) expect(loser.json).toEqual({ error: 'This room is full' });
     const [{ n }] = await machines[1].sql<{ n: number }>('SELECT COUNT(*) AS n FROM room_members WHERE room_id = ?', room.id);
@@ -68,7 +69,7 @@ describe('two processes on one PostgreSQL', () => {
     const rooms: RoomDetails[] = [];
     for (let i = 0; i < USER_MAX_ROOMS + 5; i++) rooms.push((await via(owners[i % 2], i).post('/api/rooms', { name: `Room ${i}` })).json as RoomDetails);
     // Creating counts too: half the attempts create a room of their own.
-    const attempts = rooms.map((room, i) => (i % 2 === 0 ? via(joiner, i).post(`/api/rooms/${room.id}/join`, {}) : via(joiner, i).post('/api/rooms', { name: `Mine ${i}` })));
+    const attempts = rooms.map((room, i) => (i % 2 === 0 ? via(joiner, i).post('/api/rooms/join-by-code', { inviteCode: room.inviteCode }) : via(joiner, i).post('/api/rooms', { name: `Mine ${i}` })));
     const answers = await Promise.all(attempts);
     expect(answers.filter((a) => a.status === 200 || a.status === 201)).toHaveLength(USER_MAX_ROOMS);
     for (const refused of answers.filter((a) => a.status >= 300)) expect(refused.json).toEqual({ error: `You can be in at most ${USER_MAX_ROOMS} rooms` });
@@ -90,7 +91,7 @@ describe('two processes on one PostgreSQL', () => {
   it('the owner removing a member through both at once removes them once, with one new invite code', async () => {
     const [owner, member, newcomer] = await people(3);
     const room = (await via(owner, 0).post('/api/rooms', { name: 'Tidy' })).json as RoomDetails;
-    expect((await via(member, 1).post(`/api/rooms/${room.id}/join`, {})).status).toBe(200);
+    expect((await via(member, 1).post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(200);
     const answers = await Promise.all([0, 1].map((i) => via(owner, i).delete(`/api/rooms/${room.id}/members/${member.id}`)));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 404]);
     expect(answers.find((a) => a.status === 404)?.json).toEqual({ error: 'That person is not a member of this room' });

@@ -33,8 +33,9 @@ async function found(who: TestUser, q: string, offset?: number): Promise<RoomSea
   expect(res.status, res.text).toBe(200);
   return res.json as RoomSearchResult;
 }
-const joinPublic = (who: TestUser, roomId: string, password?: string) =>
-  who.client.post(`/api/rooms/${encodeURIComponent(roomId)}/join-public`, password === undefined ? {} : { password });
+/** The one join without an invite: by room id, findable rooms only. */
+const joinById = (who: TestUser, roomId: string, password?: string) =>
+  who.client.post(`/api/rooms/${encodeURIComponent(roomId)}/join`, password === undefined ? {} : { password });
 const setFindable = (who: TestUser, roomId: string, body: unknown) => who.client.request('PATCH', `/api/rooms/${encodeURIComponent(roomId)}`, body);
 const memberIds = async (roomId: string) =>
   (await ctx.app.sql<{ user_id: number }>('SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id', roomId)).map((r) => r.user_id);
@@ -128,12 +129,12 @@ describe('joining a findable room', () => {
     const socket = await connectSocket(ctx.app.baseUrl, owner.cookie);
     await joinRoom(socket, room.id);
     const heard = nextEvent(socket, 'room:member-joined', (e) => e.userId === guest.id);
-    const res = await joinPublic(guest, room.id);
+    const res = await joinById(guest, room.id);
     expect(res.status).toBe(200);
     expect((res.json as RoomDetails).members.map((m) => m.userId)).toEqual([owner.id, guest.id]);
     expect((await heard).username).toBe(guest.username);
     // Joining again is harmless, and the search now says they are a member.
-    expect((await joinPublic(guest, room.id)).status).toBe(200);
+    expect((await joinById(guest, room.id)).status).toBe(200);
     expect((await found(guest, room.name)).rooms[0].isMember).toBe(true);
     socket.disconnect();
   });
@@ -142,37 +143,37 @@ describe('joining a findable room', () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner, { name: unique('Closed') });
     expect(room.findable).toBe(false);
-    const res = await joinPublic(guest, room.id);
+    const res = await joinById(guest, room.id);
     expect(res.status).toBe(404);
     expect(res.json.error).toBe('Room not found');
     expect(await memberIds(room.id)).toEqual([owner.id]);
-    expect((await joinPublic(guest, 'nosuchroomnosuchroom1')).status).toBe(404);
-    expect((await joinPublic(guest, 'bad id!')).status).toBe(404);
-    expect((await joinPublic(guest, room.id, 12 as unknown as string)).status).toBe(400);
+    expect((await joinById(guest, 'nosuchroomnosuchroom1')).status).toBe(404);
+    expect((await joinById(guest, 'bad id!')).status).toBe(404);
+    expect((await joinById(guest, room.id, 12 as unknown as string)).status).toBe(400);
   });
 
   it('still asks for the room password, with the room-password limits', async () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner, { name: unique('Locked'), findable: true, password: 'hive-pass' });
-    const none = await joinPublic(guest, room.id);
+    const none = await joinById(guest, room.id);
     expect(none.status).toBe(403);
     expect(none.json.error).toBe('This room needs a password');
-    const wrong = await joinPublic(guest, room.id, 'not-it');
+    const wrong = await joinById(guest, room.id, 'not-it');
     expect(wrong.status).toBe(403);
     expect(wrong.json.error).toBe('Wrong password');
     expect(await memberIds(room.id)).toEqual([owner.id]);
-    for (let i = 0; i < 4; i += 1) await joinPublic(guest, room.id, `guess-${i}`);
-    const limited = await joinPublic(guest, room.id, 'hive-pass');
+    for (let i = 0; i < 4; i += 1) await joinById(guest, room.id, `guess-${i}`);
+    const limited = await joinById(guest, room.id, 'hive-pass');
     expect(limited.status).toBe(429);
     const other = await user();
-    expect((await joinPublic(other, room.id, 'hive-pass')).status).toBe(200);
+    expect((await joinById(other, room.id, 'hive-pass')).status).toBe(200);
   });
 
   it(`admits exactly ${ROOM_MAX_MEMBERS} members when a crowd joins at once`, async () => {
     const owner = await user();
     const room = await createRoom(owner, { name: unique('Crowd'), findable: true });
     const crowd = await users(ROOM_MAX_MEMBERS + 4);
-    const answers = await Promise.all(crowd.map((who) => joinPublic(who, room.id)));
+    const answers = await Promise.all(crowd.map((who) => joinById(who, room.id)));
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(ROOM_MAX_MEMBERS - 1);
     const refused = answers.filter((a) => a.status !== 200);
@@ -182,11 +183,22 @@ describe('joining a findable room', () => {
     expect((await found(owner, room.name)).rooms[0].memberCount).toBe(ROOM_MAX_MEMBERS);
   }, 30_000);
 
+  it('lets a removed member back by id only while the room is findable', async () => {
+    const [owner, removed] = await users(2);
+    const room = await createRoom(owner, { name: unique('Second chance') });
+    expect((await removed.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(200);
+    expect((await owner.client.delete(`/api/rooms/${room.id}/members/${removed.id}`)).status).toBe(200);
+    expect((await joinById(removed, room.id)).status).toBe(404);
+    expect((await setFindable(owner, room.id, { findable: true })).status).toBe(200);
+    expect((await joinById(removed, room.id)).status).toBe(200);
+    expect(await memberIds(room.id)).toEqual([owner.id, removed.id].sort((a, b) => a - b));
+  });
+
   it(`keeps the limit of ${USER_MAX_ROOMS} rooms per user`, async () => {
     const [owner, busy] = await users(2);
     const room = await createRoom(owner, { name: unique('Extra'), findable: true });
     for (let i = 0; i < USER_MAX_ROOMS; i += 1) await createRoom(busy, { name: `Mine ${i}` });
-    const res = await joinPublic(busy, room.id);
+    const res = await joinById(busy, room.id);
     expect(res.status).toBe(409);
     expect(await memberIds(room.id)).toEqual([owner.id]);
   });
@@ -196,14 +208,14 @@ describe('the owner switches findability', () => {
   it('makes an invite-only room findable and back; others cannot', async () => {
     const [owner, member, guest] = await users(3);
     const room = await createRoom(owner, { name: unique('Toggle') });
-    expect((await joinPublic(member, room.id)).status).toBe(404);
+    expect((await joinById(member, room.id)).status).toBe(404);
     expect((await found(guest, room.name)).rooms).toEqual([]);
 
     const on = await setFindable(owner, room.id, { findable: true });
     expect(on.status).toBe(200);
     expect((on.json as RoomDetails).findable).toBe(true);
     expect((await found(guest, room.name)).rooms.map((r) => r.id)).toEqual([room.id]);
-    expect((await joinPublic(member, room.id)).status).toBe(200);
+    expect((await joinById(member, room.id)).status).toBe(200);
     const listed = await member.client.get('/api/rooms');
     expect(listed.json.find((r: RoomDetails) => r.id === room.id)?.findable).toBe(true);
 
@@ -214,7 +226,7 @@ describe('the owner switches findability', () => {
 
     expect((await setFindable(owner, room.id, { findable: false })).status).toBe(200);
     expect((await found(guest, room.name)).rooms).toEqual([]);
-    expect((await joinPublic(guest, room.id)).status).toBe(404);
+    expect((await joinById(guest, room.id)).status).toBe(404);
     // Members stay members.
     expect(await memberIds(room.id)).toEqual([owner.id, member.id].sort((a, b) => a - b));
   });

@@ -35,12 +35,14 @@ const users = (n: number) => Promise.all(Array.from({ length: n }, () => user())
 
 const PASSWORD = 'open sesame';
 
-async function lockedRoom(owner: User, password = PASSWORD): Promise<RoomDetails> {
-  const res = await owner.client.post('/api/rooms', { name: 'Locked', password });
+/** A room with a password; a findable one may also be joined by id (docs/architecture.md#public-rooms). */
+async function lockedRoom(owner: User, password = PASSWORD, findable = false): Promise<RoomDetails> {
+  const res = await owner.client.post('/api/rooms', { name: 'Locked', password, findable });
   expect(res.status).toBe(201);
   return res.json as RoomDetails;
 }
 
+/** Without an invite: findable rooms only. */
 const joinById = (who: User, room: RoomDetails, password?: string) => who.client.post(`/api/rooms/${room.id}/join`, { password });
 const joinByCode = (who: User, room: RoomDetails, password?: string) =>
   who.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode, password });
@@ -90,8 +92,8 @@ describe('a new room password', () => {
 
     const password = 'é'.repeat(PASSWORD_MAX_BYTES / 2);
     const room = await lockedRoom(owner, password);
-    expectWrong(await joinById(other, room, `${'é'.repeat(PASSWORD_MAX_BYTES / 2 - 1)}e`));
-    expect((await joinById(guest, room, password)).status).toBe(200);
+    expectWrong(await joinByCode(other, room, `${'é'.repeat(PASSWORD_MAX_BYTES / 2 - 1)}e`));
+    expect((await joinByCode(guest, room, password)).status).toBe(200);
   });
 
   it('is only checked at creation: an older room with a short password still opens', async () => {
@@ -99,7 +101,7 @@ describe('a new room password', () => {
     const room = await lockedRoom(owner);
     // A room made before the rule: its password is two letters.
     await ctx.app.sql('UPDATE rooms SET password_hash = ? WHERE id = ?', bcrypt.hashSync('ab', 4), room.id);
-    expect((await joinById(guest, room, 'ab')).status).toBe(200);
+    expect((await joinByCode(guest, room, 'ab')).status).toBe(200);
     expect((await joinByCode(other, room, 'ab')).status).toBe(200);
     expect(await memberIds(room.id)).toHaveLength(3);
   });
@@ -108,8 +110,9 @@ describe('a new room password', () => {
 describe('wrong room passwords', () => {
   it(`stop a user after ${ROOM_PASSWORD_FAILS_PER_USER} on one room, over both ways of joining, without bcrypt runs`, async () => {
     const [owner, guesser, member] = await users(3);
-    const room = await lockedRoom(owner);
-    const other = await lockedRoom(owner);
+    // Findable, so both ways of joining reach them.
+    const room = await lockedRoom(owner, PASSWORD, true);
+    const other = await lockedRoom(owner, PASSWORD, true);
     for (let i = 0; i < ROOM_PASSWORD_FAILS_PER_USER; i++) {
       expectWrong(await (i % 2 === 0 ? joinById : joinByCode)(guesser, room, `guess-${i}`));
     }
@@ -134,7 +137,7 @@ describe('wrong room passwords', () => {
 
   it(`refuse repeat guessers once a room took more than ${ROOM_PASSWORD_FAILS_PER_ROOM}, but never a first try`, async () => {
     const [owner, member, latecomer, ...guessers] = await users(3 + ROOM_PASSWORD_FAILS_PER_ROOM + 3);
-    const room = await lockedRoom(owner);
+    const room = await lockedRoom(owner, PASSWORD, true);
     // One guess per account: each is judged, even past the room's count.
     for (const guesser of guessers) expectWrong(await joinById(guesser, room, 'first-guess'));
     const checks = roomChecks();
@@ -151,7 +154,7 @@ describe('wrong room passwords', () => {
 
   it('keep a crowd of parallel guesses away from bcrypt and from everyone else', async () => {
     const [owner, member, signer, ...guessers] = await users(6);
-    const room = await lockedRoom(owner);
+    const room = await lockedRoom(owner, PASSWORD, true);
     const checks = roomChecks();
     const signInClient = new HttpClient(ctx.app.baseUrl);
     const [guesses, signIn, join] = await Promise.all([
@@ -193,7 +196,7 @@ describe('the bcrypt pool', () => {
         if (running > 0 && waiting >= bcryptPool.settings.room.maxWaiting) break;
         held.push(bcryptPool.run('room', () => gate));
       }
-      const refused = await joinById(guest, room, PASSWORD);
+      const refused = await joinByCode(guest, room, PASSWORD);
       expect(refused.status).toBe(503);
       expect(refused.json).toEqual({ error: 'The server is busy checking passwords. Try again in a moment.' });
       expect(refused.headers.get('retry-after')).toBe('1');
@@ -208,6 +211,6 @@ describe('the bcrypt pool', () => {
       await Promise.all(held);
     }
     // The refused join counted nothing: the guest's right password works at once.
-    expect((await joinById(guest, room, PASSWORD)).status).toBe(200);
+    expect((await joinByCode(guest, room, PASSWORD)).status).toBe(200);
   });
 });

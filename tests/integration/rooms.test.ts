@@ -21,11 +21,15 @@ type User = Awaited<ReturnType<typeof registerUser>>;
 const user = () => registerUser(ctx.app.baseUrl);
 const users = (n: number) => Promise.all(Array.from({ length: n }, () => user()));
 
-async function createRoom(owner: User, body: { name: string; password?: string } = { name: 'Bees' }): Promise<RoomDetails> {
+async function createRoom(owner: User, body: { name: string; password?: string; findable?: boolean } = { name: 'Bees' }): Promise<RoomDetails> {
   const res = await owner.client.post('/api/rooms', body);
   expect(res.status).toBe(201);
   return res.json as RoomDetails;
 }
+
+/** Joins with the invite code the owner shares, as friends do. */
+const joinByCode = (who: User, room: { inviteCode: string }, password?: string) =>
+  who.client.post('/api/rooms/join-by-code', password === undefined ? { inviteCode: room.inviteCode } : { inviteCode: room.inviteCode, password });
 
 const memberIds = async (roomId: string) =>
   (await ctx.app.sql<{ user_id: number }>('SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id', roomId)).map((r) => r.user_id);
@@ -164,7 +168,7 @@ describe('GET /api/rooms', () => {
     const mine = await createRoom(alice, { name: 'Alice room' });
     const theirs = await createRoom(bob, { name: 'Bob room' });
     await createRoom(carol, { name: 'Carol room' });
-    expect((await alice.client.post(`/api/rooms/${theirs.id}/join`, {})).status).toBe(200);
+    expect((await joinByCode(alice, theirs)).status).toBe(200);
 
     const res = await alice.client.get('/api/rooms');
     expect(res.status).toBe(200);
@@ -187,7 +191,7 @@ describe('GET /api/rooms/:id', () => {
   it('shows members the room with its member list', async () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner);
-    await guest.client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await joinByCode(guest, room)).status).toBe(200);
     const res = await guest.client.get(`/api/rooms/${room.id}`);
     expect(res.status).toBe(200);
     const details = res.json as RoomDetails;
@@ -217,7 +221,7 @@ describe('DELETE /api/rooms/:id', () => {
   it('lets the owner delete the room and tells everyone who was in it', async () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner);
-    await guest.client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await joinByCode(guest, room)).status).toBe(200);
     const events = recordEvents();
     const res = await owner.client.delete(`/api/rooms/${room.id}`);
     expect(res.status).toBe(200);
@@ -235,7 +239,7 @@ describe('DELETE /api/rooms/:id', () => {
   it('answers 403 to a member who is not the owner, and to a stranger', async () => {
     const [owner, guest, stranger] = await users(3);
     const room = await createRoom(owner);
-    await guest.client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await joinByCode(guest, room)).status).toBe(200);
     const events = recordEvents();
     const byGuest = await guest.client.delete(`/api/rooms/${room.id}`);
     expect(byGuest.status).toBe(403);
@@ -255,12 +259,12 @@ describe('DELETE /api/rooms/:id', () => {
   });
 });
 
-describe('POST /api/rooms/:id/join', () => {
+describe('joining with the invite code', () => {
   it('adds the user, answers the room and announces the join', async () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner);
     const events = recordEvents();
-    const res = await guest.client.post(`/api/rooms/${room.id}/join`, {});
+    const res = await joinByCode(guest, room);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ id: room.id, memberCount: 2, isOwner: false });
     expect((await memberIds(room.id)).sort()).toEqual([owner.id, guest.id].sort());
@@ -270,12 +274,12 @@ describe('POST /api/rooms/:id/join', () => {
   it('treats joining again as a no-op that succeeds', async () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner, { name: 'Locked', password: 'hunter22' });
-    expect((await guest.client.post(`/api/rooms/${room.id}/join`, { password: 'hunter22' })).status).toBe(200);
+    expect((await joinByCode(guest, room, 'hunter22')).status).toBe(200);
     const events = recordEvents();
-    const again = await guest.client.post(`/api/rooms/${room.id}/join`, {});
+    const again = await joinByCode(guest, room);
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id: room.id, memberCount: 2 });
-    const owners = await owner.client.post(`/api/rooms/${room.id}/join`, {});
+    const owners = await joinByCode(owner, room);
     expect(owners.status).toBe(200);
     expect(await memberIds(room.id)).toHaveLength(2);
     expect(events).toEqual([]);
@@ -285,29 +289,26 @@ describe('POST /api/rooms/:id/join', () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner, { name: 'Locked', password: 'hunter22' });
     const events = recordEvents();
-    for (const body of [{}, { password: '' }]) {
-      const missing = await guest.client.post(`/api/rooms/${room.id}/join`, body);
+    for (const password of [undefined, '']) {
+      const missing = await joinByCode(guest, room, password);
       expect(missing.status).toBe(403);
       expect(missing.json).toEqual({ error: 'This room needs a password' });
     }
-    const wrong = await guest.client.post(`/api/rooms/${room.id}/join`, { password: 'hunter2' });
+    const wrong = await joinByCode(guest, room, 'hunter2');
     expect(wrong.status).toBe(403);
     expect(wrong.json).toEqual({ error: 'Wrong password' });
     expect(await memberIds(room.id)).toEqual([owner.id]);
     expect(events).toEqual([]);
 
-    const right = await guest.client.post(`/api/rooms/${room.id}/join`, { password: 'hunter22' });
+    const right = await joinByCode(guest, room, 'hunter22');
     expect(right.status).toBe(200);
     expect(await memberIds(room.id)).toHaveLength(2);
   });
 
-  it('answers 404 for an unknown room and 400 for a bad body', async () => {
+  it('answers 400 for a bad body', async () => {
     const [owner, guest] = await users(2);
-    const unknown = await guest.client.post('/api/rooms/nosuchroomnosuchroom1/join', {});
-    expect(unknown.status).toBe(404);
-    expect(unknown.json).toEqual({ error: 'Room not found' });
     const room = await createRoom(owner);
-    const bad = await guest.client.post(`/api/rooms/${room.id}/join`, { password: { $ne: '' } });
+    const bad = await guest.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode, password: { $ne: '' } });
     expect(bad.status).toBe(400);
     expect(await memberIds(room.id)).toEqual([owner.id]);
   });
@@ -316,34 +317,31 @@ describe('POST /api/rooms/:id/join', () => {
     const [owner, ...others] = await users(ROOM_MAX_MEMBERS + 1);
     const room = await createRoom(owner);
     const latecomer = others.pop()!;
-    for (const member of others) expect((await member.client.post(`/api/rooms/${room.id}/join`, {})).status).toBe(200);
+    for (const member of others) expect((await joinByCode(member, room)).status).toBe(200);
     expect(await memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
 
     const events = recordEvents();
-    const res = await latecomer.client.post(`/api/rooms/${room.id}/join`, {});
+    const res = await joinByCode(latecomer, room);
     expect(res.status).toBe(409);
     expect(res.json).toEqual({ error: 'This room is full' });
-    const byCode = await latecomer.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode });
-    expect(byCode.status).toBe(409);
-    expect(byCode.json).toEqual({ error: 'This room is full' });
     expect(await memberIds(room.id)).toHaveLength(ROOM_MAX_MEMBERS);
     expect(events).toEqual([]);
 
     // A seat that frees up can be taken.
     expect((await others[0].client.post(`/api/rooms/${room.id}/leave`)).status).toBe(200);
-    expect((await latecomer.client.post(`/api/rooms/${room.id}/join`, {})).status).toBe(200);
+    expect((await joinByCode(latecomer, room)).status).toBe(200);
   });
 
   it('lets exactly the free seats be taken when 30 people race for them', async () => {
     const [owner, ...early] = await users(14);
     // A password makes every join wait on bcrypt, so the requests really do overlap in the server.
     const room = await createRoom(owner, { name: 'Last seats', password: 'race-pass' });
-    for (const member of early) await member.client.post(`/api/rooms/${room.id}/join`, { password: 'race-pass' });
+    for (const member of early) expect((await joinByCode(member, room, 'race-pass')).status).toBe(200);
     expect(await memberIds(room.id)).toHaveLength(14);
     const racers = await users(30);
     const events = recordEvents();
 
-    const answers = await Promise.all(racers.map((r) => r.client.post(`/api/rooms/${room.id}/join`, { password: 'race-pass' })));
+    const answers = await Promise.all(racers.map((r) => joinByCode(r, room, 'race-pass')));
     const winners = answers.filter((a) => a.status === 200);
     const losers = answers.filter((a) => a.status !== 200);
     expect(winners).toHaveLength(ROOM_MAX_MEMBERS - 14);
@@ -359,6 +357,94 @@ describe('POST /api/rooms/:id/join', () => {
   });
 });
 
+describe('POST /api/rooms/:id/join, without an invite', () => {
+  const joinById = (who: User, roomId: string, body: unknown = {}) => who.client.post(`/api/rooms/${roomId}/join`, body);
+  const memberCount = async (owner: User, roomId: string) => ((await owner.client.get(`/api/rooms/${roomId}`)).json as RoomDetails).memberCount;
+
+  it('answers an invite-only room exactly as a room that does not exist, and changes nothing', async () => {
+    const [owner, stranger] = await users(2);
+    const missing = await joinById(stranger, 'nosuchroomnosuchroom1');
+    expect(missing.status).toBe(404);
+    expect(missing.json).toEqual({ error: 'Room not found' });
+    for (const body of [{ name: 'Plain' }, { name: 'Locked', password: 'hunter22' }]) {
+      const room = await createRoom(owner, body);
+      expect(room.findable).toBe(false);
+      const events = recordEvents();
+      // Even the right password is no invite.
+      for (const password of [undefined, 'hunter22', 'wrong-one']) {
+        const refused = await joinById(stranger, room.id, password === undefined ? {} : { password });
+        expect(refused.status).toBe(missing.status);
+        expect(refused.json).toEqual(missing.json);
+      }
+      expect(await memberIds(room.id)).toEqual([owner.id]);
+      expect(await memberCount(owner, room.id)).toBe(1);
+      expect((await stranger.client.get('/api/rooms')).json).toEqual([]);
+      expect(events).toEqual([]);
+    }
+  });
+
+  it('lets a member the owner removed back neither by id nor with the old invite code, only with the new one', async () => {
+    const [owner, friend, removed] = await users(3);
+    const room = await createRoom(owner);
+    expect((await joinByCode(friend, room)).status).toBe(200);
+    expect((await joinByCode(removed, room)).status).toBe(200);
+    // Being in the room once, they knew its id.
+    expect((await owner.client.delete(`/api/rooms/${room.id}/members/${removed.id}`)).status).toBe(200);
+    const rotated = (await owner.client.get(`/api/rooms/${room.id}`)).json as RoomDetails;
+    expect(rotated.inviteCode).not.toBe(room.inviteCode);
+
+    const events = recordEvents();
+    const byId = await joinById(removed, room.id);
+    expect(byId.status).toBe(404);
+    expect(byId.json).toEqual({ error: 'Room not found' });
+    const byOldCode = await joinByCode(removed, room);
+    expect(byOldCode.status).toBe(404);
+    expect(byOldCode.json).toEqual({ error: 'Room not found' });
+    expect((await memberIds(room.id)).sort()).toEqual([owner.id, friend.id].sort());
+    expect(await memberCount(owner, room.id)).toBe(2);
+    expect(events).toEqual([]);
+
+    // A fresh invite from the owner brings them back.
+    expect((await joinByCode(removed, rotated)).status).toBe(200);
+    expect(await memberCount(owner, room.id)).toBe(3);
+  });
+
+  it('admits anyone to a findable room by id', async () => {
+    const [owner, guest] = await users(2);
+    const room = await createRoom(owner, { name: 'Open hive', findable: true });
+    const events = recordEvents();
+    const res = await joinById(guest, room.id);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ id: room.id, memberCount: 2, isOwner: false, findable: true });
+    expect((await memberIds(room.id)).sort()).toEqual([owner.id, guest.id].sort());
+    expect(events).toEqual([{ name: 'room:member-joined', payload: { roomId: room.id, userId: guest.id, username: guest.username } }]);
+  });
+
+  it('lets a member of an invite-only room re-join by id as a no-op, without the password', async () => {
+    const [owner, guest] = await users(2);
+    const room = await createRoom(owner, { name: 'Locked', password: 'hunter22' });
+    expect((await joinByCode(guest, room, 'hunter22')).status).toBe(200);
+    const events = recordEvents();
+    for (const who of [guest, owner]) {
+      const again = await joinById(who, room.id);
+      expect(again.status).toBe(200);
+      expect(again.json).toMatchObject({ id: room.id, memberCount: 2 });
+    }
+    expect(await memberIds(room.id)).toHaveLength(2);
+    expect(events).toEqual([]);
+  });
+
+  it('answers 400 for a bad body and 404 for an id of the wrong shape', async () => {
+    const [owner, guest] = await users(2);
+    const room = await createRoom(owner, { name: 'Open hive', findable: true });
+    expect((await joinById(guest, room.id, { password: { $ne: '' } })).status).toBe(400);
+    const badId = await joinById(guest, 'bad%20id');
+    expect(badId.status).toBe(404);
+    expect(badId.json).toEqual({ error: 'Room not found' });
+    expect(await memberIds(room.id)).toEqual([owner.id]);
+  });
+});
+
 describe(`the ${USER_MAX_ROOMS}-room limit`, () => {
   it(`refuses room ${USER_MAX_ROOMS + 1}, whether created or joined`, async () => {
     const [busy, other] = await users(2);
@@ -368,7 +454,7 @@ describe(`the ${USER_MAX_ROOMS}-room limit`, () => {
     const created = await busy.client.post('/api/rooms', { name: 'One too many' });
     expect(created.status).toBe(409);
     expect(created.json).toEqual({ error: `You can be in at most ${USER_MAX_ROOMS} rooms` });
-    const joined = await busy.client.post(`/api/rooms/${elsewhere.id}/join`, {});
+    const joined = await joinByCode(busy, elsewhere);
     expect(joined.status).toBe(409);
     expect(joined.json).toEqual({ error: `You can be in at most ${USER_MAX_ROOMS} rooms` });
     expect((await busy.client.get('/api/rooms')).json).toHaveLength(USER_MAX_ROOMS);
@@ -467,7 +553,7 @@ describe('POST /api/rooms/:id/leave', () => {
   it('takes a member out and announces it', async () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner);
-    await guest.client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await joinByCode(guest, room)).status).toBe(200);
     const events = recordEvents();
     const res = await guest.client.post(`/api/rooms/${room.id}/leave`);
     expect(res.status).toBe(200);
@@ -480,7 +566,7 @@ describe('POST /api/rooms/:id/leave', () => {
   it('deletes the room when the owner leaves', async () => {
     const [owner, guest] = await users(2);
     const room = await createRoom(owner);
-    await guest.client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await joinByCode(guest, room)).status).toBe(200);
     const events = recordEvents();
     const res = await owner.client.post(`/api/rooms/${room.id}/leave`);
     expect(res.status).toBe(200);

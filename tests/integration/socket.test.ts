@@ -313,8 +313,9 @@ describe('room full', () => {
     const people = await users(ROOM_MAX_MEMBERS + 1);
     const outsider = people.pop()!;
     const room = await createRoom(people[0], people.slice(1));
-    const refused = await outsider.client.post(`/api/rooms/${room.id}/join`, {});
-    expect(refused.status).toBeGreaterThanOrEqual(400);
+    const refused = await outsider.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toEqual({ error: 'This room is full' });
     const socket = await connect(outsider);
     const ack = await requestRaw(socket, 'room:join', { roomId: room.id });
     expect(ack).toEqual({ ok: false, error: { code: 'ROOM_FULL', message: 'This room is full', event: 'room:join', roomId: room.id } });
@@ -418,7 +419,7 @@ describe('presence', () => {
     // A new member (over REST) appears in the member list of those in the room, offline for now.
     const memberList = nextEvent(sockets[0], 'room:members', (p) => p.members.some((m) => m.userId === late[0].id));
     const newMember = nextEvent(sockets[0], 'room:member-joined');
-    await late[0].client.post(`/api/rooms/${room.id}/join`, {});
+    expect((await late[0].client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(200);
     expect((await memberList).members.find((m) => m.userId === late[0].id)).toEqual({ userId: late[0].id, username: late[0].username, online: false });
     expect(await newMember).toEqual({ roomId: room.id, userId: late[0].id, username: late[0].username });
     const online = nextEvent(sockets[0], 'room:presence');

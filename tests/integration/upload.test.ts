@@ -302,7 +302,7 @@ describe.each(UPLOAD_BACKENDS)('uploads kept in: %s', (backend) => {
         const [owner, guest] = await Promise.all([user(), user()]);
         const room = (await owner.client.post('/api/rooms', { name: 'Pictures' })).json as RoomDetails;
         const other = (await owner.client.post('/api/rooms', { name: 'Keep' })).json as RoomDetails;
-        await guest.client.post(`/api/rooms/${room.id}/join`, {});
+        expect((await guest.client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(200);
         const mine = await uploadInto(owner, room.id, 'm1');
         const theirs = await uploadInto(guest, room.id, 'm2');
         const kept = await uploadInto(owner, other.id, 'm3');

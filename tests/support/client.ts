@@ -88,9 +88,14 @@ export async function registerUser(baseUrl: string, name?: string): Promise<Test
   return { client, id: res.json.id as number, username, cookie: client.cookie };
 }
 
-/** Joins a room over REST (`POST /api/rooms/:id/join`); throws with the refusal. */
-export async function joinRoomOverRest(user: TestUser, roomId: string, password?: string): Promise<void> {
-  const joined = await user.client.post(`/api/rooms/${encodeURIComponent(roomId)}/join`, password === undefined ? {} : { password });
+/**
+ * Joins a room over REST with its invite code (`POST /api/rooms/join-by-code`), as a friend sent
+ * the link; throws with the refusal. The room is what its owner or a member sees (it carries the
+ * code); joining by id admits findable rooms only (docs/architecture.md#public-rooms).
+ */
+export async function joinRoomOverRest(user: TestUser, room: Pick<RoomSummary, 'inviteCode'>, password?: string): Promise<void> {
+  const body = password === undefined ? { inviteCode: room.inviteCode } : { inviteCode: room.inviteCode, password };
+  const joined = await user.client.post('/api/rooms/join-by-code', body);
   if (joined.status >= 300) throw new Error(`join room failed: ${joined.status} ${joined.text}`);
 }
 
@@ -218,12 +223,12 @@ export async function createUsers(baseUrl: string, count: number): Promise<TestU
   return Promise.all(Array.from({ length: count }, () => registerUser(baseUrl)));
 }
 
-/** A room made through the REST API by `owner` (with a password if given), joined over REST by every member. */
+/** A room made through the REST API by `owner` (with a password if given), joined with its invite code by every member. */
 export async function createRoom(owner: TestUser, members: TestUser[] = [], name = 'Test room', password?: string): Promise<RoomSummary> {
   const created = await owner.client.post('/api/rooms', password === undefined ? { name } : { name, password });
   if (created.status !== 201) throw new Error(`create room failed: ${created.status} ${created.text}`);
   const room = created.json as RoomSummary;
-  for (const member of members) await joinRoomOverRest(member, room.id, password);
+  for (const member of members) await joinRoomOverRest(member, room, password);
   return room;
 }
 

@@ -58,7 +58,7 @@ export const joinByCodeSchema = z.object({
 
 /** POST /api/rooms */
 export type CreateRoomRequest = z.input<typeof createRoomSchema>;
-/** POST /api/rooms/:id/join */
+/** POST /api/rooms/:id/join: a findable room only (or one I am already in) */
 export type JoinRoomRequest = z.input<typeof joinRoomSchema>;
 /** POST /api/rooms/join-by-code */
 export type JoinByCodeRequest = z.input<typeof joinByCodeSchema>;
