@@ -29,7 +29,7 @@ export type AppDatabase = ({ engine: 'sqlite'; db: SqliteDb } | { engine: 'postg
  * `schema_migrations`. Add a migration by appending here and writing both files; never edit one
  * that has shipped.
  */
-const MIGRATIONS = [
+export const MIGRATIONS = [
   { version: 1, name: 'initial' },
   { version: 2, name: 'friends' },
   { version: 3, name: 'public-rooms' },

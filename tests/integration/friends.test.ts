@@ -16,6 +16,7 @@ import {
   createRoom,
   eventually,
   joinRoom,
+  joinRoomOverRest,
   nextEvent,
   quietPeriod,
   record,
@@ -335,7 +336,7 @@ describe('blocking hides presence', () => {
     // A membership change sends everyone the list again: Ann's shows Cat offline, Bob's online.
     const annListAfter = nextEvent(annSocket, 'room:members', (e) => e.members.some((m) => m.userId === dan.id));
     const bobListAfter = nextEvent(bobSocket, 'room:members', (e) => e.members.some((m) => m.userId === dan.id));
-    await dan.client.post(`/api/rooms/${room.id}/join`, {});
+    await joinRoomOverRest(dan, room);
     expect((await annListAfter).members.find((m) => m.userId === cat.id)?.online).toBe(false);
     expect((await bobListAfter).members.find((m) => m.userId === cat.id)?.online).toBe(true);
     expect(annDots.filter((e) => e.userId === cat.id)).toEqual([]);
