@@ -19,7 +19,7 @@ import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
 import { createHealthRouter } from './infra/health.ts';
-import { createAuthLimits, createInviteLookupLimit, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
+import { createAuthLimits, createInviteLookupLimit, createProfileLimits, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
 import { createOriginCheck } from './infra/origin.ts';
 import type { Redis } from './infra/redis.ts';
 import { memberGate, userChannel, type IoServer } from './infra/socket.ts';
@@ -30,6 +30,11 @@ import { createMessageStore } from './messages/storage.ts';
 import { limitSocketsPerUser, presenceRooms } from './presence/handlers.ts';
 import { createPresenceService } from './presence/service.ts';
 import { createPresenceStore } from './presence/storage.ts';
+import { followAvatars } from './profiles/handlers.ts';
+import { createProfileRouter, createServedAvatarsRouter } from './profiles/routes.ts';
+import { AVATAR_SUBFOLDER, createProfileService } from './profiles/service.ts';
+import { createPostgresProfileStore } from './profiles/storage-postgres.ts';
+import { createSqliteProfileStore, type ProfileStore } from './profiles/storage.ts';
 import { createReactionHandlers } from './reactions/handlers.ts';
 import { createReactionService } from './reactions/service.ts';
 import { createReactionStore } from './reactions/storage.ts';
@@ -76,6 +81,8 @@ export interface AppInternals {
   stores: Stores;
   /** Where uploads are stored: the folder or the bucket. */
   files: UploadFiles;
+  /** Where profile pictures are stored: beside the uploads, in their own folder or prefix. */
+  avatarFiles: UploadFiles;
   events: ServerEvents;
 }
 
@@ -94,16 +101,27 @@ export interface Stores {
   users: UserStore;
   rooms: RoomStore;
   uploads: UploadStore;
+  profiles: ProfileStore;
 }
 
 /** Each feature's storage for the engine the database runs on. */
 export function createStores(database: AppDatabase): Stores {
   if (database.engine === 'postgres') {
     const { pool } = database;
-    return { users: createPostgresUserStore(pool), rooms: createPostgresRoomStore(pool), uploads: createPostgresUploadStore(pool) };
+    return {
+      users: createPostgresUserStore(pool),
+      rooms: createPostgresRoomStore(pool),
+      uploads: createPostgresUploadStore(pool),
+      profiles: createPostgresProfileStore(pool)
+    };
   }
   const { db } = database;
-  return { users: createSqliteUserStore(db), rooms: createSqliteRoomStore(db), uploads: createSqliteUploadStore(db) };
+  return {
+    users: createSqliteUserStore(db),
+    rooms: createSqliteRoomStore(db),
+    uploads: createSqliteUploadStore(db),
+    profiles: createSqliteProfileStore(db)
+  };
 }
 
 const defaultClientDir = path.resolve(fileURLToPath(new URL('../build', import.meta.url)));
@@ -119,12 +137,15 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const auth = createAuthService({ users, limits: createAuthLimits(redis, config.authRateLimit), events });
   const files = config.s3 ? await createBucketFiles(config.s3) : createFolderFiles(config.uploadsDir);
   await files.ready();
+  const avatarFiles = config.s3 ? await createBucketFiles(config.s3, AVATAR_SUBFOLDER) : createFolderFiles(config.uploadsDir, AVATAR_SUBFOLDER);
+  await avatarFiles.ready();
+  const profiles = createProfileService({ store: stores.profiles, files: avatarFiles, events });
   const uploads = createUploadService({ store: uploadStore, files });
   const typing = createTypingService({ store: createTypingStore(redis), users: auth });
   const messages = createMessageService({ store: createMessageStore(redis), uploads, users: auth });
   const reactions = createReactionService({ store: createReactionStore(redis) });
   const activity = createActivityService({ store: createActivityStore(redis) });
-  const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
+  const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis), profiles });
 
   const app = express();
   app.disable('x-powered-by');
@@ -150,9 +171,10 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api/auth', createAuthRouter({ auth, sessions }));
   app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis) }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
+  app.use('/api/account', createProfileRouter({ profiles, limits: createProfileLimits(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 
-  app.use('/uploads', createServedUploadsRouter({ uploads }), (_req, _res, next) => next(notFound()));
+  app.use('/uploads', createServedUploadsRouter({ uploads }), createServedAvatarsRouter({ profiles }), (_req, _res, next) => next(notFound()));
 
   if (existsSync(path.join(clientDir, 'index.html'))) {
     const [file, page] = serveBuiltApp(clientDir);
@@ -193,7 +215,9 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
   });
 
-  const followers = [followMembership({ io, events, rooms, presence, activity }), followSignOuts(io, events), startTypingSweep({ io, typing, closing })];
+  const followers = [followMembership({ io, events, rooms, presence, activity }), followSignOuts(io, events), startTypingSweep({ io, typing, closing }),
+    followAvatars({ io, events, roomIdsOf: rooms.roomIdsOf })
+  ];
   await presence.start();
   await sockets.ready();
   // Hourly, and once now: images older than UPLOAD_MAX_AGE_HOURS go.
@@ -204,7 +228,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     clusterAlone: sockets.alone,
     httpServer,
     io,
-    context: { config, db, redis, stores, files, events },
+    context: { config, db, redis, stores, files, avatarFiles, events },
     async close() {
       // First: a client that reconnects meanwhile is told to come back, and takes no socket slot
       // that this process would never give back.
@@ -220,6 +244,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
         httpServer.closeAllConnections();
       });
       files.close();
+      avatarFiles.close();
     }
   };
 }

@@ -29,7 +29,10 @@ export type AppDatabase = ({ engine: 'sqlite'; db: SqliteDb } | { engine: 'postg
  * `schema_migrations`. Add a migration by appending here and writing both files; never edit one
  * that has shipped.
  */
-const MIGRATIONS = [{ version: 1, name: 'initial' }] as const;
+const MIGRATIONS = [
+  { version: 1, name: 'initial' },
+  { version: 4, name: 'profiles' }
+] as const;
 
 function migrationSql(engine: AppDatabase['engine'], migration: (typeof MIGRATIONS)[number]): string {
   const file = `${engine}-${String(migration.version).padStart(3, '0')}-${migration.name}.sql`;

@@ -43,6 +43,8 @@ export const sendRateKey = (userId: number) => `bbb:ratelimit:${userId}`;
 export const reactionRateKey = (userId: number) => `bbb:ratelimit:${userId}:reactions`;
 /** Uploads a user made this hour (INCR with a one-hour window). */
 export const uploadRateKey = (userId: number) => `bbb:uploadlimit:${userId}`;
+/** Profile changes a user made this window: `avatar` per hour, `settings` per minute (INCR with its window). */
+export const profileRateKey = (what: 'avatar' | 'settings', userId: number) => `bbb:profilelimit:${what}:${userId}`;
 /** Signed-out invite lookups from an address this minute (INCR with a one-minute window). */
 export const inviteLookupRateKey = (address: string) => `bbb:invitelimit:${address}`;
 /** Prefix of the socket request counters kept by rate-limiter-flexible: `bbb:rl:{name}:{userId}`. */

@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
   ACTIVITY_READS_PER_MINUTE,
+  AVATAR_CHANGES_PER_HOUR,
   DELETES_PER_SECOND,
   HISTORY_BYTES_PER_USER,
   HISTORY_PAGE_MAX_BYTES,
@@ -14,6 +15,7 @@ import {
   ROOM_PASSWORD_FAILS_PER_USER,
   ROOM_PASSWORD_WINDOW_SECONDS,
   ROOM_SWITCHES_PER_MINUTE,
+  SETTINGS_WRITES_PER_MINUTE,
   SIGN_IN_DAILY_FACTOR,
   SIGN_IN_FAILS_PER_USERNAME,
   SIGN_IN_FAILS_PER_USERNAME_AND_ADDRESS,
@@ -24,7 +26,7 @@ import {
 } from '../../src/lib/protocol/index.ts';
 import { unsentBytes } from './backpressure.ts';
 import { rateLimited, type AppError } from './errors.ts';
-import { AUTH_LIMIT_PREFIXES, inviteLookupRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
+import { AUTH_LIMIT_PREFIXES, inviteLookupRateKey, profileRateKey, RATE_LIMIT_KEY_PREFIX, ROOM_ATTEMPT_PREFIXES, uploadRateKey } from './keys.ts';
 import type { Redis } from './redis.ts';
 import type { AppSocket } from './socket.ts';
 
@@ -39,7 +41,7 @@ import type { AppSocket } from './socket.ts';
 // - socket requests (history reads, room switches, deletes, room list reads, read marks): rate-limiter-flexible, per user in
 //   Redis (every tab and process together) and, for reads, also per socket in memory;
 // - per socket, in memory: typing events a second, requests in flight;
-// - uploads per user per hour.
+// - uploads per user per hour; profile pictures per user per hour, saved settings per minute.
 
 // ---- Password attempts ----
 
@@ -537,3 +539,38 @@ export function createInviteLookupLimit(redis: Redis) {
 }
 
 export type InviteLookupLimit = ReturnType<typeof createInviteLookupLimit>;
+
+// ---- Profiles ----
+
+/** INCR in a fixed window; true when this request is past `points`. Redis down lets it through. */
+async function overWindow(redis: Redis, key: string, points: number, seconds: number): Promise<{ over: boolean; ttl: number }> {
+  let count: number;
+  try {
+    const replies = await redis.multi().incr(key).expire(key, seconds, 'NX').exec();
+    count = Number(replies?.[0]?.[1]);
+  } catch {
+    return { over: false, ttl: 0 };
+  }
+  if (!(count > points)) return { over: false, ttl: 0 };
+  return { over: true, ttl: Math.max(await redis.ttl(key).catch(() => seconds), 1) };
+}
+
+/**
+ * AVATAR_CHANGES_PER_HOUR new or removed profile pictures per user (each new one is decoded and
+ * re-encoded), and SETTINGS_WRITES_PER_MINUTE saved settings per user; fixed windows shared by
+ * all server processes (docs/architecture.md#profiles).
+ */
+export function createProfileLimits(redis: Redis) {
+  return {
+    async takeAvatar(userId: number): Promise<void> {
+      const { over, ttl } = await overWindow(redis, profileRateKey('avatar', userId), AVATAR_CHANGES_PER_HOUR, HOUR_SECONDS);
+      if (over) throw rateLimited(`Too many picture changes: at most ${AVATAR_CHANGES_PER_HOUR} an hour. Try again in ${waitInWords(ttl)}.`, ttl);
+    },
+    async takeSettings(userId: number): Promise<void> {
+      const { over, ttl } = await overWindow(redis, profileRateKey('settings', userId), SETTINGS_WRITES_PER_MINUTE, 60);
+      if (over) throw rateLimited(`Too many settings changes. Try again in ${waitInWords(ttl)}.`, ttl);
+    }
+  };
+}
+
+export type ProfileLimits = ReturnType<typeof createProfileLimits>;

@@ -75,6 +75,8 @@ export interface Member {
   userId: number;
   username: string;
   online: boolean;
+  /** The member's profile picture (docs/architecture.md#profiles), or null for none. */
+  avatar: string | null;
 }
 
 // ---- Client -> server payloads -------------------------------------------------------------
@@ -222,6 +224,8 @@ export interface ServerToClientEvents {
    * replaces one of them.
    */
   'typing:update': (payload: { roomId: string; kind?: TypingKind } & TypingSnapshot) => void;
+  /** To every room the user is in, and their own tabs: their profile picture changed. */
+  'profile:updated': (payload: { userId: number; avatar: string | null }) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, removed by the owner, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' | 'removed' }) => void;
   error: (payload: ErrorPayload) => void;

@@ -10,3 +10,4 @@ export * from './rooms';
 export * from './transport';
 export * from './activity';
 export * from './validation';
+export * from './profiles';

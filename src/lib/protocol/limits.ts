@@ -107,3 +107,12 @@ export const UNREAD_MAX = 99;
 export const ACTIVITY_READS_PER_MINUTE = 60;
 /** room:read per user per minute: a page marks a room read at most every couple of seconds. */
 export const READ_MARKS_PER_MINUTE = 120;
+
+// Profiles: a picture and settings per user (docs/architecture.md#profiles).
+
+/** A profile picture is re-encoded to a square this many pixels on a side. */
+export const AVATAR_SIZE = 128;
+/** New or removed profile pictures per user per hour: each one is decoded and re-encoded. */
+export const AVATAR_CHANGES_PER_HOUR = 20;
+/** Saved settings per user per minute: a slider sends a few while it is dragged. */
+export const SETTINGS_WRITES_PER_MINUTE = 30;
