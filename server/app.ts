@@ -30,7 +30,7 @@ import { createMessageStore } from './messages/storage.ts';
 import { limitSocketsPerUser, presenceRooms } from './presence/handlers.ts';
 import { createPresenceService } from './presence/service.ts';
 import { createPresenceStore } from './presence/storage.ts';
-import { followAvatars } from './profiles/handlers.ts';
+import { followProfiles } from './profiles/handlers.ts';
 import { createProfileRouter, createServedAvatarsRouter } from './profiles/routes.ts';
 import { AVATAR_SUBFOLDER, createProfileService } from './profiles/service.ts';
 import { createPostgresProfileStore } from './profiles/storage-postgres.ts';
@@ -215,8 +215,11 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     socket.on('disconnecting', () => roomHandlers.disconnecting(socket));
   });
 
-  const followers = [followMembership({ io, events, rooms, presence, activity }), followSignOuts(io, events), startTypingSweep({ io, typing, closing }),
-    followAvatars({ io, events, roomIdsOf: rooms.roomIdsOf })
+  const followers = [
+    followMembership({ io, events, rooms, presence, activity }),
+    followSignOuts(io, events),
+    startTypingSweep({ io, typing, closing }),
+    followProfiles({ io, events, roomIdsOf: rooms.roomIdsOf })
   ];
   await presence.start();
   await sockets.ready();

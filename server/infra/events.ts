@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { Settings } from '../../src/lib/protocol/index.ts';
 
 // What one part of the server tells the others: the REST side announces membership changes,
-// sign-outs and new profile pictures; the socket side moves live sockets accordingly.
+// sign-outs, new profile pictures and saved settings; the socket side moves live sockets accordingly.
 
 export interface ServerEventMap {
   'user:signed-out': [userId: number];
@@ -10,6 +11,7 @@ export interface ServerEventMap {
   'room:deleted': [event: { roomId: string; memberIds: number[] }];
   /** A new or removed profile picture (docs/architecture.md#profiles). */
   'profile:avatar-changed': [event: { userId: number; avatar: string | null }];
+  'profile:settings-saved': [event: { userId: number; settings: Settings }];
 }
 
 export class ServerEvents extends EventEmitter<ServerEventMap> {}

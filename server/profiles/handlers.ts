@@ -1,12 +1,15 @@
-import type { ServerEvents, ServerEventMap } from '../infra/events.ts';
+import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
 import { roomChannel, userChannel, type IoServer } from '../infra/socket.ts';
 
-// A new or removed picture reaches, live, every room its owner is in (their member lists and the
-// pictures beside their messages) and the owner's own tabs (docs/architecture.md#profiles).
+// Profile changes reach live sockets (docs/architecture.md#profiles): a new or removed picture
+// every room its owner is in (their member lists and the pictures beside their messages) and the
+// owner's own tabs; saved settings the user's own tabs and browsers.
 
-export function followAvatars(deps: { io: IoServer; events: ServerEvents; roomIdsOf: (userId: number) => Promise<string[]> }): { stop(): void } {
+type Event<K extends keyof ServerEventMap> = ServerEventMap[K][0];
+
+export function followProfiles(deps: { io: IoServer; events: ServerEvents; roomIdsOf: (userId: number) => Promise<string[]> }): { stop(): void } {
   const { io, events, roomIdsOf } = deps;
-  const changed = ({ userId, avatar }: ServerEventMap['profile:avatar-changed'][0]) => {
+  const avatarChanged = ({ userId, avatar }: Event<'profile:avatar-changed'>) => {
     roomIdsOf(userId)
       .then((roomIds) => {
         // One emit to every channel at once: a socket in several of them hears it once.
@@ -14,6 +17,15 @@ export function followAvatars(deps: { io: IoServer; events: ServerEvents; roomId
       })
       .catch((err: unknown) => console.error('[socket] announcing a new picture:', err));
   };
-  events.on('profile:avatar-changed', changed);
-  return { stop: () => void events.off('profile:avatar-changed', changed) };
+  const settingsSaved = ({ userId, settings }: Event<'profile:settings-saved'>) => {
+    io.to(userChannel(userId)).emit('settings:updated', settings);
+  };
+  events.on('profile:avatar-changed', avatarChanged);
+  events.on('profile:settings-saved', settingsSaved);
+  return {
+    stop() {
+      events.off('profile:avatar-changed', avatarChanged);
+      events.off('profile:settings-saved', settingsSaved);
+    }
+  };
 }

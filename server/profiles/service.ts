@@ -145,6 +145,7 @@ export function createProfileService({ store, files, events }: ProfileServiceDep
     /** Replaces the user's settings with checked ones (the route parses them with the contract). */
     async saveSettings(userId: number, settings: Settings): Promise<Settings> {
       await store.setSettings(userId, JSON.stringify(settings));
+      events.emit('profile:settings-saved', { userId, settings });
       return settings;
     }
   };

@@ -4,11 +4,13 @@ import type {
   JoinByCodeRequest,
   JoinRoomRequest,
   LeaveRoomResult,
+  Profile,
   PublicUser,
   RoomDetails,
   PublicInvitePreview,
   RoomInvitePreview,
   RoomSummary,
+  Settings,
   UploadResult
 } from '$lib/protocol';
 // Values from limits only: the rest of the contract brings the schemas (zod) into every page.
@@ -32,14 +34,16 @@ function errorText(body: unknown): string | null {
   return body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : null;
 }
 
-async function call<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: object): Promise<T> {
+async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: object): Promise<T> {
   let response: Response;
+  // A form (a picture) goes as multipart, with the boundary the browser chooses; anything else as JSON.
+  const isForm = body instanceof FormData;
   try {
     response = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
+      headers: body === undefined || isForm ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : isForm ? body : JSON.stringify(body)
     });
   } catch {
     throw new ApiError('Cannot reach the server. Check your connection.', 0);
@@ -52,7 +56,15 @@ async function call<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: ob
 
 const get = <T>(url: string) => call<T>('GET', url);
 const post = <T>(url: string, body: object = {}) => call<T>('POST', url, body);
+const put = <T>(url: string, body: object) => call<T>('PUT', url, body);
 const del = <T>(url: string) => call<T>('DELETE', url);
+
+/** A picture as the multipart form the server reads (field `image`). */
+function pictureForm(file: Blob): FormData {
+  const form = new FormData();
+  form.append('image', file);
+  return form;
+}
 
 /** An API path whose interpolated parts (ids, invite codes) are URL-encoded. */
 function path(strings: TemplateStringsArray, ...parts: string[]): string {
@@ -127,5 +139,13 @@ export const api = {
   },
   upload: {
     image: uploadImage
+  },
+  account: {
+    profile: () => get<Profile>('/api/account/profile'),
+    /** A new profile picture: the server re-encodes it to a small square. */
+    setAvatar: (file: Blob) => post<Profile>('/api/account/avatar', pictureForm(file)),
+    removeAvatar: () => del<Profile>('/api/account/avatar'),
+    settings: () => get<Settings>('/api/account/settings'),
+    saveSettings: (settings: Settings) => put<Settings>('/api/account/settings', settings)
   }
 };

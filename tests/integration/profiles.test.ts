@@ -267,6 +267,27 @@ describe('settings', () => {
     expect((await other.get('/api/account/settings')).json).toEqual(chosen);
   });
 
+  it('reach my other open browsers live, and nobody else', async () => {
+    const [ann, ben] = [await user(), await user()];
+    await createRoom(ann, [ben]);
+    const annElsewhere = await connectSocket(ctx.app.baseUrl, ann.cookie);
+    const benSocket = await connectSocket(ctx.app.baseUrl, ben.cookie);
+    let benHeard = false;
+    benSocket.on('settings:updated', () => (benHeard = true));
+    const heard = nextEvent(annElsewhere, 'settings:updated');
+    const chosen = { sounds: true, messageSound: false, volume: 0.4 };
+    await putSettings(ann, chosen);
+    expect(await heard).toEqual(chosen);
+    // A refused change is not announced.
+    const refusedHeard = nextEvent(annElsewhere, 'settings:updated', () => true, 400).then(
+      () => true,
+      () => false
+    );
+    expect((await putSettings(ann, { ...chosen, volume: 7 })).status).toBe(400);
+    expect(await refusedHeard).toBe(false);
+    expect(benHeard).toBe(false);
+  });
+
   it.each([
     ['a volume over 1', { sounds: true, messageSound: true, volume: 1.5 }],
     ['a negative volume', { sounds: true, messageSound: true, volume: -0.1 }],

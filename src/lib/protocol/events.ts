@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { drawingSchema, type Drawing } from './drawing';
 import type { ActivityUpdate, RoomActivity } from './activity';
 import type { ErrorPayload } from './errors';
+import type { Settings } from './profiles';
 import { normalizeText, textProblem } from './text';
 
 // The Socket.IO contract: both event maps, payloads and the schemas that check what clients send.
@@ -226,6 +227,8 @@ export interface ServerToClientEvents {
   'typing:update': (payload: { roomId: string; kind?: TypingKind } & TypingSnapshot) => void;
   /** To every room the user is in, and their own tabs: their profile picture changed. */
   'profile:updated': (payload: { userId: number; avatar: string | null }) => void;
+  /** To all my sockets: my settings were saved (in this browser or another). */
+  'settings:updated': (payload: Settings) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, removed by the owner, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' | 'removed' }) => void;
   error: (payload: ErrorPayload) => void;
