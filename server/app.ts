@@ -19,7 +19,7 @@ import { AppError, answerErrors } from './infra/errors.ts';
 import { ServerEvents } from './infra/events.ts';
 import { securityHeaders } from './infra/headers.ts';
 import { createHealthRouter } from './infra/health.ts';
-import { createAuthLimits, createInviteLookupLimit, createProfileLimits, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
+import { createAuthLimits, createAvatarEncodeGate, createInviteLookupLimit, createProfileLimits, createRoomAttempts, createSocketLimits, createUploadLimit } from './infra/limits.ts';
 import { createOriginCheck } from './infra/origin.ts';
 import type { Redis } from './infra/redis.ts';
 import { memberGate, userChannel, type IoServer } from './infra/socket.ts';
@@ -139,7 +139,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   await files.ready();
   const avatarFiles = config.s3 ? await createBucketFiles(config.s3, AVATAR_SUBFOLDER) : createFolderFiles(config.uploadsDir, AVATAR_SUBFOLDER);
   await avatarFiles.ready();
-  const profiles = createProfileService({ store: stores.profiles, files: avatarFiles, events });
+  const profiles = createProfileService({ store: stores.profiles, files: avatarFiles, events, encoding: createAvatarEncodeGate() });
   const uploads = createUploadService({ store: uploadStore, files });
   const typing = createTypingService({ store: createTypingStore(redis), users: auth });
   const messages = createMessageService({ store: createMessageStore(redis), uploads, users: auth });

@@ -574,3 +574,13 @@ export function createProfileLimits(redis: Redis) {
 }
 
 export type ProfileLimits = ReturnType<typeof createProfileLimits>;
+
+/** Profile pictures decoded at once in one process: each may take a hundred megabytes or more while it runs. */
+export const AVATAR_ENCODES_AT_ONCE = 2;
+/** Pictures waiting for a slot before more are refused with RATE_LIMITED. */
+export const AVATAR_ENCODES_WAITING = 16;
+
+/** Bounds the memory and CPU that re-encoding profile pictures takes from everybody else. */
+export function createAvatarEncodeGate(): WorkGate {
+  return new WorkGate(AVATAR_ENCODES_AT_ONCE, AVATAR_ENCODES_WAITING, 'Many pictures are being saved right now; try again in a moment');
+}

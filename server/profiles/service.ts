@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { AVATAR_SIZE, DEFAULT_SETTINGS, IMAGE_MAX_PIXELS, settingsSchema, type Profile, type Settings } from '../../src/lib/protocol/index.ts';
 import { AppError } from '../infra/errors.ts';
 import type { ServerEvents } from '../infra/events.ts';
+import type { WorkGate } from '../infra/limits.ts';
 import type { ProfileStore } from './storage.ts';
 
 // Profile pictures and settings (docs/architecture.md#profiles). A picture is never stored as
@@ -22,6 +23,8 @@ export interface ProfileServiceDeps {
   store: ProfileStore;
   files: AvatarFiles;
   events: ServerEvents;
+  /** How many pictures are decoded at once (createAvatarEncodeGate). */
+  encoding: Pick<WorkGate, 'run'>;
 }
 
 export const AVATAR_SUBFOLDER = 'avatars';
@@ -78,7 +81,7 @@ function settingsFrom(stored: string | null | undefined): Settings {
   }
 }
 
-export function createProfileService({ store, files, events }: ProfileServiceDeps) {
+export function createProfileService({ store, files, events, encoding }: ProfileServiceDeps) {
   /** Deletes a replaced picture's file; one left behind costs a few kilobytes, never a wrong picture. */
   const removeFile = (filename: string | null) =>
     filename ? files.remove(filename).catch((err: unknown) => console.error('[profiles] could not remove a picture:', err)) : Promise.resolve();
@@ -99,7 +102,7 @@ export function createProfileService({ store, files, events }: ProfileServiceDep
 
     /** Re-encodes the picture, stores it under a new name, and removes the one it replaces. */
     async setAvatar(userId: number, bytes: Buffer): Promise<Profile> {
-      const square = await reencode(bytes);
+      const square = await encoding.run(() => reencode(bytes));
       const filename = `${nanoid()}.webp`;
       try {
         await files.put(filename, square);

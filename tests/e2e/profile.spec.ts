@@ -98,7 +98,7 @@ test('sound settings follow the user into a second browser, and change live in t
   // Turned off in the second browser: the first, still open, follows.
   await second.getByLabel('Sounds while drawing and chatting').uncheck();
   await expect(first.page.getByLabel('Sounds while drawing and chatting')).not.toBeChecked();
-  // And the room's own mute button agrees after a reload there.
+  // And it is what the first browser loads from now on.
   await first.page.reload();
   await expect(first.page.getByLabel('Sounds while drawing and chatting')).not.toBeChecked();
 

@@ -207,6 +207,26 @@ describe.each(UPLOAD_BACKENDS)('profiles, pictures kept in: %s', (backend) => {
       expect((await setAvatar(await user(), png({ width: 2, height: 2 }))).status).toBe(201);
     });
 
+    it('are decoded a few at a time; of racing changes one wins and no file is left behind', async () => {
+      const people = [await user(), await user()];
+      const before = await storedPictures();
+      // Large enough to take a while to decode, small on the wire.
+      const big = bombPng(6000, 6000);
+      const results = await Promise.all(people.flatMap((who) => Array.from({ length: 12 }, () => setAvatar(who, big))));
+      const refused = results.filter((r) => r.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) expect(r.json.error).toMatch(/Many pictures/);
+      expect(results.every((r) => r.status === 201 || r.status === 429)).toBe(true);
+      // Each person ends with one picture, one of those they were answered, and only it is stored.
+      const finals = await Promise.all(people.map(profileOf));
+      for (const i of people.keys()) {
+        const answered = results.filter((r, j) => r.status === 201 && Math.floor(j / 12) === i).map((r) => r.json.avatar);
+        expect(answered).toContain(finals[i].avatar);
+      }
+      const added = (await storedPictures()).filter((name) => !before.includes(name));
+      expect(added.sort()).toEqual(finals.map((f) => fileOf(f.avatar ?? '')).sort());
+    });
+
     it('reach the members of shared rooms: in the member list and live', async () => {
       const [ann, ben, cat] = [await user(), await user(), await user()];
       const room = await createRoom(ann, [ben]);
