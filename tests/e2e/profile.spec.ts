@@ -44,6 +44,12 @@ test('a new picture reaches the other member of a shared room, beside messages a
   if (SHOTS) {
     await ben.page.screenshot({ path: `${SHOTS}/room-desktop.png` });
     await settings.screenshot({ path: `${SHOTS}/settings-desktop.png` });
+    await ben.page.setViewportSize({ width: 390, height: 844 });
+    await ben.page.screenshot({ path: `${SHOTS}/room-phone.png` });
+    await ben.page.getByTestId('members-toggle').click();
+    await ben.page.screenshot({ path: `${SHOTS}/members-phone.png` });
+    await ben.page.getByTestId('members-close').click();
+    await ben.page.setViewportSize({ width: 1100, height: 800 });
   }
 
   // Removing it brings the name-only look back for Ben, live.
