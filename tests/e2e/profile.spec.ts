@@ -110,3 +110,15 @@ test('sound settings follow the user into a second browser, and change live in t
 
   await Promise.all([first.context.close(), context.close()]);
 });
+
+test("the room's mute button is a saved setting too, even when the page reloads at once", async ({ browser }) => {
+  const ann = await person(browser, 'ann');
+  const room = await createRoom(ann.request, 'Quiet please');
+  await openRoom(ann.page, room.id);
+  await ann.page.getByRole('button', { name: 'Mute sounds' }).click();
+  // Reloaded before the save had time to go: the change made here still wins over the server's older one.
+  await ann.page.reload();
+  await expect(ann.page.getByRole('button', { name: 'Turn sounds on' })).toBeVisible();
+  await expect.poll(async () => ((await (await ann.request.get('/api/account/settings')).json()) as { sounds: boolean }).sounds).toBe(false);
+  await ann.context.close();
+});

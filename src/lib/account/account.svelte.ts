@@ -10,6 +10,29 @@ import { chatSocket, type ChatSocket } from '$lib/socket.svelte';
 
 /** A dragged slider settles before it is saved. */
 const SAVE_AFTER_MS = 400;
+/**
+ * Set in this browser while a change made here has not reached the server: a page reloaded (or
+ * closed) before its save finished then saves what is here rather than taking the older settings
+ * the server still has.
+ */
+const UNSAVED_KEY = 'bbb:settings-unsaved';
+
+function markUnsaved(unsaved: boolean): void {
+  try {
+    if (unsaved) globalThis.localStorage?.setItem(UNSAVED_KEY, '1');
+    else globalThis.localStorage?.removeItem(UNSAVED_KEY);
+  } catch {
+    // No storage: only this page's own changes are known to be newer.
+  }
+}
+
+function hasUnsaved(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(UNSAVED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 
 class AccountState {
   /** My picture's URL, or null for the initial-and-colour look. */
@@ -20,6 +43,8 @@ class AccountState {
   #socket: ChatSocket | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #saving = 0;
+  /** Counts changes made here, so a save knows whether a newer one followed it. */
+  #changes = 0;
   /** Changed here before the server's settings arrived: mine win, and are saved. */
   #changedBeforeLoad = false;
   #loaded = false;
@@ -28,15 +53,23 @@ class AccountState {
   /** Loads my profile and applies my settings; idempotent per user. */
   start(userId: number): void {
     if (this.#userId === userId) return;
-    this.reset();
+    this.#forget();
     this.#userId = userId;
     this.#unsubscribe = sounds.onChange(() => this.#changed());
     void this.#load(userId);
     this.#follow();
   }
 
-  /** Signed out: nothing of the last user stays (the sound choices stay in this browser). */
+  /**
+   * Signed out: nothing of the last user stays (the sound choices stay in this browser, but the
+   * next person to sign in here gets their own from the server).
+   */
   reset(): void {
+    this.#forget();
+    markUnsaved(false);
+  }
+
+  #forget(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     if (this.#timer) clearTimeout(this.#timer);
@@ -62,7 +95,7 @@ class AccountState {
     if (this.#userId !== userId) return;
     if (profile) this.avatar = profile.avatar;
     this.#loaded = true;
-    if (this.#changedBeforeLoad) this.#changed();
+    if (this.#changedBeforeLoad || hasUnsaved()) this.#changed();
     else if (settings) sounds.apply(settings);
   }
 
@@ -82,6 +115,8 @@ class AccountState {
   }
 
   #changed(): void {
+    this.#changes += 1;
+    markUnsaved(true);
     if (!this.#loaded) {
       this.#changedBeforeLoad = true;
       return;
@@ -96,9 +131,11 @@ class AccountState {
   async #save(): Promise<void> {
     if (this.#userId === null) return;
     this.#saving += 1;
+    const version = this.#changes;
     try {
       await api.account.saveSettings(sounds.settings);
       this.saveError = '';
+      if (version === this.#changes && !this.#timer) markUnsaved(false);
     } catch (err) {
       this.saveError = err instanceof Error ? err.message : 'Your settings could not be saved';
     } finally {
