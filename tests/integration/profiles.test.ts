@@ -106,6 +106,20 @@ describe.each(UPLOAD_BACKENDS)('profiles, pictures kept in: %s', (backend) => {
       expect(b).toBeLessThan(40);
     });
 
+    it('are served again as 304 while unchanged, and only under names of ours', async () => {
+      const ann = await user();
+      const url = (await setAvatar(ann, png({ width: 3, height: 3 }))).json.avatar as string;
+      const { res } = await served(url);
+      // As a browser revalidates (fetch() alone would add no-cache, which asks for the whole picture).
+      const again = await fetch(ctx.app.baseUrl + url, { headers: { 'cache-control': 'max-age=0', 'if-none-match': res.headers.get('etag') ?? '' } });
+      expect(again.status).toBe(304);
+      for (const name of ['nothing.webp', `${'a'.repeat(21)}.png`, `${'a'.repeat(21)}.webp`, '..%2Fmessages%2Fx.png']) {
+        const missing = await fetch(`${ctx.app.baseUrl}/uploads/avatars/${name}`);
+        expect(missing.status).toBe(404);
+        expect(((await missing.json()) as { error: unknown }).error).toEqual(expect.any(String));
+      }
+    });
+
     it('keep no metadata and only the first frame of an animation', async () => {
       const ann = await user();
       const withExif = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } })
