@@ -32,10 +32,12 @@ import { securityHeaders } from './infra/headers.ts';
 import { createHealthRouter } from './infra/health.ts';
 import {
   createAuthLimits,
+  createAvatarEncodeGate,
   createFriendLimits,
   createInviteLookupLimit,
   createMailLimits,
   createPasswordChangeAttempts,
+  createProfileLimits,
   createRoomAttempts,
   createRoomSearchLimit,
   createSocketLimits,
@@ -52,6 +54,11 @@ import { createMessageStore } from './messages/storage.ts';
 import { limitSocketsPerUser, presenceRooms } from './presence/handlers.ts';
 import { createPresenceService } from './presence/service.ts';
 import { createPresenceStore } from './presence/storage.ts';
+import { followProfiles } from './profiles/handlers.ts';
+import { createProfileRouter, createServedAvatarsRouter } from './profiles/routes.ts';
+import { AVATAR_SUBFOLDER, createProfileService } from './profiles/service.ts';
+import { createPostgresProfileStore } from './profiles/storage-postgres.ts';
+import { createSqliteProfileStore, type ProfileStore } from './profiles/storage.ts';
 import { createReactionHandlers } from './reactions/handlers.ts';
 import { createReactionService } from './reactions/service.ts';
 import { createReactionStore } from './reactions/storage.ts';
@@ -98,6 +105,8 @@ export interface AppInternals {
   stores: Stores;
   /** Where uploads are stored: the folder or the bucket. */
   files: UploadFiles;
+  /** Where profile pictures are stored: beside the uploads, in their own folder or prefix. */
+  avatarFiles: UploadFiles;
   events: ServerEvents;
   /** Where mail goes: SMTP, the log, or nowhere. */
   mailer: Mailer;
@@ -120,6 +129,7 @@ export interface Stores {
   uploads: UploadStore;
   emails: EmailStore;
   friends: FriendsStore;
+  profiles: ProfileStore;
 }
 
 /** Each feature's storage for the engine the database runs on. */
@@ -131,7 +141,8 @@ export function createStores(database: AppDatabase): Stores {
       rooms: createPostgresRoomStore(pool),
       uploads: createPostgresUploadStore(pool),
       emails: createPostgresEmailStore(pool),
-      friends: createPostgresFriendsStore(pool)
+      friends: createPostgresFriendsStore(pool),
+      profiles: createPostgresProfileStore(pool)
     };
   }
   const { db } = database;
@@ -140,7 +151,8 @@ export function createStores(database: AppDatabase): Stores {
     rooms: createSqliteRoomStore(db),
     uploads: createSqliteUploadStore(db),
     emails: createSqliteEmailStore(db),
-    friends: createSqliteFriendsStore(db)
+    friends: createSqliteFriendsStore(db),
+    profiles: createSqliteProfileStore(db)
   };
 }
 
@@ -164,13 +176,16 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const email = createEmailService({ store: stores.emails, mailer, limits: createMailLimits(redis), auth });
   const files = config.s3 ? await createBucketFiles(config.s3) : createFolderFiles(config.uploadsDir);
   await files.ready();
+  const avatarFiles = config.s3 ? await createBucketFiles(config.s3, AVATAR_SUBFOLDER) : createFolderFiles(config.uploadsDir, AVATAR_SUBFOLDER);
+  await avatarFiles.ready();
+  const profiles = createProfileService({ store: stores.profiles, files: avatarFiles, events, encoding: createAvatarEncodeGate() });
   const uploads = createUploadService({ store: uploadStore, files });
   const typing = createTypingService({ store: createTypingStore(redis), users: auth });
   const messages = createMessageService({ store: createMessageStore(redis), uploads, users: auth });
   const reactions = createReactionService({ store: createReactionStore(redis) });
   const activity = createActivityService({ store: createActivityStore(redis) });
-  const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis) });
-  const accountDeletion = createAccountDeletion({ auth, rooms, messages, uploads, events });
+  const rooms = createRoomService({ store: roomStore, uploads, messages, events, attempts: createRoomAttempts(redis), profiles });
+  const accountDeletion = createAccountDeletion({ auth, rooms, messages, uploads, profiles, events });
   // Presence answers "who is online" once the socket server exists; the friends list asks it later.
   let onlineUsers = async (_userIds: number[]) => new Set<number>();
   const friends = createFriendsService({
@@ -208,9 +223,10 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   app.use('/api/rooms', createRoomsRouter({ rooms, requireAuth, inviteLookups: createInviteLookupLimit(redis), searches: createRoomSearchLimit(redis) }));
   app.use('/api/friends', createFriendsRouter({ friends, requireAuth }));
   app.use('/api/upload', createUploadRouter({ uploads, limit: createUploadLimit(redis), requireAuth }));
+  app.use('/api/account', createProfileRouter({ profiles, limits: createProfileLimits(redis), requireAuth }));
   app.use('/api', (_req, _res, next) => next(notFound()));
 
-  app.use('/uploads', createServedUploadsRouter({ uploads }), (_req, _res, next) => next(notFound()));
+  app.use('/uploads', createServedUploadsRouter({ uploads }), createServedAvatarsRouter({ profiles }), (_req, _res, next) => next(notFound()));
 
   if (existsSync(path.join(clientDir, 'index.html'))) {
     const [file, page] = serveBuiltApp(clientDir);
@@ -271,7 +287,8 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     followSignOuts(io, events),
     followMessageDeletions(io, events),
     startTypingSweep({ io, typing, closing }),
-    followFriends({ io, events, friends })
+    followFriends({ io, events, friends }),
+    followProfiles({ io, events, roomIdsOf: rooms.roomIdsOf })
   ];
   await presence.start();
   await sockets.ready();
@@ -283,7 +300,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     clusterAlone: sockets.alone,
     httpServer,
     io,
-    context: { config, db, redis, stores, files, events, mailer },
+    context: { config, db, redis, stores, files, avatarFiles, events, mailer },
     async close() {
       // First: a client that reconnects meanwhile is told to come back, and takes no socket slot
       // that this process would never give back.
@@ -301,6 +318,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
       });
       files.close();
       mailer.close();
+      avatarFiles.close();
     }
   };
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 // only through its service.
 
 const serverDir = path.dirname(fileURLToPath(import.meta.url));
-const FEATURES = ['auth', 'rooms', 'messages', 'reactions', 'presence', 'typing', 'uploads', 'account-deletion'];
+const FEATURES = ['auth', 'rooms', 'messages', 'reactions', 'presence', 'typing', 'uploads', 'account-deletion', 'profiles'];
 
 // `import x from '…'`, `import type { a, b } from '…'`, `export * from '…'`, `export { a } from '…'`
 // (over several lines too), and bare `import '…'`. Dynamic import() is not a static edge.

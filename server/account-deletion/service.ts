@@ -3,6 +3,7 @@ import type { AuthService } from '../auth/service.ts';
 import { AppError } from '../infra/errors.ts';
 import type { ServerEvents } from '../infra/events.ts';
 import type { MessageService } from '../messages/service.ts';
+import type { ProfileService } from '../profiles/service.ts';
 import type { RoomService } from '../rooms/service.ts';
 import type { UploadService } from '../uploads/service.ts';
 
@@ -15,6 +16,7 @@ export interface AccountDeletionDeps {
   rooms: Pick<RoomService, 'removeAccount'>;
   messages: Pick<MessageService, 'removeAllBy'>;
   uploads: Pick<UploadService, 'removeFiles'>;
+  profiles: Pick<ProfileService, 'removeAvatar'>;
   events: ServerEvents;
 }
 
@@ -24,7 +26,7 @@ export interface AccountDeletionDeps {
  */
 const SECOND_PASS_MS = 5000;
 
-export function createAccountDeletion({ auth, rooms, messages, uploads, events }: AccountDeletionDeps) {
+export function createAccountDeletion({ auth, rooms, messages, uploads, profiles, events }: AccountDeletionDeps) {
   const timers = new Set<NodeJS.Timeout>();
   const log = (err: unknown) => console.error('[account] removing a deleted account’s messages:', err);
 
@@ -36,6 +38,8 @@ export function createAccountDeletion({ auth, rooms, messages, uploads, events }
   return {
     async deleteAccount(ip: string | undefined, user: PublicUser, password: string): Promise<void> {
       await auth.confirmPassword(ip, user, password);
+      // The picture's file lives outside the database: it goes first, while the row still names it.
+      await profiles.removeAvatar(user.id);
       const removal = await rooms.removeAccount(user);
       if (!removal) throw new AppError('NOT_FOUND', 'This account no longer exists');
       // Every session is over: the row is gone, and open sockets close on every process.

@@ -33,6 +33,7 @@ export const MIGRATIONS = [
   { version: 1, name: 'initial' },
   { version: 2, name: 'friends' },
   { version: 3, name: 'public-rooms' },
+  { version: 4, name: 'profiles' },
   { version: 5, name: 'email' }
 ] as const;
 

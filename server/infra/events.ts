@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { ActivityUpdate, FriendsChange } from '../../src/lib/protocol/index.ts';
+import type { ActivityUpdate, FriendsChange, Settings } from '../../src/lib/protocol/index.ts';
 
 // What one part of the server tells the others: the REST side announces membership changes,
-// sign-outs, friends' changes and messages deleted with an account; the socket side moves live
-// sockets accordingly.
+// sign-outs, friends' changes, new profile pictures, saved settings and messages deleted with an
+// account; the socket side moves live sockets accordingly.
 
 export interface ServerEventMap {
   'user:signed-out': [userId: number];
@@ -23,6 +23,9 @@ export interface ServerEventMap {
   'message:deleted': [event: { messageId: string; update: ActivityUpdate }];
   /** Their friends, requests or blocks changed (docs/architecture.md#friends-and-direct-messages). */
   'friends:changed': [event: { userIds: number[]; reason: FriendsChange }];
+  /** A new or removed profile picture (docs/architecture.md#profiles). */
+  'profile:avatar-changed': [event: { userId: number; avatar: string | null }];
+  'profile:settings-saved': [event: { userId: number; settings: Settings }];
 }
 
 export class ServerEvents extends EventEmitter<ServerEventMap> {}

@@ -53,6 +53,8 @@ export const ROOM_SEARCH_LIMIT_PREFIX = 'bbb:searchlimit';
 export const userMessagesKey = (userId: number) => `bbb:user:${userId}:messages`;
 /** Friend requests a user sent this hour, and other friend actions this minute (the prefix, a colon, then the user id). */
 export const FRIEND_LIMIT_PREFIXES = { requests: 'bbb:friendlimit:requests', actions: 'bbb:friendlimit:actions' } as const;
+/** Profile changes a user made this window: pictures per hour, settings per minute (the prefix, a colon, then the user id). */
+export const PROFILE_LIMIT_PREFIXES = { avatar: 'bbb:profilelimit:avatar', settings: 'bbb:profilelimit:settings' } as const;
 /** Signed-out invite lookups from an address this minute (INCR with a one-minute window). */
 export const inviteLookupRateKey = (address: string) => `bbb:invitelimit:${address}`;
 /** Prefix of the socket request counters kept by rate-limiter-flexible: `bbb:rl:{name}:{userId}`. */

@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
   ACTIVITY_READS_PER_MINUTE,
+  AVATAR_CHANGES_PER_HOUR,
   DELETES_PER_SECOND,
   FRIEND_ACTIONS_PER_MINUTE,
   FRIEND_REQUESTS_PER_HOUR,
@@ -22,6 +23,7 @@ import {
   ROOM_PASSWORD_FAILS_PER_USER,
   ROOM_PASSWORD_WINDOW_SECONDS,
   ROOM_SWITCHES_PER_MINUTE,
+  SETTINGS_WRITES_PER_MINUTE,
   SIGN_IN_DAILY_FACTOR,
   SIGN_IN_FAILS_PER_USERNAME,
   SIGN_IN_FAILS_PER_USERNAME_AND_ADDRESS,
@@ -40,6 +42,7 @@ import {
   inviteLookupRateKey,
   MAIL_LIMIT_PREFIXES,
   PASSWORD_CHANGE_PREFIX,
+  PROFILE_LIMIT_PREFIXES,
   RATE_LIMIT_KEY_PREFIX,
   ROOM_ATTEMPT_PREFIXES,
   ROOM_SEARCH_LIMIT_PREFIX,
@@ -59,7 +62,7 @@ import type { AppSocket } from './socket.ts';
 // - socket requests (history reads, room switches, deletes, room list reads, read marks): rate-limiter-flexible, per user in
 //   Redis (every tab and process together) and, for reads, also per socket in memory;
 // - per socket, in memory: typing events a second, requests in flight;
-// - uploads per user per hour.
+// - uploads per user per hour; profile pictures per user per hour, saved settings per minute.
 
 // ---- Password attempts ----
 
@@ -649,3 +652,39 @@ export function createFriendLimits(redis: Redis) {
 }
 
 export type FriendLimitsGuard = ReturnType<typeof createFriendLimits>;
+
+// ---- Profiles ----
+
+/**
+ * AVATAR_CHANGES_PER_HOUR new or removed profile pictures per user (each new one is decoded and
+ * re-encoded), and SETTINGS_WRITES_PER_MINUTE saved settings per user; fixed windows shared by
+ * all server processes (docs/architecture.md#profiles).
+ */
+export function createProfileLimits(redis: Redis) {
+  const avatars = windowCount(redis, PROFILE_LIMIT_PREFIXES.avatar, AVATAR_CHANGES_PER_HOUR, HOUR_SECONDS);
+  const settings = windowCount(redis, PROFILE_LIMIT_PREFIXES.settings, SETTINGS_WRITES_PER_MINUTE, 60);
+  return {
+    async takeAvatar(userId: number): Promise<void> {
+      const refusal = await avatars(String(userId));
+      if (!refusal) return;
+      const wait = refusal.retryAfterSeconds;
+      throw rateLimited(`Too many picture changes: at most ${AVATAR_CHANGES_PER_HOUR} an hour. Try again in ${waitInWords(wait)}.`, wait);
+    },
+    async takeSettings(userId: number): Promise<void> {
+      const refusal = await settings(String(userId));
+      if (refusal) throw rateLimited(`Too many settings changes. Try again in ${waitInWords(refusal.retryAfterSeconds)}.`, refusal.retryAfterSeconds);
+    }
+  };
+}
+
+export type ProfileLimits = ReturnType<typeof createProfileLimits>;
+
+/** Profile pictures decoded at once in one process: each may take a hundred megabytes or more while it runs. */
+export const AVATAR_ENCODES_AT_ONCE = 2;
+/** Pictures waiting for a slot before more are refused with RATE_LIMITED. */
+export const AVATAR_ENCODES_WAITING = 16;
+
+/** Bounds the memory and CPU that re-encoding profile pictures takes from everybody else. */
+export function createAvatarEncodeGate(): WorkGate {
+  return new WorkGate(AVATAR_ENCODES_AT_ONCE, AVATAR_ENCODES_WAITING, 'Many pictures are being saved right now; try again in a moment');
+}

@@ -15,6 +15,7 @@ import type { ServerEvents } from '../infra/events.ts';
 import { isRefusal, tooMany, type RoomAttempts } from '../infra/limits.ts';
 import { hashPassword, verifyPassword } from '../infra/passwords.ts';
 import type { MessageService } from '../messages/service.ts';
+import type { ProfileService } from '../profiles/service.ts';
 import type { UploadService } from '../uploads/service.ts';
 import type { RoomDeletion, RoomRow, RoomStore } from './storage.ts';
 
@@ -42,6 +43,8 @@ export interface RoomServiceDeps {
   events: ServerEvents;
   /** Counts wrong room passwords. */
   attempts: RoomAttempts;
+  /** Members' profile pictures, for the member list (docs/architecture.md#profiles). */
+  profiles: Pick<ProfileService, 'avatarsOf'>;
 }
 
 const directIsFixed = () => new AppError('VALIDATION_ERROR', 'A direct conversation is between its two people: it cannot be left, deleted or changed', { status: 409 });
@@ -77,7 +80,7 @@ type Standing = 'member' | 'may-join' | AppError;
  * members or 20 rooms; slow work (bcrypt, file removal) happens outside it. Each membership change
  * is announced on `events`.
  */
-export function createRoomService({ store, uploads, messages, events, attempts }: RoomServiceDeps) {
+export function createRoomService({ store, uploads, messages, events, attempts, profiles }: RoomServiceDeps) {
   /**
    * A member, free to join, or turned away because the room is gone or full: the one answer REST
    * joins and room:join share (docs/architecture.md#joining-is-race-free).
@@ -351,10 +354,12 @@ export function createRoomService({ store, uploads, messages, events, attempts }
       if (now !== 'member') throw now === 'may-join' ? notMember() : now;
     },
 
-    /** The room's members in the room's order, with who is online. */
+    /** The room's members in the room's order, with who is online and their pictures. */
     async members(roomId: string, online: number[]): Promise<Member[]> {
       const onlineIds = new Set(online);
-      return (await store.getRoomMembers(roomId)).map((m) => ({ userId: m.user_id, username: m.username, online: onlineIds.has(m.user_id) }));
+      const rows = await store.getRoomMembers(roomId);
+      const avatars = await profiles.avatarsOf(rows.map((m) => m.user_id));
+      return rows.map((m) => ({ userId: m.user_id, username: m.username, online: onlineIds.has(m.user_id), avatar: avatars.get(m.user_id) ?? null }));
     }
   };
 }

@@ -7,16 +7,18 @@ import { checkedName, contentTypeOf, isUploadFilename, UPLOADS_SUBFOLDER, type U
 // machines (docs/scaling.md#uploads). They are streamed to clients through the app, so the bucket
 // stays private and every image is served with the same headers as from the folder.
 
-const PREFIX = `${UPLOADS_SUBFOLDER}/`;
-
 const isNotFound = (err: unknown) => {
   const status = (err as S3ServiceException).$metadata?.httpStatusCode;
   const name = (err as Error).name;
   return status === 404 || name === 'NoSuchKey' || name === 'NotFound';
 };
 
-/** The bucket's files; the SDK is loaded only when a bucket is configured. */
-export async function createBucketFiles(settings: S3Settings): Promise<UploadFiles> {
+/**
+ * The bucket's files under `messages/`, or another prefix (profile pictures keep their own); the
+ * SDK is loaded only when a bucket is configured.
+ */
+export async function createBucketFiles(settings: S3Settings, subfolder: string = UPLOADS_SUBFOLDER): Promise<UploadFiles> {
+  const PREFIX = `${subfolder}/`;
   const { S3Client, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } =
     await import('@aws-sdk/client-s3');
   const client = new S3Client({

@@ -82,9 +82,12 @@ export interface UploadFiles {
 
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
-/** Uploads as files in `UPLOADS_DIR/messages/`. */
-export function createFolderFiles(uploadsDir: string): UploadFiles {
-  const dir = path.join(uploadsDir, UPLOADS_SUBFOLDER);
+/**
+ * Uploads as files in `UPLOADS_DIR/messages/`, or in another folder beside it (profile pictures
+ * keep their own, out of reach of the hourly cleanup of message images).
+ */
+export function createFolderFiles(uploadsDir: string, subfolder: string = UPLOADS_SUBFOLDER): UploadFiles {
+  const dir = path.join(uploadsDir, subfolder);
   const pathOf = (filename: string) => path.join(dir, checkedName(filename));
   // Only a regular file counts: a symlink or folder named like an upload is never served or
   // deleted (lstat does not follow links).

@@ -90,6 +90,26 @@ describe('the REST client', () => {
     expect(sent.every((s) => s.json === (s.body !== undefined))).toBe(true);
   });
 
+  it('sends my settings as JSON with PUT, and a picture as a multipart form without a JSON type', async () => {
+    const sent = serve(200, {});
+    await api.account.profile();
+    await api.account.settings();
+    await api.account.saveSettings({ sounds: false, messageSound: true, volume: 0.5 });
+    await api.account.removeAvatar();
+    const picture = new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' });
+    await api.account.setAvatar(picture);
+    expect(sent.slice(0, 4).map(({ method, url, body, json }) => [method, url, body, json])).toEqual([
+      ['GET', '/api/account/profile', undefined, false],
+      ['GET', '/api/account/settings', undefined, false],
+      ['PUT', '/api/account/settings', { sounds: false, messageSound: true, volume: 0.5 }, true],
+      ['DELETE', '/api/account/avatar', undefined, false]
+    ]);
+    const upload = sent[4];
+    expect([upload.method, upload.url, upload.json]).toEqual(['POST', '/api/account/avatar', false]);
+    expect(upload.body).toBeInstanceOf(FormData);
+    expect((upload.body as FormData).get('image')).toBeInstanceOf(Blob);
+  });
+
   it('URL-encodes ids and invite codes', async () => {
     const sent = serve(200, {});
     await api.rooms.details('a/../b?c');

@@ -11,6 +11,7 @@ import type {
   JoinByCodeRequest,
   JoinRoomRequest,
   LeaveRoomResult,
+  Profile,
   PublicUser,
   RoomDetails,
   PublicInvitePreview,
@@ -18,6 +19,7 @@ import type {
   RoomSearchResult,
   RoomSettingsRequest,
   RoomSummary,
+  Settings,
   UploadResult
 } from '$lib/protocol';
 // Values from limits only: the rest of the contract brings the schemas (zod) into every page.
@@ -41,14 +43,16 @@ function errorText(body: unknown): string | null {
   return body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : null;
 }
 
-async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: object): Promise<T> {
+async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: object): Promise<T> {
   let response: Response;
+  // A form (a picture) goes as multipart, with the boundary the browser chooses; anything else as JSON.
+  const isForm = body instanceof FormData;
   try {
     response = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
+      headers: body === undefined || isForm ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : isForm ? body : JSON.stringify(body)
     });
   } catch {
     throw new ApiError('Cannot reach the server. Check your connection.', 0);
@@ -61,8 +65,16 @@ async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string,
 
 const get = <T>(url: string) => call<T>('GET', url);
 const post = <T>(url: string, body: object = {}) => call<T>('POST', url, body);
+const put = <T>(url: string, body: object) => call<T>('PUT', url, body);
 const del = <T>(url: string) => call<T>('DELETE', url);
 const patch = <T>(url: string, body: object) => call<T>('PATCH', url, body);
+
+/** A picture as the multipart form the server reads (field `image`). */
+function pictureForm(file: Blob): FormData {
+  const form = new FormData();
+  form.append('image', file);
+  return form;
+}
 
 /** An API path whose interpolated parts (ids, invite codes) are URL-encoded. */
 function path(strings: TemplateStringsArray, ...parts: string[]): string {
@@ -152,10 +164,6 @@ export const api = {
     /** Owner only: findable or invite-only. */
     changeSettings: (id: string, body: RoomSettingsRequest) => patch<RoomDetails>(path`/api/rooms/${id}`, body)
   },
-  account: {
-    /** Deletes the signed-in account for good; the password confirms it. */
-    remove: (body: DeleteAccountRequest) => post<{ ok: true }>('/api/account/delete', body)
-  },
   /** Friends, requests, blocks and direct messages (docs/architecture.md#friends-and-direct-messages). */
   friends: {
     overview: () => get<FriendsOverview>('/api/friends'),
@@ -174,5 +182,15 @@ export const api = {
   },
   upload: {
     image: uploadImage
+  },
+  account: {
+    profile: () => get<Profile>('/api/account/profile'),
+    /** A new profile picture: the server re-encodes it to a small square. */
+    setAvatar: (file: Blob) => post<Profile>('/api/account/avatar', pictureForm(file)),
+    removeAvatar: () => del<Profile>('/api/account/avatar'),
+    settings: () => get<Settings>('/api/account/settings'),
+    saveSettings: (settings: Settings) => put<Settings>('/api/account/settings', settings),
+    /** Deletes the signed-in account for good; the password confirms it. */
+    remove: (body: DeleteAccountRequest) => post<{ ok: true }>('/api/account/delete', body)
   }
 };

@@ -180,6 +180,50 @@ describe('POST /api/account/delete', () => {
     expect((await fetch(`${ctx.app.baseUrl}${sentUrl}`, { headers: { cookie: bob.cookie } })).status).toBe(404);
   });
 
+  it('takes the profile picture with it', async () => {
+    const alice = await user();
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(png({ width: 4, height: 4 }))], { type: 'image/png' }), 'me.png');
+    const set = await alice.client.post('/api/account/avatar', form);
+    expect(set.status).toBe(201);
+    const avatar = set.json.avatar as string;
+    const file = `avatars/${path.basename(avatar)}`;
+    expect(await storedUploads(ctx.app).list()).toContain(file);
+
+    expect((await deleteAccount(alice, { password: TEST_PASSWORD })).status).toBe(200);
+    expect(await storedUploads(ctx.app).list()).not.toContain(file);
+    expect((await fetch(`${ctx.app.baseUrl}${avatar}`)).status).toBe(404);
+  });
+
+  it('ends its friendships, and its direct conversations close for the friend, whichever of the two owned them', async () => {
+    const [alice, bob, cat] = await users(3);
+    const befriend = async (a: TestUser, b: TestUser) => {
+      expect((await a.client.post('/api/friends/requests', { username: b.username })).status).toBe(200);
+      expect((await b.client.post(`/api/friends/requests/${a.id}/accept`)).status).toBe(200);
+      const direct = await a.client.post(`/api/friends/${b.id}/direct`);
+      expect(direct.status).toBe(200);
+      return direct.json.roomId as string;
+    };
+    // Ids grow with registration: Alice owns her conversation with Bob, Bob owns his with Cat.
+    const withAlice = await befriend(alice, bob);
+    const withCat = await befriend(bob, cat);
+    const aliceSocket = await connectSocket(ctx.app.baseUrl, alice.cookie);
+    await joinRoom(aliceSocket, withAlice);
+    const closed = nextEvent(aliceSocket, 'room:closed', (e) => e.roomId === withAlice);
+
+    expect((await deleteAccount(bob, { password: TEST_PASSWORD })).status).toBe(200);
+    expect((await closed).reason).toBe('deleted');
+    for (const [friend, roomId] of [[alice, withAlice], [cat, withCat]] as const) {
+      const overview = (await friend.client.get('/api/friends')).json as { friends: { userId: number }[] };
+      expect(overview.friends).toEqual([]);
+      const rooms = (await friend.client.get('/api/rooms')).json as RoomSummary[];
+      expect(rooms.map((r) => r.id)).not.toContain(roomId);
+      expect((await friend.client.get(`/api/rooms/${roomId}`)).status).toBe(404);
+    }
+    expect(await ctx.app.sql('SELECT id FROM rooms WHERE id IN (?, ?)', withAlice, withCat)).toEqual([]);
+    aliceSocket.disconnect();
+  });
+
   it('ends every session: the cookie is cleared, other sessions and sockets stop working', async () => {
     const alice = await user();
     const otherTab = new HttpClient(ctx.app.baseUrl);

@@ -130,8 +130,8 @@ describe('messages', () => {
     expect(page).toEqual({ roomId: room.id, messages: [first, second], hasMore: false });
     expect(await historyEvent).toEqual(page);
     expect((await members).members).toEqual([
-      { userId: people[0].id, username: people[0].username, online: true },
-      { userId: people[1].id, username: people[1].username, online: true }
+      { userId: people[0].id, username: people[0].username, online: true, avatar: null },
+      { userId: people[1].id, username: people[1].username, online: true, avatar: null }
     ]);
   });
 
@@ -420,7 +420,7 @@ describe('presence', () => {
     const memberList = nextEvent(sockets[0], 'room:members', (p) => p.members.some((m) => m.userId === late[0].id));
     const newMember = nextEvent(sockets[0], 'room:member-joined');
     expect((await late[0].client.post('/api/rooms/join-by-code', { inviteCode: room.inviteCode })).status).toBe(200);
-    expect((await memberList).members.find((m) => m.userId === late[0].id)).toEqual({ userId: late[0].id, username: late[0].username, online: false });
+    expect((await memberList).members.find((m) => m.userId === late[0].id)).toEqual({ userId: late[0].id, username: late[0].username, online: false, avatar: null });
     expect(await newMember).toEqual({ roomId: room.id, userId: late[0].id, username: late[0].username });
     const online = nextEvent(sockets[0], 'room:presence');
     const notices = record(sockets[0], 'room:member-joined');

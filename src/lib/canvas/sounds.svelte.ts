@@ -1,23 +1,46 @@
-// Small synthesized sounds (Web Audio, no asset files) with a remembered on/off switch. Audio is a
-// nicety: every failure is swallowed, and nothing is created until the first sound is asked for
-// (always from a user gesture, so browsers allow it).
+// Small synthesized sounds (Web Audio, no asset files) with remembered choices: all sounds on or
+// off, the new-message chime on its own, and a volume. The choices are kept in this browser and,
+// for a signed-in user, on the server (src/lib/account/settings.svelte.ts applies them at sign-in
+// and saves each change; docs/architecture.md#profiles). Audio is a nicety: every failure is
+// swallowed, and nothing is created until the first sound is asked for (always from a user
+// gesture, so browsers allow it).
+
+import type { Settings } from '$lib/protocol';
 
 export type SoundKind = 'pen' | 'stroke' | 'stamp' | 'key' | 'message';
 
 const STORAGE_KEY = 'bbb:sounds';
+const MESSAGE_KEY = 'bbb:message-sound';
+const VOLUME_KEY = 'bbb:volume';
 /** Pointer moves arrive up to 120 times a second; one scratch per interval is plenty. */
 const STROKE_INTERVAL_MS = 70;
 
-function readEnabled(): boolean {
+function readStored(key: string): string | null {
   try {
-    return globalThis.localStorage?.getItem(STORAGE_KEY) !== 'off';
+    return globalThis.localStorage?.getItem(key) ?? null;
   } catch {
-    return true;
+    return null;
   }
 }
 
+function store(key: string, value: string): void {
+  try {
+    globalThis.localStorage?.setItem(key, value);
+  } catch {
+    // Private mode or storage full: the choice lasts for this page only (and the server keeps it).
+  }
+}
+
+function readVolume(): number {
+  const stored = Number(readStored(VOLUME_KEY) ?? '1');
+  return Number.isFinite(stored) ? Math.min(1, Math.max(0, stored)) : 1;
+}
+
 class Sounds {
-  #enabled = $state(readEnabled());
+  #enabled = $state(readStored(STORAGE_KEY) !== 'off');
+  #messageSound = $state(readStored(MESSAGE_KEY) !== 'off');
+  #volume = $state(readVolume());
+  #listeners = new Set<() => void>();
   #context: AudioContext | null = null;
   #unavailable = false;
   #noise: AudioBuffer | null = null;
@@ -28,12 +51,57 @@ class Sounds {
   }
 
   set enabled(value: boolean) {
-    this.#enabled = value;
-    try {
-      globalThis.localStorage?.setItem(STORAGE_KEY, value ? 'on' : 'off');
-    } catch {
-      // Private mode or storage full: the choice lasts for this page only.
+    this.#set({ sounds: value });
+  }
+
+  /** The chime for someone else's new message (also silenced when all sounds are off). */
+  get messageSound(): boolean {
+    return this.#messageSound;
+  }
+
+  set messageSound(value: boolean) {
+    this.#set({ messageSound: value });
+  }
+
+  /** 0 to 1, for every sound. */
+  get volume(): number {
+    return this.#volume;
+  }
+
+  set volume(value: number) {
+    this.#set({ volume: Math.min(1, Math.max(0, value)) });
+  }
+
+  /** The choices as the server keeps them. */
+  get settings(): Settings {
+    return { sounds: this.#enabled, messageSound: this.#messageSound, volume: this.#volume };
+  }
+
+  /** Takes choices saved elsewhere (the server, at sign-in) without announcing them as a change. */
+  apply(settings: Settings): void {
+    this.#set(settings, false);
+  }
+
+  /** Calls `listener` after each change the user makes here; answers the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #set(changes: Partial<Settings>, announce = true): void {
+    if (changes.sounds !== undefined) {
+      this.#enabled = changes.sounds;
+      store(STORAGE_KEY, changes.sounds ? 'on' : 'off');
     }
+    if (changes.messageSound !== undefined) {
+      this.#messageSound = changes.messageSound;
+      store(MESSAGE_KEY, changes.messageSound ? 'on' : 'off');
+    }
+    if (changes.volume !== undefined) {
+      this.#volume = changes.volume;
+      store(VOLUME_KEY, String(changes.volume));
+    }
+    if (announce) for (const listener of this.#listeners) listener();
   }
 
   toggle(): void {
@@ -42,7 +110,8 @@ class Sounds {
   }
 
   play(kind: SoundKind): void {
-    if (!this.#enabled) return;
+    if (!this.#enabled || this.#volume <= 0) return;
+    if (kind === 'message' && !this.#messageSound) return;
     if (kind === 'stroke') {
       const now = performance.now();
       if (now - this.#lastStroke < STROKE_INTERVAL_MS) return;
@@ -97,7 +166,7 @@ class Sounds {
     osc.frequency.setValueAtTime(from, at);
     osc.frequency.exponentialRampToValueAtTime(to, at + duration);
     gain.gain.setValueAtTime(0.0001, at);
-    gain.gain.exponentialRampToValueAtTime(volume, at + 0.005);
+    gain.gain.exponentialRampToValueAtTime(Math.max(0.0001, volume * this.#volume), at + 0.005);
     gain.gain.exponentialRampToValueAtTime(0.0001, at + duration);
     osc.connect(gain).connect(ctx.destination);
     osc.start(at);
@@ -119,7 +188,7 @@ class Sounds {
     filter.frequency.value = 3200;
     filter.Q.value = 0.8;
     const gain = ctx.createGain();
-    gain.gain.setValueAtTime(0.05, at);
+    gain.gain.setValueAtTime(Math.max(0.0001, 0.05 * this.#volume), at);
     gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.045);
     source.connect(filter).connect(gain).connect(ctx.destination);
     source.start(at);

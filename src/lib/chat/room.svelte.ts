@@ -148,6 +148,10 @@ export class ChatRoom {
       'reaction:updated': ({ roomId, messageId, reactions, version }) => {
         if (mine(roomId)) this.messages = withReactions(this.messages, messageId, reactions, version);
       },
+      // A member's new picture, in the member list and beside their messages at once.
+      'profile:updated': ({ userId, avatar }) => {
+        this.members = this.members.map((m) => (m.userId === userId ? { ...m, avatar } : m));
+      },
       // Online dots change silently (a reload or a trip to the room list is no news).
       'room:presence': ({ roomId, userId, online }) => {
         if (!mine(roomId)) return;
@@ -346,6 +350,11 @@ export class ChatRoom {
   }
   typingStop(kind: TypingKind = 'text') {
     if (this.client.status === 'connected') this.client.socket.emit('typing:stop', { roomId: this.id, kind });
+  }
+
+  /** A member's picture (docs/architecture.md#profiles); null for none, or for someone no longer a member. */
+  avatarOf(userId: number): string | null {
+    return this.members.find((m) => m.userId === userId)?.avatar ?? null;
   }
 
   usernameOf(userId: number): string {

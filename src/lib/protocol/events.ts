@@ -4,6 +4,7 @@ import type { ActivityUpdate, RoomActivity } from './activity';
 import type { ErrorPayload } from './errors';
 import { EMOJI, type Emoji } from './emoji';
 import type { FriendsChange } from './friends';
+import type { Settings } from './profiles';
 import { normalizeText, textProblem } from './text';
 
 // The Socket.IO contract: both event maps, payloads and the schemas that check what clients send.
@@ -62,6 +63,8 @@ export interface Member {
   userId: number;
   username: string;
   online: boolean;
+  /** The member's profile picture (docs/architecture.md#profiles), or null for none. */
+  avatar: string | null;
 }
 
 // ---- Client -> server payloads -------------------------------------------------------------
@@ -209,6 +212,10 @@ export interface ServerToClientEvents {
    * replaces one of them.
    */
   'typing:update': (payload: { roomId: string; kind?: TypingKind } & TypingSnapshot) => void;
+  /** To every room the user is in, and their own tabs: their profile picture changed. */
+  'profile:updated': (payload: { userId: number; avatar: string | null }) => void;
+  /** To all my sockets: my settings were saved (in this browser or another). */
+  'settings:updated': (payload: Settings) => void;
   /** Added: this socket no longer belongs to the room (left elsewhere, removed by the owner, or the room was deleted). */
   'room:closed': (payload: { roomId: string; reason: 'deleted' | 'left' | 'removed' }) => void;
   /** Added, to all my sockets: my friends, requests or blocks changed; `unseen` is the new badge count. */

@@ -13,3 +13,4 @@ export * from './activity';
 export * from './validation';
 export * from './account';
 export * from './friends';
+export * from './profiles';

@@ -132,6 +132,7 @@ export const LINK_TRIES_PER_CLIENT_PER_HOUR = 30;
 /** Wrong current passwords one account may give when changing its password, per window. */
 export const PASSWORD_CHANGE_FAILS = 5;
 export const PASSWORD_CHANGE_WINDOW_SECONDS = 15 * 60;
+
 // Public rooms and account deletion (docs/architecture.md#public-rooms).
 
 /** Longest search text for findable rooms (a room name is never longer). */
@@ -142,6 +143,7 @@ export const ROOM_SEARCH_PAGE_SIZE = 20;
 export const ROOM_SEARCH_MAX_OFFSET = 200;
 /** Room searches per user per minute (each is a scan of the findable rooms' names). */
 export const ROOM_SEARCHES_PER_MINUTE = 30;
+
 // Friends (docs/architecture.md#friends-and-direct-messages).
 
 /** Friends a user may have; a direct-message room comes with each, so this also bounds those. */
@@ -154,3 +156,12 @@ export const FRIEND_REQUESTS_PER_HOUR = 30;
 export const FRIEND_ACTIONS_PER_MINUTE = 60;
 /** People a user may block. */
 export const MAX_BLOCKED = 500;
+
+// Profiles: a picture and settings per user (docs/architecture.md#profiles).
+
+/** A profile picture is re-encoded to a square this many pixels on a side. */
+export const AVATAR_SIZE = 128;
+/** New or removed profile pictures per user per hour: each one is decoded and re-encoded. */
+export const AVATAR_CHANGES_PER_HOUR = 20;
+/** Saved settings per user per minute: a slider sends a few while it is dragged. */
+export const SETTINGS_WRITES_PER_MINUTE = 30;
