@@ -17,7 +17,7 @@ export default defineConfig({
             // zod (the contract's zod-free modules, the sounds) is grouped first, so the schemas'
             // chunk neither takes it along nor is imported by it.
             { name: 'shared', priority: 2, test: /src[\\/]lib[\\/](protocol[\\/](canvas|emoji|errors|limits|points|transport)\.ts|canvas[\\/]sounds\.svelte\.ts)$/ },
-            { name: 'schemas', priority: 1, test: /node_modules[\\/]zod[\\/]|src[\\/]lib[\\/]protocol[\\/](auth|drawing|events|rooms|text|validation)\.ts$/ }
+            { name: 'schemas', priority: 1, test: /node_modules[\\/]zod[\\/]|src[\\/]lib[\\/]protocol[\\/](account|auth|drawing|events|friends|profiles|rooms|text|validation)\.ts$/ }
           ]
         }
       }
