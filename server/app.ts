@@ -262,7 +262,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     hiddenSenders: friends.blockedIds,
     hiddenPresence: friends.blockersOf
   });
-  const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf });
+  const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf, hiddenSenders: friends.blockedIds });
   const handlers = eventHandlers({
     rooms: roomHandlers,
     activity: activityHandlers,
