@@ -13,6 +13,7 @@ const STORAGE_FILES = [
   'account-delete',
   'auth',
   'auth-limits',
+  'blocks',
   'cleanup',
   'activity',
   'database-races',

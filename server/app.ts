@@ -68,7 +68,7 @@ import { createRoomService } from './rooms/service.ts';
 import { createPostgresRoomStore } from './rooms/storage-postgres.ts';
 import { createSqliteRoomStore, type RoomStore } from './rooms/storage.ts';
 import { eventHandlers, registerHandlers } from './socketEvents.ts';
-import { createTypingHandlers, startTypingSweep } from './typing/handlers.ts';
+import { createTypingAnnouncer, createTypingHandlers, startTypingSweep } from './typing/handlers.ts';
 import { createTypingService } from './typing/service.ts';
 import { createTypingStore } from './typing/storage.ts';
 import { startUploadCleanup } from './uploads/cleanup.ts';
@@ -238,10 +238,11 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
   const httpServer = createServer(app);
   const sockets = createSocketServer(httpServer, { redisUrl, sameOrigin, peerCheckMs: options.peerCheckMs });
   const { io, closing } = sockets;
+  const announceTyping = createTypingAnnouncer(io, friends.blocksInRoom);
   const presence = createPresenceService({
     store: createPresenceStore(redis),
     instanceId: sockets.instanceId,
-    rooms: presenceRooms(io, friends.blockedIds),
+    rooms: presenceRooms(io, friends.blockedIds, announceTyping),
     typing,
     redis
   });
@@ -261,13 +262,13 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     hiddenSenders: friends.blockedIds,
     hiddenPresence: friends.blockersOf
   });
-  const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf });
+  const activityHandlers = createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf: rooms.roomIdsOf, hiddenSenders: friends.blockedIds });
   const handlers = eventHandlers({
     rooms: roomHandlers,
     activity: activityHandlers,
-    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner, mayPost: friends.requireOpenDirect }),
+    messages: createMessageHandlers({ io, messages, limits, requireMember, isOwner: rooms.isOwner, mayPost: friends.requireOpenDirect, announceTyping }),
     reactions: createReactionHandlers({ io, reactions, requireMember }),
-    typing: createTypingHandlers({ io, typing, limits, requireMember })
+    typing: createTypingHandlers({ io, typing, limits, requireMember, announce: announceTyping })
   });
 
   io.use(authenticate(sessions));
@@ -286,7 +287,7 @@ export async function createApplication(options: AppOptions): Promise<Applicatio
     followMembership({ io, events, rooms, presence, activity, blocksAmong: friends.blocksAmong }),
     followSignOuts(io, events),
     followMessageDeletions(io, events),
-    startTypingSweep({ io, typing, closing }),
+    startTypingSweep({ io, typing, announce: announceTyping, closing }),
     followFriends({ io, events, friends }),
     followProfiles({ io, events, roomIdsOf: rooms.roomIdsOf })
   ];

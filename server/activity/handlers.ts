@@ -13,9 +13,11 @@ export interface ActivityHandlerDeps {
   requireMember: MemberGate;
   /** The ids of the user's rooms (at most USER_MAX_ROOMS). */
   roomIdsOf: (userId: number) => Promise<string[]>;
+  /** The people a user blocked: their messages neither count as unread nor show as the last one. */
+  hiddenSenders: (userId: number) => Promise<number[]>;
 }
 
-export function createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf }: ActivityHandlerDeps) {
+export function createActivityHandlers({ io, activity, limits, requireMember, roomIdsOf, hiddenSenders }: ActivityHandlerDeps) {
   /** Each socket's joining of its activity channels, which `list` waits for. */
   const following = new WeakMap<AppSocket, Promise<void>>();
 
@@ -47,7 +49,8 @@ export function createActivityHandlers({ io, activity, limits, requireMember, ro
       const userId = socket.data.user.id;
       await limits.activity(userId);
       await following.get(socket);
-      return activity.list(userId, await roomIdsOf(userId));
+      const [roomIds, hidden] = await Promise.all([roomIdsOf(userId), hiddenSenders(userId)]);
+      return activity.list(userId, roomIds, hidden);
     },
 
     /** Marks the room read; every socket of the user hears it, so all devices agree. */

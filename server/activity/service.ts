@@ -6,9 +6,9 @@ import type { ActivityStore } from './storage.ts';
 
 export function createActivityService({ store }: { store: ActivityStore }) {
   return {
-    /** My rooms' activity, in the order given. */
-    list(userId: number, roomIds: string[]): Promise<RoomActivity[]> {
-      return Promise.all(roomIds.map((roomId) => store.summary(roomId, userId, UNREAD_MAX)));
+    /** My rooms' activity, in the order given, without the messages of `hidden` senders (people I blocked). */
+    list(userId: number, roomIds: string[], hidden: number[] = []): Promise<RoomActivity[]> {
+      return Promise.all(roomIds.map((roomId) => store.summary(roomId, userId, UNREAD_MAX, hidden)));
     },
 
     /** I have read the room up to its newest message; answers that message's seq (-1: empty room). */

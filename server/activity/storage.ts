@@ -1,4 +1,4 @@
-import type { MessagePreview, RoomActivity } from '../../src/lib/protocol/index.ts';
+import { previewOf, type Message, type MessagePreview, type RoomActivity } from '../../src/lib/protocol/index.ts';
 import { lastMessageKey, MESSAGE_KEY_PREFIX, messageListHeadKey, messageListKey, readMarkersKey } from '../infra/keys.ts';
 import { asArray, loadLua } from '../infra/lua.ts';
 import type { Redis } from '../infra/redis.ts';
@@ -26,11 +26,21 @@ export function createActivityStore(redis: Redis) {
       await redis.hdel(readMarkersKey(roomId), String(userId));
     },
 
-    async summary(roomId: string, userId: number, unreadMax: number): Promise<RoomActivity> {
+    /**
+     * The room as the user's room list shows it. Messages of `hidden` senders (people the user
+     * blocked) are neither counted nor previewed (docs/architecture.md#friends-and-direct-messages).
+     */
+    async summary(roomId: string, userId: number, unreadMax: number, hidden: number[] = []): Promise<RoomActivity> {
       const keys = [messageListKey(roomId), messageListHeadKey(roomId), lastMessageKey(roomId), readMarkersKey(roomId)];
-      const [last, marker, unread] = asArray(await summaryScript.run(redis, keys, [userId, MESSAGE_KEY_PREFIX, unreadMax, UNREAD_SCAN_BUDGET]));
+      const args = [userId, MESSAGE_KEY_PREFIX, unreadMax, UNREAD_SCAN_BUDGET, ...hidden];
+      const [last, marker, unread, replaced] = asArray(await summaryScript.run(redis, keys, args));
       const json = String(last);
-      return { roomId, last: json ? (JSON.parse(json) as MessagePreview) : null, readSeq: Number(marker), unread: Number(unread) };
+      const readSeq = Number(marker);
+      if (Number(replaced) !== 1) return { roomId, last: json ? (JSON.parse(json) as MessagePreview) : null, readSeq, unread: Number(unread) };
+      // The last message is hidden: the newest shown one, whole, stands in for it.
+      if (!json) return { roomId, last: null, readSeq, unread: Number(unread) };
+      const { seq, ...message } = JSON.parse(json) as Message & { seq: number };
+      return { roomId, last: previewOf(message, seq), readSeq, unread: Number(unread) };
     }
   };
 }

@@ -156,6 +156,8 @@ export function createFriendsService({ store, rooms, events, limits, onlineUsers
     /** Who blocked the user: to the user, they always look offline. */
     blockersOf: (userId: number) => store.blockersOf(userId),
     blocksAmong: (userIds: number[]) => store.blocksAmong(userIds),
+    /** Blocks between these people (typing in a room) and its members, as [blocker, blocked]. */
+    blocksInRoom: (roomId: string, userIds: number[]) => store.blocksInRoom(roomId, userIds),
 
     /** The direct-message room with a friend, made the first time either opens it. */
     async openDirect(user: PublicUser, otherId: number): Promise<string> {

@@ -124,6 +124,16 @@ export function createPostgresFriendsStore(pool: pg.Pool): FriendsStore {
       );
       return rows.map((r) => [r.blocker_id, r.blocked_id]);
     },
+    async blocksInRoom(roomId, userIds) {
+      if (userIds.length === 0) return [];
+      const { rows } = await pool.query<{ blocker_id: number; blocked_id: number }>(
+        `SELECT blocker_id, blocked_id FROM blocks
+         WHERE (blocker_id = ANY($1::int[]) AND blocked_id IN (SELECT user_id FROM room_members WHERE room_id = $2))
+            OR (blocked_id = ANY($1::int[]) AND blocker_id IN (SELECT user_id FROM room_members WHERE room_id = $2))`,
+        [userIds, roomId]
+      );
+      return rows.map((r) => [r.blocker_id, r.blocked_id]);
+    },
     areFriends: async (a, b) => (await pairRow(pool, a, b))?.status === 'accepted',
     unseenCount: (me) => count(pool, S.unseenCount, me),
     async markSeen(me) {

@@ -57,6 +57,8 @@ export interface FriendsStore {
   blockersOf(userId: number): Promise<number[]>;
   /** The blocks between these people, as [blocker, blocked]. */
   blocksAmong(userIds: number[]): Promise<[number, number][]>;
+  /** The blocks between these people and the room's members, either way, as [blocker, blocked]. */
+  blocksInRoom(roomId: string, userIds: number[]): Promise<[number, number][]>;
   areFriends(a: number, b: number): Promise<boolean>;
   unseenCount(me: number): Promise<number>;
   markSeen(me: number): Promise<void>;
@@ -117,6 +119,11 @@ export function createSqliteFriendsStore(db: SqliteDb): FriendsStore {
     blockers: db.prepare<[number], { blocker_id: number }>('SELECT blocker_id FROM blocks WHERE blocked_id = ?'),
     blocksAmong: db.prepare<[string, string], { blocker_id: number; blocked_id: number }>(
       'SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id IN (SELECT value FROM json_each(?)) AND blocked_id IN (SELECT value FROM json_each(?))'
+    ),
+    blocksInRoom: db.prepare<{ room: string; ids: string }, { blocker_id: number; blocked_id: number }>(
+      `SELECT blocker_id, blocked_id FROM blocks
+       WHERE (blocker_id IN (SELECT value FROM json_each(@ids)) AND blocked_id IN (SELECT user_id FROM room_members WHERE room_id = @room))
+          OR (blocked_id IN (SELECT value FROM json_each(@ids)) AND blocker_id IN (SELECT user_id FROM room_members WHERE room_id = @room))`
     ),
     blockCount: db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM blocks WHERE blocker_id = ?'),
     friendCount: db.prepare<[Me], { count: number }>(SQL.friendCount),
@@ -189,6 +196,10 @@ export function createSqliteFriendsStore(db: SqliteDb): FriendsStore {
       // A JSON array as the one parameter: any number of ids, one statement.
       const ids = JSON.stringify(userIds);
       return q.blocksAmong.all(ids, ids).map((r) => [r.blocker_id, r.blocked_id]);
+    },
+    async blocksInRoom(roomId, userIds) {
+      if (userIds.length === 0) return [];
+      return q.blocksInRoom.all({ room: roomId, ids: JSON.stringify(userIds) }).map((r) => [r.blocker_id, r.blocked_id]);
     },
     areFriends: async (a, b) => q.pair.get(...pairOf(a, b))?.status === 'accepted',
     unseenCount: async (me) => q.unseenCount.get({ me })!.count,

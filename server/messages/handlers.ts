@@ -1,4 +1,4 @@
-import type { MessageRef, NewMessage, ParsedPayloadOf } from '../../src/lib/protocol/index.ts';
+import type { MessageRef, NewMessage, ParsedPayloadOf, TypingSnapshot } from '../../src/lib/protocol/index.ts';
 import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { activityChannel, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
@@ -18,9 +18,11 @@ export interface MessageHandlerDeps {
    * otherwise answers the people who blocked the user: their sockets are not sent the message.
    */
   mayPost: (roomId: string, userId: number) => Promise<number[]>;
+  /** Tells the room who still types once the author's typing ended (createTypingAnnouncer). */
+  announceTyping: (roomId: string, kind: 'text', snapshot: TypingSnapshot) => Promise<void>;
 }
 
-export function createMessageHandlers({ io, messages, limits, requireMember, isOwner, mayPost }: MessageHandlerDeps) {
+export function createMessageHandlers({ io, messages, limits, requireMember, isOwner, mayPost, announceTyping }: MessageHandlerDeps) {
   return {
     async send(socket: AppSocket, input: ParsedPayloadOf<'message:send'>): Promise<NewMessage> {
       await requireMember(socket, input.roomId);
@@ -34,10 +36,10 @@ export function createMessageHandlers({ io, messages, limits, requireMember, isO
       // rooms) are sent the preview.
       const sent: NewMessage = { ...message, seq: preview.seq };
       room.emit('message:new', sent);
-      if (typing) io.to(channel).emit('typing:update', { roomId: message.roomId, ...typing });
       io.to(activityChannel(message.roomId))
         .except([channel, ...blockers.map(userChannel)])
         .emit('room:activity', { roomId: message.roomId, last: preview });
+      if (typing) await announceTyping(message.roomId, 'text', typing);
       return sent;
     },
 

@@ -1,5 +1,5 @@
 import type { ExtendedError } from 'socket.io';
-import { SOCKETS_PER_USER } from '../../src/lib/protocol/index.ts';
+import { SOCKETS_PER_USER, type TypingSnapshot } from '../../src/lib/protocol/index.ts';
 import { joinedRooms, roomChannel, userChannel, type AppSocket, type IoServer } from '../infra/socket.ts';
 import type { PresenceRooms, PresenceService } from './service.ts';
 
@@ -11,7 +11,11 @@ import type { PresenceRooms, PresenceService } from './service.ts';
  * names the people a user blocked: their sockets never hear that user's dot change
  * (docs/architecture.md#friends-and-direct-messages).
  */
-export function presenceRooms(io: IoServer, hiddenFrom: (userId: number) => Promise<number[]>): PresenceRooms {
+export function presenceRooms(
+  io: IoServer,
+  hiddenFrom: (userId: number) => Promise<number[]>,
+  announceTyping: (roomId: string, kind: 'text', snapshot: TypingSnapshot) => Promise<void>
+): PresenceRooms {
   const sockets = io.of('/').sockets;
   function emit(roomId: string, userId: number, online: boolean, except: string[]): void {
     const room = io.to(roomChannel(roomId));
@@ -27,7 +31,8 @@ export function presenceRooms(io: IoServer, hiddenFrom: (userId: number) => Prom
       );
     },
     typing(roomId, snapshot) {
-      io.to(roomChannel(roomId)).emit('typing:update', { roomId, ...snapshot });
+      // The database away: the list goes out at the next change or sweep.
+      announceTyping(roomId, 'text', snapshot).catch(() => undefined);
     },
     *local() {
       for (const socket of sockets.values()) yield { socketId: socket.id, user: socket.data.user, roomIds: joinedRooms(socket) };

@@ -83,7 +83,9 @@ export function createRoomHandlers({
     if (!backpressure.overBudget(socket)) socket.emit('room:history', withoutHidden(page, hidden));
     await settle(bytes);
     socket.emit('room:members', { roomId, members: membersSeenBy(await rooms.members(roomId, entered.online), blockers) });
-    if (typers.users.length > 0) socket.emit('typing:update', { roomId, ...typers });
+    // Neither who blocked the user nor whom they blocked shows as typing to them.
+    const shown = hidden.length + blockers.length > 0 ? { ...typers, users: typers.users.filter((u) => !hidden.includes(u.userId) && !blockers.includes(u.userId)) } : typers;
+    if (shown.users.length > 0) socket.emit('typing:update', { roomId, ...shown });
     return undefined;
   }
 
