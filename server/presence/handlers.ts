@@ -21,14 +21,24 @@ export function presenceRooms(
     const room = io.to(roomChannel(roomId));
     (except.length > 0 ? room.except(except) : room).emit('room:presence', { roomId, userId, online });
   }
+  // A user's dot changes leave in the order they happened, though each waits for a query: a quick
+  // offline-then-online must not arrive the other way round.
+  const pending = new Map<number, Promise<void>>();
   return {
     presence(roomId, userId, online, exceptSocketId) {
       const except = exceptSocketId ? [exceptSocketId] : [];
-      hiddenFrom(userId).then(
-        (hidden) => emit(roomId, userId, online, [...except, ...hidden.map(userChannel)]),
-        // The database away: a dot is worth more than the block's secrecy for once.
-        () => emit(roomId, userId, online, except)
-      );
+      const previous = pending.get(userId) ?? Promise.resolve();
+      const sent = previous
+        .then(() => hiddenFrom(userId))
+        .then(
+          (hidden) => emit(roomId, userId, online, [...except, ...hidden.map(userChannel)]),
+          // The database away: a dot is worth more than the block's secrecy for once.
+          () => emit(roomId, userId, online, except)
+        );
+      pending.set(userId, sent);
+      void sent.then(() => {
+        if (pending.get(userId) === sent) pending.delete(userId);
+      });
     },
     typing(roomId, snapshot) {
       // The database away: the list goes out at the next change or sweep.

@@ -441,6 +441,8 @@ describe('presence', () => {
     const { room, people, sockets } = await roomWith(2);
     const bob = people[1];
     const secondTab = await connect(bob);
+    // Bob's dot from joining may still be on its way (it waits for his block list).
+    await quietPeriod();
     const dots = record(sockets[0], 'room:presence');
     await joinRoom(secondTab, room.id);
     secondTab.disconnect();
