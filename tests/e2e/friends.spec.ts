@@ -128,3 +128,35 @@ test('a block hides the blocked person’s messages from the blocker only, and c
 
   for (const p of [ann, bob, cat]) await p.context.close();
 });
+
+test('when a deletion leaves a blocked person’s message last, the blocker’s room list still does not show it', async ({ browser }) => {
+  const ann = await person(browser, 'ann');
+  const bob = await person(browser, 'bob');
+  const cat = await person(browser, 'cat');
+  const room = await createRoom(ann.request, 'Hive two');
+  await joinRoom(bob.request, room.inviteCode);
+  await joinRoom(cat.request, room.inviteCode);
+  expect((await cat.request.post('/api/friends/blocks', { data: { username: ann.username } })).status()).toBeLessThan(300);
+
+  await openRoom(ann.page, room.id);
+  await sendText(ann.page, 'secret from ann');
+  await openRoom(bob.page, room.id);
+  await sendText(bob.page, 'bob was last');
+  await cat.page.goto('/app');
+  const last = cat.page.locator(`[data-testid=room-card][data-room-id="${room.id}"]`).getByTestId('room-last');
+  await expect(last).toContainText('bob was last');
+
+  // Bob deletes his message: the room hears that Ann's is now the last one; Cat's list asks again.
+  const mine = messages(bob.page, bob.username);
+  await mine.hover();
+  await mine.getByRole('button', { name: 'Delete message' }).click();
+  await mine.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(mine).toHaveCount(0);
+  await expect(last).not.toContainText('bob was last');
+  // Give the room's update every chance to show: it must never name Ann's words.
+  await cat.page.waitForTimeout(1000);
+  await expect(last).not.toContainText('secret from ann');
+  await expect(cat.page.locator(`[data-testid=room-card][data-room-id="${room.id}"]`)).not.toContainText(ann.username);
+
+  for (const p of [ann, bob, cat]) await p.context.close();
+});

@@ -157,6 +157,18 @@ class RoomActivityState {
   }
 
   #onActivity({ roomId, last, deleted }: ActivityUpdate): void {
+    // A deletion's update is the same for the whole room: when it names someone I blocked (their
+    // message now last, or theirs deleted), my own count and preview, which leave them out, are
+    // asked for again instead (docs/architecture.md#friends-and-direct-messages).
+    const blocked = friendsState.blockedIds;
+    if (blocked.size > 0 && ((last && blocked.has(last.userId)) || (deleted && blocked.has(deleted.userId)))) {
+      // What I had may be the deleted message: the server's answer replaces it rather than losing
+      // to it as older.
+      const { [roomId]: _stale, ...rest } = this.#activity;
+      this.#activity = rest;
+      void this.refresh();
+      return;
+    }
     const current = this.#activity[roomId] ?? { roomId, last: null, unread: 0, readSeq: -1 };
     const me = auth.user?.id;
     let { unread, readSeq } = current;
