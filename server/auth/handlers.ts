@@ -1,5 +1,5 @@
 import type { ExtendedError } from 'socket.io';
-import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
+import type { ServerEvents } from '../infra/events.ts';
 import { refusedForNow } from '../infra/errors.ts';
 import { userChannel, type AppSocket, type IoServer } from '../infra/socket.ts';
 import type { SessionCheck, Sessions } from './session.ts';
@@ -65,9 +65,9 @@ export function closeWhenSessionExpires(socket: AppSocket): void {
 
 /** A signed-out user's sockets are disconnected on every process (through the adapter). */
 export function followSignOuts(io: IoServer, events: ServerEvents): { stop(): void } {
-  const signedOut = (...[userId]: ServerEventMap['user:signed-out']) => {
-    io.in(userChannel(userId)).disconnectSockets(true);
-  };
-  events.on('user:signed-out', signedOut);
-  return { stop: () => events.off('user:signed-out', signedOut) };
+  return events.follow({
+    'user:signed-out': (userId) => {
+      io.in(userChannel(userId)).disconnectSockets(true);
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
+import type { ServerEvents } from '../infra/events.ts';
 import { userChannel, type AppSocket, type IoServer } from '../infra/socket.ts';
 import type { FriendsService } from './service.ts';
 
@@ -6,25 +6,19 @@ import type { FriendsService } from './service.ts';
 // REST reach the people concerned on their personal channel, with the badge's new count; and a
 // user's friends see their dot turn on when a socket opens and off when the last one closes.
 
-type Listener<E extends keyof ServerEventMap> = (...args: ServerEventMap[E]) => void;
-
 const log = (what: string) => (err: unknown) => console.error(`[friends] ${what} failed:`, err);
 
 export function followFriends({ io, events, friends }: { io: IoServer; events: ServerEvents; friends: Pick<FriendsService, 'unseenCount'> }) {
-  const changed: Listener<'friends:changed'> = ({ userIds, reason }) => {
-    for (const userId of userIds) {
-      friends
-        .unseenCount(userId)
-        .then((unseen) => io.to(userChannel(userId)).emit('friends:changed', { reason, unseen }))
-        .catch(log('announcing a change'));
+  return events.follow({
+    'friends:changed': ({ userIds, reason }) => {
+      for (const userId of userIds) {
+        friends
+          .unseenCount(userId)
+          .then((unseen) => io.to(userChannel(userId)).emit('friends:changed', { reason, unseen }))
+          .catch(log('announcing a change'));
+      }
     }
-  };
-  events.on('friends:changed', changed);
-  return {
-    stop() {
-      events.off('friends:changed', changed);
-    }
-  };
+  });
 }
 
 export function friendsPresence({

@@ -28,4 +28,20 @@ export interface ServerEventMap {
   'profile:settings-saved': [event: { userId: number; settings: Settings }];
 }
 
-export class ServerEvents extends EventEmitter<ServerEventMap> {}
+/** A listener for some of the events, as the socket side's followers register them. */
+export type ServerListeners = { [E in keyof ServerEventMap]?: (...args: ServerEventMap[E]) => void };
+
+export class ServerEvents extends EventEmitter<ServerEventMap> {
+  /** Listens with each of `listeners` until `stop()` (an app closing stops its followers). */
+  follow(listeners: ServerListeners): { stop(): void } {
+    // Each pair was typed by ServerListeners; the emitter's untyped face takes them as they are.
+    const emitter: EventEmitter = this;
+    const pairs = Object.entries(listeners);
+    for (const [event, listener] of pairs) emitter.on(event, listener);
+    return {
+      stop: () => {
+        for (const [event, listener] of pairs) emitter.off(event, listener);
+      }
+    };
+  }
+}

@@ -1,5 +1,5 @@
-import type { MessageRef, NewMessage, ParsedPayloadOf, TypingSnapshot } from '../../src/lib/protocol/index.ts';
-import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
+import type { ActivityUpdate, MessageRef, NewMessage, ParsedPayloadOf, TypingSnapshot } from '../../src/lib/protocol/index.ts';
+import type { ServerEvents } from '../infra/events.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { activityChannel, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from './service.ts';
@@ -48,8 +48,7 @@ export function createMessageHandlers({ io, messages, limits, requireMember, isO
       await limits.remove(socket.data.user.id);
       const { id } = socket.data.user;
       const update = await messages.remove(id, roomId, messageId, await isOwner(roomId, id));
-      io.to(roomChannel(roomId)).emit('message:deleted', { roomId, messageId });
-      io.to(activityChannel(roomId)).emit('room:activity', update);
+      announceDeletion(io, messageId, update);
       return undefined;
     }
   };
@@ -62,10 +61,11 @@ export type MessageHandlers = ReturnType<typeof createMessageHandlers>;
  * the room's feeds and room lists live, on every process, as a member's own delete does.
  */
 export function followMessageDeletions(io: IoServer, events: ServerEvents): { stop(): void } {
-  const deleted = (...[{ messageId, update }]: ServerEventMap['message:deleted']) => {
-    io.to(roomChannel(update.roomId)).emit('message:deleted', { roomId: update.roomId, messageId });
-    io.to(activityChannel(update.roomId)).emit('room:activity', update);
-  };
-  events.on('message:deleted', deleted);
-  return { stop: () => events.off('message:deleted', deleted) };
+  return events.follow({ 'message:deleted': ({ messageId, update }) => announceDeletion(io, messageId, update) });
+}
+
+/** A deleted message leaves the room's feeds, and the room lists hear what is last now. */
+function announceDeletion(io: IoServer, messageId: string, update: ActivityUpdate): void {
+  io.to(roomChannel(update.roomId)).emit('message:deleted', { roomId: update.roomId, messageId });
+  io.to(activityChannel(update.roomId)).emit('room:activity', update);
 }

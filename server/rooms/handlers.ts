@@ -1,7 +1,7 @@
 import type { HistoryOlderRequest, HistoryPage, Member, RoomRef } from '../../src/lib/protocol/index.ts';
 import type { ActivityService } from '../activity/service.ts';
 import type { Backpressure } from '../infra/backpressure.ts';
-import type { ServerEventMap, ServerEvents } from '../infra/events.ts';
+import type { ServerEvents, ServerListeners } from '../infra/events.ts';
 import type { SocketLimits } from '../infra/limits.ts';
 import { activityChannel, joinedRooms, roomChannel, userChannel, type AppSocket, type IoServer, type MemberGate } from '../infra/socket.ts';
 import type { MessageService } from '../messages/service.ts';
@@ -167,8 +167,6 @@ export function createRoomHandlers({
 
 export type RoomHandlers = ReturnType<typeof createRoomHandlers>;
 
-type Listener<E extends keyof ServerEventMap> = (...args: ServerEventMap[E]) => void;
-
 /**
  * What the REST side announces, applied to live sockets on every process (through the adapter):
  * the room hears of every membership change as a notice; a member who leaves or is removed stops
@@ -200,7 +198,7 @@ export function followMembership(deps: {
     everyoneElse.emit('room:members', { roomId, members });
   }
 
-  const memberJoined: Listener<'room:member-joined'> = ({ roomId, userId, username }) => {
+  const memberJoined: ServerListeners['room:member-joined'] = ({ roomId, userId, username }) => {
     const mine = userChannel(userId);
     io.in(mine).socketsJoin(activityChannel(roomId));
     io.to(mine).emit('rooms:changed');
@@ -212,7 +210,7 @@ export function followMembership(deps: {
       .catch(log('announcing a new member'));
   };
 
-  const memberLeft: Listener<'room:member-left'> = ({ roomId, userId, username, reason, newOwnerId }) => {
+  const memberLeft: ServerListeners['room:member-left'] = ({ roomId, userId, username, reason, newOwnerId }) => {
     const mine = userChannel(userId);
     // The new owner's room lists show the crown; their room pages reload on the notice anyway.
     if (newOwnerId !== undefined) io.to(userChannel(newOwnerId)).emit('rooms:changed');
@@ -224,7 +222,7 @@ export function followMembership(deps: {
       .catch(log('removing a member'));
   };
 
-  const roomDeleted: Listener<'room:deleted'> = ({ roomId, memberIds }) => {
+  const roomDeleted: ServerListeners['room:deleted'] = ({ roomId, memberIds }) => {
     const channel = roomChannel(roomId);
     // Everyone in the room, and every member's other tabs (their room lists), hear it once.
     io.to([channel, ...memberIds.map(userChannel)]).emit('room:closed', { roomId, reason: 'deleted' });
@@ -232,14 +230,5 @@ export function followMembership(deps: {
     io.in(activityChannel(roomId)).socketsLeave(activityChannel(roomId));
   };
 
-  events.on('room:member-joined', memberJoined);
-  events.on('room:member-left', memberLeft);
-  events.on('room:deleted', roomDeleted);
-  return {
-    stop() {
-      events.off('room:member-joined', memberJoined);
-      events.off('room:member-left', memberLeft);
-      events.off('room:deleted', roomDeleted);
-    }
-  };
+  return events.follow({ 'room:member-joined': memberJoined, 'room:member-left': memberLeft, 'room:deleted': roomDeleted });
 }
