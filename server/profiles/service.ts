@@ -1,9 +1,9 @@
 import { nanoid } from 'nanoid';
-import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { AVATAR_SIZE, DEFAULT_SETTINGS, IMAGE_MAX_PIXELS, settingsSchema, type Profile, type Settings } from '../../src/lib/protocol/index.ts';
 import { AppError } from '../infra/errors.ts';
 import type { ServerEvents } from '../infra/events.ts';
+import type { StoredFile } from '../infra/http.ts';
 import type { WorkGate } from '../infra/limits.ts';
 import type { ProfileStore } from './storage.ts';
 
@@ -15,7 +15,7 @@ import type { ProfileStore } from './storage.ts';
 /** Where pictures are kept: the uploads folder's or bucket's `avatars` place (uploads/files.ts). */
 export interface AvatarFiles {
   put(filename: string, bytes: Buffer): Promise<void>;
-  open(filename: string): Promise<{ body: Readable; size: number; modified: Date; etag: string } | null>;
+  open(filename: string): Promise<StoredFile | null>;
   remove(filename: string): Promise<void>;
 }
 

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { IMAGE_URL_PATTERN, type ImageExtension } from '../../src/lib/protocol/index.ts';
+import type { StoredFile } from '../infra/http.ts';
 
 // Where uploaded images are kept: one interface, two places behind it (docs/scaling.md#uploads).
 // The uploads folder is the zero-setup default; an S3-compatible bucket (bucket.ts) is for
@@ -47,15 +47,6 @@ export function contentTypeOf(filename: string): string {
   return CONTENT_TYPES[path.extname(checkedName(filename)).slice(1) as ImageExtension];
 }
 
-/** A stored upload opened for sending. */
-export interface OpenedUpload {
-  body: Readable;
-  size: number;
-  modified: Date;
-  /** A validator for conditional requests, quoted as HTTP writes it. */
-  etag: string;
-}
-
 /** One stored upload as a listing sees it. */
 export interface ListedUpload {
   filename: string;
@@ -71,7 +62,7 @@ export interface UploadFiles {
   put(filename: string, bytes: Buffer): Promise<void>;
   has(filename: string): Promise<boolean>;
   /** The upload to stream to a client, or null when there is none of that name. */
-  open(filename: string): Promise<OpenedUpload | null>;
+  open(filename: string): Promise<StoredFile | null>;
   /** Deletes one upload; one already gone is not an error. */
   remove(filename: string): Promise<void>;
   /** Every stored object named like our uploads, with when it was written; nothing else. */

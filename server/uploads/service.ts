@@ -1,7 +1,8 @@
 import { nanoid } from 'nanoid';
 import type { Message, UploadResult } from '../../src/lib/protocol/index.ts';
 import { AppError } from '../infra/errors.ts';
-import { filenameFromImageUrl, imageUrlFor, isUploadFilename, type OpenedUpload, type UploadFiles } from './files.ts';
+import type { StoredFile } from '../infra/http.ts';
+import { filenameFromImageUrl, imageUrlFor, isUploadFilename, type UploadFiles } from './files.ts';
 import type { UploadStore } from './storage.ts';
 import { checkImage } from './validate.ts';
 
@@ -62,7 +63,7 @@ export function createUploadService({ store, files }: UploadServiceDeps) {
     },
 
     /** An upload to send to whoever asks for its URL (uploads are public by their unguessable name); null when there is none. */
-    async open(filename: string): Promise<OpenedUpload | null> {
+    async open(filename: string): Promise<StoredFile | null> {
       if (!isUploadFilename(filename)) return null;
       try {
         return await files.open(filename);

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_MAX_SIDE, type ImageExtension } from '../../src/lib/protocol/index.ts';
+import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_MAX_SIDE, IMAGE_TOO_LARGE, type ImageExtension } from '../../src/lib/protocol/index.ts';
 
 // What an uploaded file must be: one of four image formats, named so by the browser AND by its
 // own bytes, and well-formed from its first byte to its end marker. Walking the structure (not
@@ -14,8 +14,6 @@ export const IMAGE_MIME_TYPES: Record<ImageExtension, readonly string[]> = {
   gif: ['image/gif'],
   webp: ['image/webp']
 };
-
-export const TOO_LARGE = 'Image must be 2 MB or smaller';
 
 export type ImageCheck =
   | { ok: true; ext: ImageExtension; width: number; height: number }
@@ -36,7 +34,7 @@ export function detectImageType(bytes: Uint8Array): ImageExtension | null {
 
 /** Checks an upload's bytes against its declared MIME type; answers the extension to store it under. */
 export function checkImage(bytes: Buffer, declaredMime: string): ImageCheck {
-  if (bytes.length > IMAGE_MAX_BYTES) return { ok: false, status: 413, error: TOO_LARGE };
+  if (bytes.length > IMAGE_MAX_BYTES) return { ok: false, status: 413, error: IMAGE_TOO_LARGE };
   const ext = detectImageType(bytes);
   if (!ext) return notAnImage;
   const declared = declaredMime.toLowerCase().split(';')[0].trim();
