@@ -38,6 +38,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What a failed call says to the person: the server's words, or a fallback for anything else. */
+export function failureText(err: unknown, fallback = 'Something went wrong'): string {
+  return err instanceof Error ? err.message : fallback;
+}
+
 /** The server's `{ error }` text, when the body carries one. */
 function errorText(body: unknown): string | null {
   return body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : null;
