@@ -1,6 +1,6 @@
 import { AppError } from '../infra/errors.ts';
 import type { ServerEvents } from '../infra/events.ts';
-import { isRefusal, tooMany, type AuthLimits, type PasswordChangeAttempts } from '../infra/limits.ts';
+import { isRefusal, tooMany, type Attempt, type AuthLimits, type PasswordChangeAttempts } from '../infra/limits.ts';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../infra/passwords.ts';
 import type { UserRow, UserStore } from './storage.ts';
 
@@ -23,6 +23,27 @@ const wrongCredentials = () => new AppError('UNAUTHORIZED', 'Invalid username or
 
 /** A bound that keeps the name cache from growing without end (names never change). */
 const NAME_CACHE_SIZE = 10_000;
+
+/**
+ * Whether `password` is the account's, under a counted attempt: a wrong one (or no account: the
+ * same bcrypt run on an unusable hash, so the time says nothing) stays counted, a right one gives
+ * the counts back, and a check the server could not run counts for nothing.
+ */
+async function judged(attempt: Attempt, password: string, user: UserRow | undefined): Promise<boolean> {
+  let matches: boolean;
+  try {
+    matches = await verifyPassword(password, user?.password_hash ?? UNUSABLE_HASH, 'account');
+  } catch (err) {
+    await attempt.abandon();
+    throw err;
+  }
+  if (!user || !matches) {
+    attempt.failed();
+    return false;
+  }
+  await attempt.succeeded();
+  return true;
+}
 
 export function createAuthService({ users, limits, events, passwordChanges }: AuthServiceDeps) {
   const names = new Map<number, string>();
@@ -71,18 +92,7 @@ export function createAuthService({ users, limits, events, passwordChanges }: Au
       const attempt = await limits.admitSignIn(ip, username);
       if (isRefusal(attempt)) throw tooMany(attempt, 'Too many failed sign-in attempts.');
       const user = await users.findUserByUsername(username);
-      let matches: boolean;
-      try {
-        matches = await verifyPassword(password, user?.password_hash ?? UNUSABLE_HASH, 'account');
-      } catch (err) {
-        await attempt.abandon();
-        throw err;
-      }
-      if (!user || !matches) {
-        attempt.failed();
-        throw wrongCredentials();
-      }
-      await attempt.succeeded();
+      if (!(await judged(attempt, password, user)) || !user) throw wrongCredentials();
       return user;
     },
 
@@ -94,19 +104,7 @@ export function createAuthService({ users, limits, events, passwordChanges }: Au
     async confirmPassword(ip: string | undefined, user: { id: number; username: string }, password: string): Promise<void> {
       const attempt = await limits.admitSignIn(ip, user.username);
       if (isRefusal(attempt)) throw tooMany(attempt, 'Too many wrong passwords.');
-      const row = await users.findUserById(user.id);
-      let matches: boolean;
-      try {
-        matches = await verifyPassword(password, row?.password_hash ?? UNUSABLE_HASH, 'account');
-      } catch (err) {
-        await attempt.abandon();
-        throw err;
-      }
-      if (!row || !matches) {
-        attempt.failed();
-        throw new AppError('UNAUTHORIZED', 'Wrong password', { status: 403 });
-      }
-      await attempt.succeeded();
+      if (!(await judged(attempt, password, await users.findUserById(user.id)))) throw new AppError('UNAUTHORIZED', 'Wrong password', { status: 403 });
     },
 
     /** Every token issued before now stops working, and open sockets are closed (docs/architecture.md#signing-out-ends-the-session). */
@@ -123,19 +121,9 @@ export function createAuthService({ users, limits, events, passwordChanges }: Au
     async changePassword(userId: number, currentPassword: string, newPassword: string): Promise<UserRow> {
       const attempt = await passwordChanges.admit(userId);
       if (isRefusal(attempt)) throw tooMany(attempt, 'Too many wrong passwords.');
-      const user = await users.findUserById(userId);
-      let matches: boolean;
-      try {
-        matches = user !== undefined && (await verifyPassword(currentPassword, user.password_hash, 'account'));
-      } catch (err) {
-        await attempt.abandon();
-        throw err;
-      }
-      if (!user || !matches) {
-        attempt.failed();
+      if (!(await judged(attempt, currentPassword, await users.findUserById(userId)))) {
         throw new AppError('VALIDATION_ERROR', 'Your current password is wrong', { status: 403 });
       }
-      await attempt.succeeded();
       return setPassword(userId, newPassword);
     },
 
